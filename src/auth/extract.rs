@@ -1,0 +1,120 @@
+//! Role extractors: a handler that takes `DirectoryAdmin` cannot run for anyone else.
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::session::TypedSession;
+use crate::domain::user::User;
+use crate::error::AppError;
+use crate::services::audit::Actor;
+use crate::state::AppState;
+use crate::store;
+
+/// Anyone who is signed in, with an account that is still enabled.
+pub struct CurrentUser {
+    pub user: User,
+    pub session: TypedSession,
+    pub client_ip: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.user.id),
+            name: self.user.user_principal_name.clone(),
+            client_ip: self.client_ip.clone(),
+        }
+    }
+}
+
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|addr| addr.ip().to_string())
+}
+
+/// Only a GET can be repeated after sign-in; a post lands on its page instead.
+fn return_path(req: &HttpRequest) -> Option<String> {
+    (req.method() == Method::GET).then(|| {
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".to_owned())
+    })
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let session = TypedSession::from_request(&req, payload);
+        Box::pin(async move {
+            let session = session.await?;
+            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| {
+                AppError::Unexpected(anyhow::anyhow!("application state missing"))
+            })?;
+            let sign_in_again = || AppError::SignInRequired {
+                next: return_path(&req),
+            };
+            let Some(signed_in) = session.signed_in() else {
+                return Err(sign_in_again());
+            };
+            let now = state.clock.now();
+            if now - signed_in.last_seen > state.config.idle_timeout {
+                session.end_with_message(
+                    "You were signed out after a period of inactivity. Sign in again to continue.",
+                );
+                return Err(sign_in_again());
+            }
+            let user = store::users::find_by_id(&state.db, signed_in.user_id).await?;
+            let Some(user) =
+                user.filter(|u| u.enabled && u.security_stamp == signed_in.security_stamp)
+            else {
+                session.sign_out();
+                return Err(sign_in_again());
+            };
+            // Refreshing the cookie once a minute is enough for an idle timeout in minutes.
+            if now - signed_in.last_seen >= time::Duration::minutes(1) {
+                session.touch(now)?;
+            }
+            Ok(CurrentUser {
+                user,
+                session,
+                client_ip: client_ip(&req),
+            })
+        })
+    }
+}
+
+/// A Global administrator or User administrator.
+pub struct DirectoryAdmin(CurrentUser);
+
+impl DirectoryAdmin {
+    pub fn current(&self) -> &CurrentUser {
+        &self.0
+    }
+
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.0.actor()
+    }
+}
+
+impl FromRequest for DirectoryAdmin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let current = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let current = current.await?;
+            if current.user.role.is_directory_admin() {
+                Ok(DirectoryAdmin(current))
+            } else {
+                Err(AppError::Forbidden)
+            }
+        })
+    }
+}

@@ -1,0 +1,332 @@
+//! Settings from flags and `GATEHOUSE_*` environment variables, checked once at start.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The settings every command shares. Each has a flag and an environment variable.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "GATEHOUSE_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Database to use: `sqlite://path.db` or `postgres://user@host/db`. Unset: the SQLite
+    /// file `gatehouse.db` in the working directory, created if missing.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Key that signs and encrypts session cookies, as at least 128 hex digits (64 bytes),
+    /// e.g. from `openssl rand -hex 64`. Unset: a key is generated once and kept beside the
+    /// SQLite database (or in the PostgreSQL database), so sessions survive restarts.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub session_key: Option<String>,
+
+    /// The address people use to reach Gatehouse, for links such as the setup link and the
+    /// My Access portal link. Unset: http:// plus the bind address. Cookies are marked
+    /// Secure when it starts with https://.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Minutes without activity after which a signed-in session ends.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_IDLE_MINUTES",
+        default_value = "480",
+        global = true
+    )]
+    pub session_idle_minutes: String,
+}
+
+/// Where the data lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (`path` is None for an in-memory database).
+    Sqlite {
+        url: String,
+        path: Option<PathBuf>,
+    },
+    Postgres {
+        url: String,
+    },
+}
+
+impl Database {
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } | Self::Postgres { url } => url,
+        }
+    }
+}
+
+/// Checked settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database: Database,
+    pub session_key: Option<Vec<u8>>,
+    pub public_url: String,
+    pub idle_timeout: time::Duration,
+}
+
+/// A setting that cannot be used, said in one line.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn refuse(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        message: message.into(),
+    }
+}
+
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://gatehouse.db?mode=rwc";
+pub const SESSION_KEY_MIN_BYTES: usize = 64;
+
+impl Config {
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let bind: SocketAddr = settings.bind.trim().parse().map_err(|_| {
+            refuse(
+                "GATEHOUSE_BIND",
+                format!("'{}' is not an address like 127.0.0.1:8080", settings.bind),
+            )
+        })?;
+        let database = parse_database_url(settings.database_url.as_deref())?;
+        let session_key = settings
+            .session_key
+            .as_deref()
+            .map(parse_session_key)
+            .transpose()?;
+        let public_url = match settings.public_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => parse_public_url(url)?,
+            _ => default_public_url(bind),
+        };
+        let minutes: i64 = settings
+            .session_idle_minutes
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (1..=43_200).contains(m))
+            .ok_or_else(|| {
+                refuse(
+                    "GATEHOUSE_SESSION_IDLE_MINUTES",
+                    format!(
+                        "'{}' is not a number of minutes from 1 to 43200",
+                        settings.session_idle_minutes
+                    ),
+                )
+            })?;
+        Ok(Self {
+            bind,
+            database,
+            session_key,
+            public_url,
+            idle_timeout: time::Duration::minutes(minutes),
+        })
+    }
+
+    /// Session cookies carry the Secure flag when people reach Gatehouse over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse_database_url(url: Option<&str>) -> Result<Database, ConfigError> {
+    let url = match url.map(str::trim) {
+        None | Some("") => DEFAULT_SQLITE_URL,
+        Some(url) => url,
+    };
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Database::Postgres {
+            url: url.to_owned(),
+        });
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let file = rest.trim_start_matches("//");
+        let file = file.split('?').next().unwrap_or_default();
+        let path = if file.is_empty() || file == ":memory:" {
+            None
+        } else {
+            Some(PathBuf::from(file))
+        };
+        return Ok(Database::Sqlite {
+            url: url.to_owned(),
+            path,
+        });
+    }
+    Err(refuse(
+        "DATABASE_URL",
+        "must start with sqlite:// or postgres:// (or be unset for the SQLite file gatehouse.db)",
+    ))
+}
+
+fn parse_session_key(key: &str) -> Result<Vec<u8>, ConfigError> {
+    let bytes = hex::decode(key.trim()).map_err(|_| {
+        refuse(
+            "GATEHOUSE_SESSION_KEY",
+            "must be hex digits (try `openssl rand -hex 64`)",
+        )
+    })?;
+    if bytes.len() < SESSION_KEY_MIN_BYTES {
+        return Err(refuse(
+            "GATEHOUSE_SESSION_KEY",
+            format!(
+                "must be at least {SESSION_KEY_MIN_BYTES} bytes ({} hex digits); got {} bytes",
+                SESSION_KEY_MIN_BYTES * 2,
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        _ => Err(refuse(
+            "GATEHOUSE_PUBLIC_URL",
+            format!("'{url}' is not a URL like https://gatehouse.example.com"),
+        )),
+    }
+}
+
+fn default_public_url(bind: SocketAddr) -> String {
+    if bind.ip().is_unspecified() {
+        format!("http://localhost:{}", bind.port())
+    } else {
+        format!("http://{bind}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            session_key: None,
+            public_url: None,
+            session_idle_minutes: "480".into(),
+        }
+    }
+
+    #[test]
+    fn the_defaults_are_a_local_sqlite_file_on_port_8080() {
+        let config = Config::from_settings(&settings());
+        let config = config
+            .as_ref()
+            .map(|c| (c.database.clone(), c.public_url.clone(), c.idle_timeout));
+        assert_eq!(
+            config,
+            Ok((
+                Database::Sqlite {
+                    url: DEFAULT_SQLITE_URL.into(),
+                    path: Some(PathBuf::from("gatehouse.db"))
+                },
+                "http://127.0.0.1:8080".to_owned(),
+                time::Duration::hours(8)
+            ))
+        );
+    }
+
+    #[test]
+    fn a_bad_bind_address_is_named_in_the_error() {
+        let mut s = settings();
+        s.bind = "localhost".into();
+        let err = Config::from_settings(&s)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("GATEHOUSE_BIND:"), "{err}");
+    }
+
+    #[test]
+    fn a_database_url_must_be_sqlite_or_postgres() {
+        let mut s = settings();
+        s.database_url = Some("mysql://root@localhost/db".into());
+        assert_eq!(
+            Config::from_settings(&s).err().map(|e| e.name),
+            Some("DATABASE_URL")
+        );
+        s.database_url = Some("postgres://postgres@127.0.0.1/test".into());
+        assert!(matches!(
+            Config::from_settings(&s).map(|c| c.database),
+            Ok(Database::Postgres { .. })
+        ));
+        s.database_url = Some("sqlite:///tmp/x/gh.db?mode=rwc".into());
+        assert_eq!(
+            Config::from_settings(&s)
+                .ok()
+                .and_then(|c| match c.database {
+                    Database::Sqlite { path, .. } => path,
+                    _ => None,
+                }),
+            Some(PathBuf::from("/tmp/x/gh.db"))
+        );
+    }
+
+    #[test]
+    fn a_session_key_must_be_long_hex() {
+        let mut s = settings();
+        s.session_key = Some("abcd".into());
+        assert_eq!(
+            Config::from_settings(&s).err().map(|e| e.name),
+            Some("GATEHOUSE_SESSION_KEY")
+        );
+        s.session_key = Some("zz".repeat(64));
+        assert!(Config::from_settings(&s).is_err());
+        s.session_key = Some("ab".repeat(64));
+        assert_eq!(
+            Config::from_settings(&s)
+                .ok()
+                .and_then(|c| c.session_key)
+                .map(|k| k.len()),
+            Some(64)
+        );
+    }
+
+    #[test]
+    fn an_https_public_url_makes_cookies_secure() {
+        let mut s = settings();
+        s.public_url = Some("https://gatehouse.woodgrove.test/".into());
+        let config = Config::from_settings(&s);
+        assert_eq!(
+            config.as_ref().map(|c| c.public_url.as_str()),
+            Ok("https://gatehouse.woodgrove.test")
+        );
+        assert_eq!(config.map(|c| c.secure_cookies()), Ok(true));
+        s.public_url = Some("gatehouse.woodgrove.test".into());
+        assert!(Config::from_settings(&s).is_err());
+    }
+
+    #[test]
+    fn the_idle_timeout_is_a_sane_number_of_minutes() {
+        let mut s = settings();
+        s.session_idle_minutes = "0".into();
+        assert!(Config::from_settings(&s).is_err());
+        s.session_idle_minutes = "15".into();
+        assert_eq!(
+            Config::from_settings(&s).map(|c| c.idle_timeout),
+            Ok(time::Duration::minutes(15))
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! When repeated sign-in failures make Gatehouse refuse to try more passwords for a while.
+use time::{Duration, OffsetDateTime};
+
+/// After `threshold` failures within `window`, sign-in is refused for `base_delay`, doubling
+/// with each further failure up to `max_delay`.
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottlePolicy {
+    pub threshold: usize,
+    pub window: Duration,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+/// Per account: five wrong passwords, then 30 s, 1 min, 2 min … up to 15 min.
+pub const PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+    threshold: 5,
+    window: Duration::minutes(15),
+    base_delay: Duration::seconds(30),
+    max_delay: Duration::minutes(15),
+};
+
+/// Per client address: more room, since many people may share one address.
+pub const PER_CLIENT: ThrottlePolicy = ThrottlePolicy {
+    threshold: 20,
+    window: Duration::minutes(15),
+    base_delay: Duration::seconds(30),
+    max_delay: Duration::minutes(15),
+};
+
+impl ThrottlePolicy {
+    /// Until when sign-in is refused, given the failures in the window (newest first).
+    pub fn locked_until(&self, failures_newest_first: &[OffsetDateTime]) -> Option<OffsetDateTime> {
+        let newest = *failures_newest_first.first()?;
+        let beyond = failures_newest_first.len().checked_sub(self.threshold)?;
+        let factor = 1i64 << beyond.min(20);
+        let delay = (self.base_delay * factor as f64).min(self.max_delay);
+        Some(newest + delay)
+    }
+}
+
+/// Whole seconds to wait, rounded up, for the message.
+pub fn seconds_until(now: OffsetDateTime, until: OffsetDateTime) -> i64 {
+    let wait = until - now;
+    let secs = wait.whole_seconds();
+    if wait.subsec_nanoseconds() > 0 {
+        secs + 1
+    } else {
+        secs
+    }
+    .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn failures(n: usize) -> Vec<OffsetDateTime> {
+        let newest = datetime!(2026-11-24 10:00 UTC);
+        (0..n)
+            .map(|i| newest - Duration::seconds(i as i64))
+            .collect()
+    }
+
+    #[test]
+    fn four_failures_do_not_lock_an_account() {
+        assert_eq!(PER_ACCOUNT.locked_until(&failures(4)), None);
+        assert_eq!(PER_ACCOUNT.locked_until(&[]), None);
+    }
+
+    #[test]
+    fn the_delay_doubles_with_each_failure_past_the_threshold() {
+        let at = datetime!(2026-11-24 10:00 UTC);
+        assert_eq!(
+            PER_ACCOUNT.locked_until(&failures(5)),
+            Some(at + Duration::seconds(30))
+        );
+        assert_eq!(
+            PER_ACCOUNT.locked_until(&failures(6)),
+            Some(at + Duration::seconds(60))
+        );
+        assert_eq!(
+            PER_ACCOUNT.locked_until(&failures(7)),
+            Some(at + Duration::seconds(120))
+        );
+    }
+
+    #[test]
+    fn the_delay_never_exceeds_fifteen_minutes() {
+        let at = datetime!(2026-11-24 10:00 UTC);
+        assert_eq!(
+            PER_ACCOUNT.locked_until(&failures(60)),
+            Some(at + Duration::minutes(15))
+        );
+    }
+
+    #[test]
+    fn waits_are_rounded_up_to_whole_seconds() {
+        let now = datetime!(2026-11-24 10:00 UTC);
+        assert_eq!(seconds_until(now, now + Duration::milliseconds(29_001)), 30);
+        assert_eq!(seconds_until(now, now + Duration::seconds(30)), 30);
+    }
+}

@@ -1,0 +1,37 @@
+//! The `users` table.
+use sea_orm::entity::prelude::*;
+
+use crate::ids::UserId;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: UserId,
+    #[sea_orm(unique)]
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub directory_role: String,
+    pub account_enabled: bool,
+    pub password_hash: String,
+    /// Changes when the password is reset or the account is disabled, which ends every
+    /// session that was signed in before.
+    pub security_stamp: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::group_member::Entity")]
+    GroupMember,
+}
+
+impl Related<super::group_member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::GroupMember.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

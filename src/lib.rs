@@ -1,0 +1,16 @@
+//! Gatehouse: self-hosted entitlement management (access packages, approvals and
+//! time-bound group membership) in one server.
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod web;

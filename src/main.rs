@@ -1,0 +1,32 @@
+//! Parses the command line and settings, then runs the chosen command.
+use std::process::ExitCode;
+
+use clap::Parser;
+use gatehouse::cli::{Cli, Command, run};
+use gatehouse::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    let config = match Config::from_settings(&cli.settings) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("gatehouse: bad configuration: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(config, cli.command.unwrap_or(Command::Serve)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gatehouse: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Writing audit events, always inside the transaction of the change they describe.
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::entities::audit_event;
+use crate::ids::{AuditEventId, UserId};
+
+/// Who did it, and from where.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: Option<UserId>,
+    pub name: String,
+    pub client_ip: Option<String>,
+}
+
+impl Actor {
+    /// Changes made from the command line.
+    pub fn command_line() -> Self {
+        Self {
+            id: None,
+            name: "gatehouse (command line)".to_owned(),
+            client_ip: None,
+        }
+    }
+}
+
+/// What happened to which object.
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: Option<String>,
+    pub target_name: &'a str,
+    pub detail: Value,
+}
+
+fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+pub async fn record(
+    db: &impl ConnectionTrait,
+    at: OffsetDateTime,
+    actor: &Actor,
+    event: Event<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    let row = audit_event::ActiveModel {
+        id: Set(AuditEventId::new()),
+        occurred_at: Set(at),
+        actor_id: Set(actor.id),
+        actor_name: Set(clip(&actor.name, 256)),
+        action: Set(event.action.to_owned()),
+        target_type: Set(event.target_type.to_owned()),
+        target_id: Set(event.target_id),
+        target_name: Set(clip(event.target_name, 256)),
+        detail: Set(event.detail.to_string()),
+        client_ip: Set(actor.client_ip.clone()),
+    };
+    audit_event::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}

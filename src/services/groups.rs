@@ -1,0 +1,229 @@
+//! Creating and deleting groups, and adding and removing their direct members.
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::audit::{self, Event};
+use super::is_unique_violation;
+use crate::auth::extract::DirectoryAdmin;
+use crate::clock::Clock;
+use crate::domain::audit as action;
+use crate::domain::group::{
+    Description, Group, GroupName, MemberRole, MembershipSource, MembershipType,
+};
+use crate::domain::user::User;
+use crate::entities::{group, group_member};
+use crate::ids::{GroupId, MembershipId, UserId};
+use crate::services::audit::Actor;
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GroupError {
+    #[error("A group with this name already exists.")]
+    NameTaken,
+    #[error("group not found")]
+    NotFound,
+    #[error("user not found")]
+    UserNotFound,
+    #[error("{0} is already a direct member of this group.")]
+    AlreadyMember(String),
+    #[error("{0} is not a direct member of this group.")]
+    NotDirectMember(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for GroupError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Unexpected(anyhow::Error::new(err).context("groups"))
+    }
+}
+
+/// A checked `New group` form.
+#[derive(Debug)]
+pub struct NewGroup {
+    pub name: GroupName,
+    pub description: Description,
+    pub membership_type: MembershipType,
+}
+
+fn name_taken_or(err: sea_orm::DbErr) -> GroupError {
+    if is_unique_violation(&err) {
+        GroupError::NameTaken
+    } else {
+        err.into()
+    }
+}
+
+pub(crate) async fn insert(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    actor: &Actor,
+    new: NewGroup,
+) -> Result<Group, GroupError> {
+    let now = clock.now();
+    let row = group::ActiveModel {
+        id: Set(GroupId::new()),
+        display_name: Set(new.name.as_str().to_owned()),
+        name_key: Set(new.name.key()),
+        description: Set(new.description.into_inner()),
+        membership_type: Set(new.membership_type.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let created = Group::from(row.insert(db).await.map_err(name_taken_or)?);
+    let event = Event {
+        action: action::ADD_GROUP,
+        target_type: action::TARGET_GROUP,
+        target_id: Some(created.id.to_string()),
+        target_name: &created.display_name,
+        detail: json!({ "description": created.description, "membershipType": created.membership_type.label() }),
+    };
+    audit::record(db, now, actor, event).await?;
+    Ok(created)
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    admin: &DirectoryAdmin,
+    new: NewGroup,
+) -> Result<Group, GroupError> {
+    let txn = db.begin().await?;
+    let created = insert(&txn, clock, &admin.actor(), new).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// `gatehouse demo`: trusted, from the machine's console.
+pub async fn create_from_console(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    new: NewGroup,
+) -> Result<Group, GroupError> {
+    let txn = db.begin().await?;
+    let created = insert(&txn, clock, &Actor::command_line(), new).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Deletes the group and every membership in it.
+pub async fn delete(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    admin: &DirectoryAdmin,
+    id: GroupId,
+) -> Result<Group, GroupError> {
+    let txn = db.begin().await?;
+    let gone = store::groups::find_by_id(&txn, id)
+        .await?
+        .ok_or(GroupError::NotFound)?;
+    let members = store::groups::members(&txn, id).await?;
+    group_member::Entity::delete_many()
+        .filter(group_member::Column::GroupId.eq(id))
+        .exec(&txn)
+        .await?;
+    group::Entity::delete_by_id(id).exec(&txn).await?;
+    let event = Event {
+        action: action::DELETE_GROUP,
+        target_type: action::TARGET_GROUP,
+        target_id: Some(gone.id.to_string()),
+        target_name: &gone.display_name,
+        detail: json!({ "members": members.iter().map(|m| m.user_principal_name.as_str()).collect::<Vec<_>>() }),
+    };
+    audit::record(&txn, clock.now(), &admin.actor(), event).await?;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+async fn group_and_user(
+    db: &impl ConnectionTrait,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<(Group, User), GroupError> {
+    let found_group = store::groups::find_by_id(db, group_id)
+        .await?
+        .ok_or(GroupError::NotFound)?;
+    let found_user = store::users::find_by_id(db, user_id)
+        .await?
+        .ok_or(GroupError::UserNotFound)?;
+    Ok((found_group, found_user))
+}
+
+/// Adds `user_id` as a direct member (on top of any membership an assignment grants).
+pub async fn add_member(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    admin: &DirectoryAdmin,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<User, GroupError> {
+    let txn = db.begin().await?;
+    let (target, person) = group_and_user(&txn, group_id, user_id).await?;
+    let now = clock.now();
+    let row = group_member::ActiveModel {
+        id: Set(MembershipId::new()),
+        group_id: Set(group_id),
+        user_id: Set(user_id),
+        role: Set(MemberRole::Member.as_str().to_owned()),
+        source_kind: Set(MembershipSource::Direct.as_str().to_owned()),
+        source_id: Set(Uuid::nil()),
+        created_at: Set(now),
+    };
+    if let Err(err) = group_member::Entity::insert(row)
+        .exec_without_returning(&txn)
+        .await
+    {
+        return Err(if is_unique_violation(&err) {
+            GroupError::AlreadyMember(person.display_name)
+        } else {
+            err.into()
+        });
+    }
+    let event = Event {
+        action: action::ADD_MEMBER,
+        target_type: action::TARGET_GROUP,
+        target_id: Some(target.id.to_string()),
+        target_name: &target.display_name,
+        detail: json!({ "member": person.user_principal_name, "source": "direct" }),
+    };
+    audit::record(&txn, now, &admin.actor(), event).await?;
+    txn.commit().await?;
+    Ok(person)
+}
+
+/// Removes the direct membership only: access an assignment grants stays until the
+/// assignment ends.
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    admin: &DirectoryAdmin,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<User, GroupError> {
+    let txn = db.begin().await?;
+    let (target, person) = group_and_user(&txn, group_id, user_id).await?;
+    let removed = group_member::Entity::delete_many()
+        .filter(group_member::Column::GroupId.eq(group_id))
+        .filter(group_member::Column::UserId.eq(user_id))
+        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
+        .filter(group_member::Column::SourceKind.eq(MembershipSource::Direct.as_str()))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(GroupError::NotDirectMember(person.display_name));
+    }
+    let event = Event {
+        action: action::REMOVE_MEMBER,
+        target_type: action::TARGET_GROUP,
+        target_id: Some(target.id.to_string()),
+        target_name: &target.display_name,
+        detail: json!({ "member": person.user_principal_name, "source": "direct" }),
+    };
+    audit::record(&txn, clock.now(), &admin.actor(), event).await?;
+    txn.commit().await?;
+    Ok(person)
+}

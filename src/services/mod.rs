@@ -1,0 +1,14 @@
+//! Use cases: each change is one transaction with its audit event.
+pub mod audit;
+pub mod groups;
+pub mod setup;
+pub mod sign_in;
+pub mod users;
+
+/// A database error that is really "this name is taken".
+pub(crate) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,204 @@
+//! Builds the server: database, session key, middleware and the route table.
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_session::{SessionMiddleware, config::BrowserSession, storage::CookieSessionStore};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpResponse, HttpServer, web as aweb};
+use anyhow::{Context, anyhow};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::password;
+use crate::auth::session::new_token;
+use crate::clock::SharedClock;
+use crate::config::{self, Config};
+use crate::entities::system_state;
+use crate::error::AppError;
+use crate::services::setup;
+use crate::state::AppState;
+use crate::{db, web};
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    pub server: Server,
+    pub port: u16,
+    /// The first-administrator link's token, when the directory was empty at start.
+    pub setup_token: Option<String>,
+    pub db: DatabaseConnection,
+}
+
+/// Form bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
+    let db = db::connect(&config.database).await?;
+    db::migrate(&db).await?;
+    let key = session_key(&config, &db).await?;
+    let setup_token = if setup::is_open(&db).await? {
+        Some(new_token())
+    } else {
+        None
+    };
+    password::warm_up().await;
+
+    let listener =
+        TcpListener::bind(config.bind).with_context(|| format!("listening on {}", config.bind))?;
+    let port = listener.local_addr()?.port();
+    let public_url = if config.bind.port() == 0 {
+        format!("http://127.0.0.1:{port}")
+    } else {
+        config.public_url.clone()
+    };
+    tracing::info!(address = %listener.local_addr()?, %public_url, "Gatehouse is listening");
+    if let Some(token) = &setup_token {
+        println!(
+            "\nGatehouse has no users yet. Create the first Global administrator here (this link works once):\n\n    {public_url}/setup?token={token}\n"
+        );
+    }
+
+    let secure = config.secure_cookies();
+    let state = aweb::Data::new(AppState {
+        db: db.clone(),
+        clock,
+        config: Arc::new(config),
+        setup_token: setup_token.clone(),
+    });
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+            .cookie_name("gatehouse_session".to_owned())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(secure)
+            .session_lifecycle(BrowserSession::default())
+            .build();
+        App::new()
+            .wrap(security_headers())
+            .wrap(sessions)
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(aweb::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(aweb::QueryConfig::default().error_handler(|_, _| {
+                AppError::BadRequest(
+                    "The address has a query Gatehouse does not understand.".to_owned(),
+                )
+                .into()
+            }))
+            .configure(web::routes)
+            .default_service(aweb::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(Application {
+        server,
+        port,
+        setup_token,
+        db,
+    })
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+}
+
+/// The configured key, else one generated once and kept: in a file beside the SQLite
+/// database, or in the PostgreSQL database where every instance finds the same one.
+async fn session_key(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Key> {
+    let bytes = match (&config.session_key, &config.database) {
+        (Some(bytes), _) => bytes.clone(),
+        (
+            None,
+            config::Database::Sqlite {
+                path: Some(path), ..
+            },
+        ) => key_file(&path.with_extension("session-key"))?,
+        (None, config::Database::Sqlite { path: None, .. }) => {
+            tracing::warn!(
+                "in-memory database: using a session key that lasts until the server stops"
+            );
+            random_key()
+        }
+        (None, config::Database::Postgres { .. }) => key_in_database(db).await?,
+    };
+    Key::try_from(bytes.as_slice()).map_err(|e| anyhow!("session key: {e}"))
+}
+
+fn random_key() -> Vec<u8> {
+    let mut bytes = vec![0u8; config::SESSION_KEY_MIN_BYTES];
+    let _ = getrandom::fill(&mut bytes);
+    bytes
+}
+
+fn key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let bytes = hex::decode(text.trim())
+            .with_context(|| format!("{} is not a hex session key", path.display()))?;
+        if bytes.len() >= config::SESSION_KEY_MIN_BYTES {
+            return Ok(bytes);
+        }
+    }
+    let bytes = random_key();
+    write_private(path, &hex::encode(&bytes))
+        .with_context(|| format!("writing the session key to {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a session key and stored it beside the database; set GATEHOUSE_SESSION_KEY to manage it yourself");
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+async fn key_in_database(db: &DatabaseConnection) -> anyhow::Result<Vec<u8>> {
+    const KEY: &str = "session_key";
+    if let Some(row) = system_state::Entity::find_by_id(KEY.to_owned())
+        .one(db)
+        .await?
+    {
+        return hex::decode(row.value.trim()).context("the stored session key is not hex");
+    }
+    let row = system_state::ActiveModel {
+        key: Set(KEY.to_owned()),
+        value: Set(hex::encode(random_key())),
+        updated_at: Set(time::OffsetDateTime::now_utc()),
+    };
+    // Another instance may have stored one first: then keep theirs.
+    let _ = system_state::Entity::insert(row)
+        .exec_without_returning(db)
+        .await;
+    let row = system_state::Entity::find_by_id(KEY.to_owned())
+        .one(db)
+        .await?
+        .context("the session key was not stored")?;
+    tracing::info!(
+        "generated a session key and stored it in the database; set GATEHOUSE_SESSION_KEY to manage it yourself"
+    );
+    hex::decode(row.value.trim()).context("the stored session key is not hex")
+}

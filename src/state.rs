@@ -1,0 +1,16 @@
+//! What every handler can reach: the database, the clock and the settings.
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub clock: SharedClock,
+    pub config: Arc<Config>,
+    /// The one-time token of the first-administrator link, when the directory was empty
+    /// at start.
+    pub setup_token: Option<String>,
+}

@@ -1,0 +1,108 @@
+//! Reading the audit log. There is no update or delete here, nor anywhere else.
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+
+use super::contains_ci;
+use crate::domain::page::{Page, PageRequest};
+use crate::entities::audit_event;
+
+/// Filters of the audit log page: words in the actor's or the target's name.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub actor: String,
+    pub target: String,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<audit_event::Model>, sea_orm::DbErr> {
+    let mut query = audit_event::Entity::find();
+    if !filter.actor.trim().is_empty() {
+        query = query.filter(contains_ci(
+            Expr::col(audit_event::Column::ActorName),
+            &filter.actor,
+        ));
+    }
+    if !filter.target.trim().is_empty() {
+        query = query.filter(contains_ci(
+            Expr::col(audit_event::Column::TargetName),
+            &filter.target,
+        ));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(audit_event::Column::OccurredAt)
+        .order_by_desc(audit_event::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// When the last successful sign-in to the account `upn` was.
+pub async fn last_sign_in(
+    db: &impl ConnectionTrait,
+    upn: &str,
+    action: &str,
+) -> Result<Option<OffsetDateTime>, sea_orm::DbErr> {
+    audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::OccurredAt)
+        .filter(audit_event::Column::Action.eq(action))
+        .filter(audit_event::Column::TargetName.eq(upn))
+        .order_by_desc(audit_event::Column::OccurredAt)
+        .into_tuple()
+        .one(db)
+        .await
+}
+
+/// Times of `action` events about the account `upn` since `since`, newest first.
+pub async fn times_for_account(
+    db: &impl ConnectionTrait,
+    action: &str,
+    upn: &str,
+    since: OffsetDateTime,
+) -> Result<Vec<OffsetDateTime>, sea_orm::DbErr> {
+    audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::OccurredAt)
+        .filter(audit_event::Column::Action.eq(action))
+        .filter(audit_event::Column::TargetName.eq(upn))
+        .filter(audit_event::Column::OccurredAt.gt(since))
+        .order_by_desc(audit_event::Column::OccurredAt)
+        .limit(100)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Times of `action` events from the client address `ip` since `since`, newest first.
+pub async fn times_from_ip(
+    db: &impl ConnectionTrait,
+    action: &str,
+    ip: &str,
+    since: OffsetDateTime,
+) -> Result<Vec<OffsetDateTime>, sea_orm::DbErr> {
+    audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::OccurredAt)
+        .filter(audit_event::Column::Action.eq(action))
+        .filter(audit_event::Column::ClientIp.eq(ip))
+        .filter(audit_event::Column::OccurredAt.gt(since))
+        .order_by_desc(audit_event::Column::OccurredAt)
+        .limit(100)
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -1,0 +1,129 @@
+//! Reading groups and their members.
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::contains_ci;
+use crate::domain::group::{Group, Member, MembershipSource, MembershipType};
+use crate::domain::page::{Page, PageRequest};
+use crate::entities::{group, group_member, user};
+use crate::ids::{GroupId, UserId};
+
+impl From<group::Model> for Group {
+    fn from(m: group::Model) -> Self {
+        Group {
+            id: m.id,
+            display_name: m.display_name,
+            description: m.description,
+            membership_type: MembershipType::Assigned,
+            created_at: m.created_at,
+        }
+    }
+}
+
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: GroupId,
+) -> Result<Option<Group>, sea_orm::DbErr> {
+    Ok(group::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Group::from))
+}
+
+/// A page of groups with their member counts.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    search: &str,
+    page: PageRequest,
+) -> Result<Page<(Group, u64)>, sea_orm::DbErr> {
+    let mut query = group::Entity::find();
+    if !search.trim().is_empty() {
+        query = query.filter(contains_ci(Expr::col(group::Column::DisplayName), search));
+    }
+    let total = query.clone().count(db).await?;
+    let groups = query
+        .order_by_asc(group::Column::NameKey)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
+    let rows: Vec<(GroupId, UserId)> = group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::GroupId)
+        .column(group_member::Column::UserId)
+        .filter(group_member::Column::GroupId.is_in(ids))
+        .filter(group_member::Column::Role.eq("member"))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts: BTreeMap<GroupId, u64> = BTreeMap::new();
+    for (group_id, _) in rows {
+        *counts.entry(group_id).or_default() += 1;
+    }
+    let items = groups
+        .into_iter()
+        .map(|g| {
+            let count = counts.get(&g.id).copied().unwrap_or(0);
+            (Group::from(g), count)
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// Everyone in the group as a member, each once, with all their sources.
+pub async fn members(
+    db: &impl ConnectionTrait,
+    id: GroupId,
+) -> Result<Vec<Member>, sea_orm::DbErr> {
+    let rows = group_member::Entity::find()
+        .filter(group_member::Column::GroupId.eq(id))
+        .filter(group_member::Column::Role.eq("member"))
+        .find_also_related(user::Entity)
+        .order_by_asc(group_member::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut members: Vec<Member> = Vec::new();
+    for (row, person) in rows {
+        let Some(person) = person else { continue };
+        let source = MembershipSource::from_stored(&row.source_kind);
+        match members.iter_mut().find(|m| m.user_id == row.user_id) {
+            Some(member) => member.sources.push(source),
+            None => members.push(Member {
+                user_id: person.id,
+                display_name: person.display_name,
+                user_principal_name: person.user_principal_name,
+                sources: vec![source],
+                since: row.created_at,
+            }),
+        }
+    }
+    members.sort_by_key(|m| m.display_name.to_lowercase());
+    Ok(members)
+}
+
+/// Groups `user` is a member of, by name.
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user: UserId,
+) -> Result<Vec<Group>, sea_orm::DbErr> {
+    let rows = group::Entity::find()
+        .inner_join(group_member::Entity)
+        .filter(group_member::Column::UserId.eq(user))
+        .filter(group_member::Column::Role.eq("member"))
+        .distinct()
+        .order_by_asc(group::Column::NameKey)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(Group::from).collect())
+}

@@ -1,0 +1,19 @@
+//! Queries: take a connection, return domain types. Callers have already checked what the
+//! acting user may see; the functions take only what that check allows.
+pub mod audit;
+pub mod groups;
+pub mod users;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+
+/// `lower(column) LIKE '%text%'`, with the user's `%` and `_` taken literally, the same way
+/// on SQLite and PostgreSQL.
+pub(crate) fn contains_ci(column: impl Into<Expr>, text: &str) -> SimpleExpr {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::from(Func::lower(column.into())).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}

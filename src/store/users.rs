@@ -1,0 +1,131 @@
+//! Reading users.
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::contains_ci;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::user::{DirectoryRole, User};
+use crate::entities::{group_member, user};
+use crate::ids::{GroupId, UserId};
+
+impl From<user::Model> for User {
+    fn from(m: user::Model) -> Self {
+        User {
+            id: m.id,
+            role: DirectoryRole::from_stored(&m.directory_role),
+            user_principal_name: m.user_principal_name,
+            display_name: m.display_name,
+            email: m.email,
+            enabled: m.account_enabled,
+            security_stamp: m.security_stamp,
+            created_at: m.created_at,
+        }
+    }
+}
+
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: UserId,
+) -> Result<Option<User>, sea_orm::DbErr> {
+    Ok(user::Entity::find_by_id(id).one(db).await?.map(User::from))
+}
+
+/// The user and their password hash, for signing in.
+pub async fn find_credentials(
+    db: &impl ConnectionTrait,
+    upn: &str,
+) -> Result<Option<(User, String)>, sea_orm::DbErr> {
+    let found = user::Entity::find()
+        .filter(user::Column::UserPrincipalName.eq(upn.trim().to_lowercase()))
+        .one(db)
+        .await?;
+    Ok(found.map(|m| {
+        let hash = m.password_hash.clone();
+        (User::from(m), hash)
+    }))
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
+    user::Entity::find().count(db).await
+}
+
+pub async fn count_in_role(
+    db: &impl ConnectionTrait,
+    role: DirectoryRole,
+) -> Result<u64, sea_orm::DbErr> {
+    user::Entity::find()
+        .filter(user::Column::DirectoryRole.eq(role.as_str()))
+        .filter(user::Column::AccountEnabled.eq(true))
+        .count(db)
+        .await
+}
+
+fn search_condition(search: &str) -> Condition {
+    if search.trim().is_empty() {
+        return Condition::all();
+    }
+    Condition::any()
+        .add(contains_ci(Expr::col(user::Column::DisplayName), search))
+        .add(contains_ci(
+            Expr::col(user::Column::UserPrincipalName),
+            search,
+        ))
+        .add(contains_ci(Expr::col(user::Column::Email), search))
+}
+
+/// Users whose name, user principal name or email contains `search`, by display name.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    search: &str,
+    page: PageRequest,
+) -> Result<Page<User>, sea_orm::DbErr> {
+    let query = user::Entity::find().filter(search_condition(search));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(user::Column::DisplayName)
+        .order_by_asc(user::Column::UserPrincipalName)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(User::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// Candidates for a group's `Add members` picker: matching users who are not yet direct
+/// members of `group`.
+pub async fn list_not_direct_members(
+    db: &impl ConnectionTrait,
+    group: GroupId,
+    search: &str,
+    page: PageRequest,
+) -> Result<Page<User>, sea_orm::DbErr> {
+    let direct_members = Query::select()
+        .column(group_member::Column::UserId)
+        .from(group_member::Entity)
+        .and_where(Expr::col(group_member::Column::GroupId).eq(group))
+        .and_where(Expr::col(group_member::Column::SourceKind).eq("direct"))
+        .to_owned();
+    let query = user::Entity::find()
+        .filter(search_condition(search))
+        .filter(user::Column::Id.not_in_subquery(direct_members));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(user::Column::DisplayName)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(User::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

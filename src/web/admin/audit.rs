@@ -1,0 +1,60 @@
+//! `Audit log`: every change and sign-in, newest first, filterable by actor and target.
+use actix_web::web;
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use crate::auth::extract::DirectoryAdmin;
+use crate::domain::page::{Page, PageRequest};
+use crate::entities::audit_event;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::store::{self, audit::AuditFilter};
+use crate::web::{encode_query_value, filters, layout::Chrome};
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    target: String,
+    page: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    chrome: Chrome,
+    filter: AuditFilter,
+    query: String,
+    events: Page<audit_event::Model>,
+}
+
+/// Directory administrators.
+pub async fn list(
+    state: web::Data<AppState>,
+    admin: DirectoryAdmin,
+    query: web::Query<AuditQuery>,
+) -> AppResult<AuditPage> {
+    let filter = AuditFilter {
+        actor: query.actor.trim().chars().take(256).collect(),
+        target: query.target.trim().chars().take(256).collect(),
+    };
+    let events = store::audit::list(
+        &state.db,
+        &filter,
+        PageRequest::from_query(query.page.as_deref()),
+    )
+    .await?;
+    let query = format!(
+        "actor={}&target={}&",
+        encode_query_value(&filter.actor),
+        encode_query_value(&filter.target)
+    );
+    Ok(AuditPage {
+        chrome: Chrome::admin(admin.current(), "audit")?,
+        filter,
+        query,
+        events,
+    })
+}

@@ -1,0 +1,67 @@
+//! `Delete` a user, after a confirmation page.
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::DirectoryAdmin;
+use crate::auth::session::FlashKind;
+use crate::domain::user::User;
+use crate::error::{AppError, AppResult};
+use crate::services::users::{self, UserError};
+use crate::state::AppState;
+use crate::web::{html, layout::Chrome, see_other};
+
+#[derive(Template)]
+#[template(path = "admin/users/delete.html")]
+struct DeleteUserPage {
+    chrome: Chrome,
+    user: User,
+    error: Option<&'static str>,
+}
+
+/// Directory administrators who may manage this user.
+pub async fn confirm(
+    state: web::Data<AppState>,
+    admin: DirectoryAdmin,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let user = super::edit::manageable_user(&state, &admin, &id).await?;
+    let error = (user.id == admin.user().id).then_some("You cannot delete your own account.");
+    html(
+        StatusCode::OK,
+        &DeleteUserPage {
+            chrome: Chrome::admin(admin.current(), "users")?,
+            user,
+            error,
+        },
+    )
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    admin: DirectoryAdmin,
+    id: web::Path<String>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let user = super::edit::manageable_user(&state, &admin, &id).await?;
+    match users::delete(&state.db, state.clock.as_ref(), &admin, user.id).await {
+        Ok(gone) => {
+            admin.current().session.flash(
+                FlashKind::Success,
+                format!("User deleted: {}", gone.display_name),
+            );
+            Ok(see_other("/admin/users"))
+        }
+        Err(UserError::NotForYourself(message)) => html(
+            StatusCode::CONFLICT,
+            &DeleteUserPage {
+                chrome: Chrome::admin(admin.current(), "users")?,
+                user,
+                error: Some(message),
+            },
+        ),
+        Err(UserError::NotAllowed) => Err(AppError::Forbidden),
+        Err(UserError::NotFound) => Err(AppError::NotFound),
+        Err(other) => Err(AppError::Unexpected(other.into())),
+    }
+}

@@ -1,0 +1,91 @@
+//! Users in the admin portal: list, `New user`, details, edit, enable/disable, reset
+//! password, delete.
+mod delete;
+mod edit;
+mod list;
+mod new;
+mod password;
+mod show;
+mod status;
+
+use actix_web::web;
+use serde::Deserialize;
+
+use crate::domain::user::{DirectoryRole, User};
+use crate::error::AppError;
+use crate::services::users::UserError;
+use crate::web::form::FormErrors;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(list::list))
+        .route("/users/new", web::get().to(new::form))
+        .route("/users/new", web::post().to(new::create))
+        .route("/users/{id}", web::get().to(show::show))
+        .route("/users/{id}/edit", web::get().to(edit::form))
+        .route("/users/{id}/edit", web::post().to(edit::save))
+        .route("/users/{id}/disable", web::post().to(status::disable))
+        .route("/users/{id}/enable", web::post().to(status::enable))
+        .route("/users/{id}/reset-password", web::get().to(password::form))
+        .route(
+            "/users/{id}/reset-password",
+            web::post().to(password::reset),
+        )
+        .route("/users/{id}/delete", web::get().to(delete::confirm))
+        .route("/users/{id}/delete", web::post().to(delete::delete));
+}
+
+/// The fields of `New user` and the edit form, as typed.
+#[derive(Deserialize, Default)]
+pub struct UserForm {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub user_principal_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub directory_role: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl UserForm {
+    fn from_user(user: &User) -> Self {
+        Self {
+            display_name: user.display_name.clone(),
+            user_principal_name: user.user_principal_name.clone(),
+            email: user.email.clone().unwrap_or_default(),
+            directory_role: user.role.as_str().to_owned(),
+            password: String::new(),
+        }
+    }
+}
+
+/// A role the acting admin may hand out, for the `Directory role` drop-down.
+pub struct RoleOption {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+pub fn role_options(actor: DirectoryRole) -> Vec<RoleOption> {
+    DirectoryRole::ALL
+        .into_iter()
+        .filter(|role| actor.can_manage(*role))
+        .map(|role| RoleOption {
+            value: role.as_str(),
+            label: role.label(),
+        })
+        .collect()
+}
+
+/// Service refusals that belong next to a field go there; the rest become pages.
+fn place_error(err: UserError, errors: &mut FormErrors) -> Result<(), AppError> {
+    match err {
+        UserError::UpnTaken => errors.add("user_principal_name", err.to_string()),
+        UserError::NotAllowed => errors.add("directory_role", err.to_string()),
+        UserError::NotForYourself(message) => errors.add("directory_role", message),
+        UserError::NotFound => return Err(AppError::NotFound),
+        UserError::Unexpected(err) => return Err(AppError::Unexpected(err)),
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! What the base layout needs on every page: portal, navigation, signed-in user, message.
+use crate::auth::extract::CurrentUser;
+use crate::error::AppError;
+
+/// A one-time status message shown at the top of the next page.
+pub struct Flash {
+    pub kind: String,
+    pub message: String,
+}
+
+pub struct ChromeUser {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub is_admin: bool,
+    pub csrf_token: String,
+}
+
+pub struct Chrome {
+    /// `admin`, `myaccess`, or empty for pages outside both portals.
+    pub portal: &'static str,
+    /// The navigation entry to mark as the current page.
+    pub active: &'static str,
+    pub user: Option<ChromeUser>,
+    pub flash: Option<Flash>,
+}
+
+impl Chrome {
+    pub fn anonymous() -> Self {
+        Self {
+            portal: "",
+            active: "",
+            user: None,
+            flash: None,
+        }
+    }
+
+    fn for_user(
+        current: &CurrentUser,
+        portal: &'static str,
+        active: &'static str,
+    ) -> Result<Self, AppError> {
+        let flash = current
+            .session
+            .take_flash()
+            .map(|(kind, message)| Flash { kind, message });
+        Ok(Self {
+            portal,
+            active,
+            user: Some(ChromeUser {
+                display_name: current.user.display_name.clone(),
+                role_label: current.user.role.label(),
+                is_admin: current.user.role.is_directory_admin(),
+                csrf_token: current.session.csrf_token()?,
+            }),
+            flash,
+        })
+    }
+
+    pub fn admin(current: &CurrentUser, active: &'static str) -> Result<Self, AppError> {
+        Self::for_user(current, "admin", active)
+    }
+
+    pub fn my_access(current: &CurrentUser, active: &'static str) -> Result<Self, AppError> {
+        Self::for_user(current, "myaccess", active)
+    }
+
+    pub fn portal_name(&self) -> &'static str {
+        match self.portal {
+            "admin" => "Admin portal",
+            "myaccess" => "My Access",
+            _ => "",
+        }
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf_token.as_str())
+    }
+}

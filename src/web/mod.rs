@@ -1,0 +1,107 @@
+//! HTTP: the route table and the handlers, thin and in one order (who is asking, is the
+//! input valid, call a service, render).
+pub mod admin;
+pub mod assets;
+pub mod form;
+pub mod layout;
+pub mod myaccess;
+pub mod setup;
+pub mod sign_in;
+
+use actix_web::{HttpResponse, http::StatusCode, http::header, web};
+
+use crate::error::AppError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(sign_in::page))
+        .route("/", web::post().to(sign_in::submit))
+        .route("/sign-out", web::post().to(sign_in::sign_out))
+        .route("/setup", web::get().to(setup::page))
+        .route("/setup", web::post().to(setup::submit))
+        .route("/myaccess", web::get().to(myaccess::home))
+        .route("/static/{file}", web::get().to(assets::serve))
+        .service(web::scope("/admin").configure(admin::routes));
+}
+
+/// 303 to `location`: the answer to every successful form post.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Renders a page with a status of its own (422 for a form with errors, say).
+pub fn html<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
+    let body = page
+        .render()
+        .map_err(|e| AppError::Unexpected(anyhow::Error::new(e).context("rendering a page")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// Percent-encodes one query string value.
+pub fn encode_query_value(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s[2..].to_owned())
+        .unwrap_or_default()
+}
+
+/// Only paths on this server are followed after sign-in, never another site.
+pub fn safe_next(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.starts_with("/\\")
+            && !n.contains(['\r', '\n'])
+    })
+}
+
+/// Parses a typed id from the URL, answering 404 for junk.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Template filters shared by every page.
+pub mod filters {
+    use time::OffsetDateTime;
+    use time::macros::format_description;
+
+    /// `2026-11-24 09:05 UTC`
+    #[askama::filter_fn]
+    pub fn datetime(t: &OffsetDateTime, _: &dyn askama::Values) -> askama::Result<String> {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+        Ok(t.format(format).unwrap_or_default())
+    }
+
+    /// `2026-11-24`
+    #[askama::filter_fn]
+    pub fn date(t: &OffsetDateTime, _: &dyn askama::Values) -> askama::Result<String> {
+        let format = format_description!("[year]-[month]-[day]");
+        Ok(t.format(format).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/admin/users?page=2")),
+            Some("/admin/users?page=2")
+        );
+        for bad in ["https://evil.test/", "//evil.test", "/\\evil.test", "admin"] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(
+            encode_query_value("/admin/users?q=a b&page=2"),
+            "%2Fadmin%2Fusers%3Fq%3Da+b%26page%3D2"
+        );
+    }
+}
