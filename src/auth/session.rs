@@ -50,7 +50,8 @@ impl TypedSession {
         security_stamp: &str,
         now: OffsetDateTime,
     ) -> Result<(), AppError> {
-        self.0.purge();
+        // clear + renew, not purge: a purged session stays purged, whatever is inserted.
+        self.0.clear();
         self.0.renew();
         self.0.insert(USER_ID, user_id).map_err(session_error)?;
         self.0

@@ -1,0 +1,144 @@
+use gatehouse::domain::user::DirectoryRole;
+use reqwest::StatusCode;
+
+use crate::helpers::{audit_count, location, spawn_app};
+
+#[tokio::test]
+async fn group_names_are_required_and_unique() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let empty = admin
+        .post(
+            "/admin/groups/new",
+            &[
+                ("display_name", " "),
+                ("description", "x"),
+                ("membership_type", "assigned"),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("Enter a group name."));
+    let created = admin
+        .post(
+            "/admin/groups/new",
+            &[
+                ("display_name", "Engineering Group"),
+                ("membership_type", "assigned"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let twice = admin
+        .post(
+            "/admin/groups/new",
+            &[
+                ("display_name", "engineering group"),
+                ("description", "again"),
+                ("membership_type", "assigned"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = twice.text().await.unwrap();
+    assert!(html.contains("A group with this name already exists."));
+    assert!(html.contains(">again</textarea>"), "input kept");
+    let dynamic = admin
+        .post(
+            "/admin/groups/new",
+            &[("display_name", "Dynamic"), ("membership_type", "dynamic")],
+        )
+        .await;
+    assert_eq!(dynamic.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn members_are_added_and_removed_directly() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let group = app.create_group("Engineering Group").await;
+    let members = format!("/admin/groups/{group}/members");
+
+    let picker = admin.get_html(&format!("{members}/add?q=user1")).await;
+    assert!(picker.contains("user1@woodgrove.test"));
+    let added = admin
+        .post(
+            &format!("{members}/add"),
+            &[("user_id", &user1.to_string())],
+        )
+        .await;
+    assert_eq!(location(&added), members);
+    let html = admin.get_html(&members).await;
+    assert!(html.contains("Member added: User1"));
+    assert!(html.contains("user1@woodgrove.test"));
+    assert!(html.contains("Direct"));
+    assert!(
+        !admin
+            .get_html(&format!("{members}/add?q=user1"))
+            .await
+            .contains("user1@woodgrove.test"),
+        "not offered twice"
+    );
+
+    let twice = admin
+        .post(
+            &format!("{members}/add"),
+            &[("user_id", &user1.to_string())],
+        )
+        .await;
+    assert_eq!(twice.status(), StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get_html(&members)
+            .await
+            .contains("User1 is already a direct member of this group.")
+    );
+
+    let removed = admin.post(&format!("{members}/{user1}/remove"), &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let html = admin.get_html(&members).await;
+    assert!(html.contains("Member removed: User1"));
+    assert!(html.contains("No members"));
+    assert_eq!(
+        audit_count(&app, "Add member to group", "Engineering Group").await,
+        1
+    );
+    assert_eq!(
+        audit_count(&app, "Remove member from group", "Engineering Group").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_group_asks_first() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let group = app.create_group("Engineering Group").await;
+    assert!(
+        admin
+            .get_html(&format!("/admin/groups/{group}/delete"))
+            .await
+            .contains("Delete Engineering Group?")
+    );
+    let deleted = admin
+        .post(&format!("/admin/groups/{group}/delete"), &[])
+        .await;
+    assert_eq!(location(&deleted), "/admin/groups");
+    assert!(
+        admin
+            .get_html("/admin/groups")
+            .await
+            .contains("Group deleted: Engineering Group")
+    );
+    assert_eq!(
+        admin.get(&format!("/admin/groups/{group}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        audit_count(&app, "Delete group", "Engineering Group").await,
+        1
+    );
+}

@@ -1,0 +1,14 @@
+//! Integration tests through HTTP: each test spawns Gatehouse on port 0 with a fresh
+//! database (SQLite in a temp dir, or a fresh PostgreSQL database when
+//! `TEST_DATABASE_URL` is set) and a clock the test controls.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod audit;
+mod csrf;
+mod groups;
+mod helpers;
+mod roles;
+mod setup;
+mod sign_in;
+mod tutorial;
+mod users;

@@ -1,0 +1,306 @@
+use gatehouse::domain::user::DirectoryRole;
+use reqwest::StatusCode;
+use time::Duration;
+
+use crate::helpers::{PASSWORD, audit_count, location, spawn_app};
+
+#[tokio::test]
+async fn the_sign_in_page_has_the_tutorials_words() {
+    let app = spawn_app().await;
+    let html = app.browser().get_html("/").await;
+    for words in [
+        "<label for=\"username\">Username</label>",
+        "<label for=\"password\">Password</label>",
+        ">Sign in</button>",
+    ] {
+        assert!(html.contains(words), "missing {words}");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_lands_in_the_admin_portal_and_a_user_in_my_access() {
+    let app = spawn_app().await;
+    app.create_user(
+        "admin1@woodgrove.test",
+        "Admin1",
+        DirectoryRole::GlobalAdministrator,
+    )
+    .await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+
+    let admin = app
+        .browser()
+        .sign_in("ADMIN1@woodgrove.test", PASSWORD)
+        .await;
+    assert_eq!(location(&admin), "/admin/users");
+    let user = app
+        .browser()
+        .sign_in("user1@woodgrove.test", PASSWORD)
+        .await;
+    assert_eq!(location(&user), "/myaccess");
+    assert_eq!(
+        audit_count(&app, "Sign-in succeeded", "user1@woodgrove.test").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let response = app
+        .browser()
+        .sign_in("user1@woodgrove.test", PASSWORD)
+        .await;
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("gatehouse_session="))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http in tests: {cookie}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let wrong = app
+        .browser()
+        .sign_in("user1@woodgrove.test", "not the password")
+        .await;
+    let unknown = app
+        .browser()
+        .sign_in("nobody@woodgrove.test", PASSWORD)
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let (wrong, unknown) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    assert!(wrong.contains("The username or password is incorrect."));
+    assert!(unknown.contains("The username or password is incorrect."));
+    assert!(
+        wrong.contains("value=\"user1@woodgrove.test\""),
+        "the username is kept"
+    );
+    assert_eq!(
+        audit_count(&app, "Sign-in failed", "user1@woodgrove.test").await,
+        1
+    );
+    assert_eq!(
+        audit_count(&app, "Sign-in failed", "nobody@woodgrove.test").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_a_growing_while() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        assert_eq!(
+            browser
+                .sign_in("user1@woodgrove.test", "guess guess guess")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password is refused while locked.
+    let locked = browser.sign_in("user1@woodgrove.test", PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.text().await.unwrap().contains("Wait 30 seconds"));
+    assert_eq!(
+        audit_count(
+            &app,
+            "Sign-in blocked after repeated failures",
+            "user1@woodgrove.test"
+        )
+        .await,
+        1
+    );
+
+    app.clock.advance(Duration::seconds(31));
+    // One more failure doubles the wait.
+    assert_eq!(
+        browser
+            .sign_in("user1@woodgrove.test", "guess again guess")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let locked = browser.sign_in("user1@woodgrove.test", PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.text().await.unwrap().contains("Wait 60 seconds"));
+
+    app.clock.advance(Duration::seconds(61));
+    assert_eq!(
+        browser
+            .sign_in("user1@woodgrove.test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_account_is_throttled_like_a_known_one() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        browser
+            .sign_in("nobody@woodgrove.test", "guess guess guess")
+            .await;
+    }
+    assert_eq!(
+        browser
+            .sign_in("nobody@woodgrove.test", "guess guess guess")
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn many_failures_from_one_address_throttle_that_address() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let browser = app.browser();
+    // Four tries each at five accounts: no account is locked, but the address is.
+    for n in 0..20 {
+        let account = format!("target{}@woodgrove.test", n % 5);
+        assert_eq!(
+            browser
+                .sign_in(&account, "guess guess guess")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = browser.sign_in("user1@woodgrove.test", PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(
+        browser
+            .sign_in("user1@woodgrove.test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let disabled = admin
+        .post(&format!("/admin/users/{user1}/disable"), &[])
+        .await;
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    let refused = app
+        .browser()
+        .sign_in("user1@woodgrove.test", PASSWORD)
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Your account is disabled")
+    );
+}
+
+#[tokio::test]
+async fn a_session_ends_after_the_idle_timeout() {
+    let app = spawn_app().await;
+    let (user, _) = app
+        .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    app.clock.advance(Duration::hours(7));
+    assert_eq!(
+        user.get("/myaccess").await.status(),
+        StatusCode::OK,
+        "activity within 8 hours keeps it"
+    );
+    app.clock.advance(Duration::hours(7));
+    assert_eq!(
+        user.get("/myaccess").await.status(),
+        StatusCode::OK,
+        "idle time counts from the last request"
+    );
+    app.clock.advance(Duration::hours(8) + Duration::minutes(1));
+    let expired = user.get("/myaccess").await;
+    assert_eq!(expired.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&expired), "/?next=%2Fmyaccess");
+    assert!(
+        user.get_html("/")
+            .await
+            .contains("signed out after a period of inactivity")
+    );
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let (user, _) = app
+        .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let out = user.post("/sign-out", &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(user.get("/myaccess").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        audit_count(&app, "Sign out", "user1@woodgrove.test").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn after_sign_in_people_return_to_the_page_they_asked_for_but_never_to_another_site() {
+    let app = spawn_app().await;
+    app.create_user(
+        "admin1@woodgrove.test",
+        "Admin1",
+        DirectoryRole::GlobalAdministrator,
+    )
+    .await;
+    let browser = app.browser();
+    let asked = browser.get("/admin/groups?page=1").await;
+    assert_eq!(location(&asked), "/?next=%2Fadmin%2Fgroups%3Fpage%3D1");
+    let token = browser.csrf_token().await;
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("username", "admin1@woodgrove.test"),
+        ("password", PASSWORD),
+        ("next", "/admin/groups?page=1"),
+    ];
+    assert_eq!(
+        location(&browser.post_raw("/", &fields).await),
+        "/admin/groups?page=1"
+    );
+
+    let other = app.browser();
+    let token = other.csrf_token().await;
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("username", "admin1@woodgrove.test"),
+        ("password", PASSWORD),
+        ("next", "//evil.test/"),
+    ];
+    assert_eq!(
+        location(&other.post_raw("/", &fields).await),
+        "/admin/users"
+    );
+}
