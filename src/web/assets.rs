@@ -14,6 +14,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/gatehouse.js"),
     ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../static/favicon.svg"),
+    ),
 ];
 
 pub async fn serve(file: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -62,6 +62,37 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
+/// Flattens an audit event's JSON detail into words for the audit log page.
+pub fn describe_detail(json: &str) -> String {
+    fn value(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "none".to_owned(),
+            serde_json::Value::Array(items) => {
+                items.iter().map(value).collect::<Vec<_>>().join(", ")
+            }
+            serde_json::Value::Object(map) => {
+                let parts: Vec<String> = map
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", value(v)))
+                    .collect();
+                format!("({})", parts.join(", "))
+            }
+            other => other.to_string(),
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) if map.is_empty() => "—".to_owned(),
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", value(v)))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        Ok(other) => value(&other),
+        Err(_) => json.to_owned(),
+    }
+}
+
 /// Template filters shared by every page.
 pub mod filters {
     use time::OffsetDateTime;
@@ -72,6 +103,12 @@ pub mod filters {
     pub fn datetime(t: &OffsetDateTime, _: &dyn askama::Values) -> askama::Result<String> {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
         Ok(t.format(format).unwrap_or_default())
+    }
+
+    /// An audit event's JSON detail as `key: value · key: value`, or a dash when empty.
+    #[askama::filter_fn]
+    pub fn detail(json: &str, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::describe_detail(json))
     }
 
     /// `2026-11-24`
@@ -95,6 +132,21 @@ mod tests {
         for bad in ["https://evil.test/", "//evil.test", "/\\evil.test", "admin"] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn audit_details_read_as_words() {
+        assert_eq!(describe_detail("{}"), "—");
+        assert_eq!(
+            describe_detail(r#"{"member":"user1@woodgrove.test","source":"direct"}"#),
+            "member: user1@woodgrove.test · source: direct"
+        );
+        assert_eq!(
+            describe_detail(
+                r#"{"before":{"displayName":"User1"},"groups":["A","B"],"email":null}"#
+            ),
+            "before: (displayName: User1) · email: none · groups: A, B"
+        );
     }
 
     #[test]
