@@ -36,6 +36,12 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// The address of a reverse proxy in front of Gatehouse. Requests from it are taken to
+    /// come from the last address in their X-Forwarded-For header (for sign-in throttling
+    /// and the audit log); unset, the connecting address is the client.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXY", global = true)]
+    pub trusted_proxy: Option<String>,
+
     /// Minutes without activity after which a signed-in session ends.
     #[arg(
         long,
@@ -75,6 +81,7 @@ pub struct Config {
     pub session_key: Option<Vec<u8>>,
     pub public_url: String,
     pub idle_timeout: time::Duration,
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 /// A setting that cannot be used, said in one line.
@@ -128,7 +135,17 @@ impl Config {
                     ),
                 )
             })?;
+        let trusted_proxy = match settings.trusted_proxy.as_deref().map(str::trim) {
+            Some(ip) if !ip.is_empty() => Some(ip.parse().map_err(|_| {
+                refuse(
+                    "GATEHOUSE_TRUSTED_PROXY",
+                    format!("'{ip}' is not an IP address like 10.0.0.5"),
+                )
+            })?),
+            _ => None,
+        };
         Ok(Self {
+            trusted_proxy,
             bind,
             database,
             session_key,
@@ -226,7 +243,23 @@ mod tests {
             session_key: None,
             public_url: None,
             session_idle_minutes: "480".into(),
+            trusted_proxy: None,
         }
+    }
+
+    #[test]
+    fn a_trusted_proxy_must_be_an_ip_address() {
+        let mut s = settings();
+        s.trusted_proxy = Some("proxy.local".into());
+        assert_eq!(
+            Config::from_settings(&s).err().map(|e| e.name),
+            Some("GATEHOUSE_TRUSTED_PROXY")
+        );
+        s.trusted_proxy = Some("10.0.0.5".into());
+        assert_eq!(
+            Config::from_settings(&s).ok().and_then(|c| c.trusted_proxy),
+            "10.0.0.5".parse().ok()
+        );
     }
 
     #[test]

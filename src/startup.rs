@@ -66,6 +66,7 @@ pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Applica
         clock,
         config: Arc::new(config),
         setup_token: setup_token.clone(),
+        sign_in_gate: Default::default(),
     });
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -187,7 +188,7 @@ async fn key_in_database(db: &DatabaseConnection) -> anyhow::Result<Vec<u8>> {
     let row = system_state::ActiveModel {
         key: Set(KEY.to_owned()),
         value: Set(hex::encode(random_key())),
-        updated_at: Set(time::OffsetDateTime::now_utc()),
+        updated_at: Set(crate::clock::storable(time::OffsetDateTime::now_utc())),
     };
     // Another instance may have stored one first: then keep theirs.
     let _ = system_state::Entity::insert(row)

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::services::sign_in::SignInGate;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -13,4 +14,5 @@ pub struct AppState {
     /// The one-time token of the first-administrator link, when the directory was empty
     /// at start.
     pub setup_token: Option<String>,
+    pub sign_in_gate: SignInGate,
 }

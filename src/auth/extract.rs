@@ -26,8 +26,26 @@ impl CurrentUser {
     }
 }
 
+/// The client's address: the connecting peer, or, when that peer is the configured trusted
+/// proxy, the last address the proxy appended to X-Forwarded-For.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|addr| addr.ip().to_string())
+    let peer = req.peer_addr()?.ip();
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.config.trusted_proxy);
+    if trusted == Some(peer) {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
+            .last();
+        if let Some(client) = forwarded {
+            return Some(client.to_string());
+        }
+    }
+    Some(peer.to_string())
 }
 
 /// Only a GET can be repeated after sign-in; a post lands on its page instead.

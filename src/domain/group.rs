@@ -42,7 +42,14 @@ pub struct GroupName(String);
 
 impl GroupName {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        bounded_text(input, "group name", 1, 256).map(Self)
+        let name = bounded_text(input, "group name", 1, 256).map(Self)?;
+        // Lower-casing can lengthen text ("İ" becomes two characters); the key must fit too.
+        if name.key().chars().count() > 256 {
+            return Err(Invalid::new(
+                "The group name can be at most 256 characters.",
+            ));
+        }
+        Ok(name)
     }
 
     pub fn as_str(&self) -> &str {
@@ -160,6 +167,12 @@ mod tests {
             GroupName::parse("Engineering Group").map(|n| n.as_str().to_owned()),
             Ok("Engineering Group".to_owned())
         );
+    }
+
+    #[test]
+    fn a_name_whose_lower_case_form_is_too_long_is_refused() {
+        assert!(GroupName::parse(&"İ".repeat(256)).is_err());
+        assert!(GroupName::parse(&"İ".repeat(128)).is_ok());
     }
 
     #[test]

@@ -11,9 +11,18 @@ pub struct ThrottlePolicy {
     pub max_delay: Duration,
 }
 
-/// Per account: five wrong passwords, then 30 s, 1 min, 2 min … up to 15 min.
-pub const PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+/// Per account and client address: five wrong passwords, then 30 s, 1 min, 2 min … up to
+/// 15 min. Someone guessing from elsewhere does not lock the owner out this way.
+pub const PER_ACCOUNT_FROM_CLIENT: ThrottlePolicy = ThrottlePolicy {
     threshold: 5,
+    window: Duration::minutes(15),
+    base_delay: Duration::seconds(30),
+    max_delay: Duration::minutes(15),
+};
+
+/// Per account from anywhere: a guessing attack spread over many addresses.
+pub const PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+    threshold: 50,
     window: Duration::minutes(15),
     base_delay: Duration::seconds(30),
     max_delay: Duration::minutes(15),
@@ -64,7 +73,7 @@ mod tests {
 
     #[test]
     fn four_failures_do_not_lock_an_account() {
-        assert_eq!(PER_ACCOUNT.locked_until(&failures(4)), None);
+        assert_eq!(PER_ACCOUNT_FROM_CLIENT.locked_until(&failures(4)), None);
         assert_eq!(PER_ACCOUNT.locked_until(&[]), None);
     }
 
@@ -72,24 +81,30 @@ mod tests {
     fn the_delay_doubles_with_each_failure_past_the_threshold() {
         let at = datetime!(2026-11-24 10:00 UTC);
         assert_eq!(
-            PER_ACCOUNT.locked_until(&failures(5)),
+            PER_ACCOUNT_FROM_CLIENT.locked_until(&failures(5)),
             Some(at + Duration::seconds(30))
         );
         assert_eq!(
-            PER_ACCOUNT.locked_until(&failures(6)),
+            PER_ACCOUNT_FROM_CLIENT.locked_until(&failures(6)),
             Some(at + Duration::seconds(60))
         );
         assert_eq!(
-            PER_ACCOUNT.locked_until(&failures(7)),
+            PER_ACCOUNT_FROM_CLIENT.locked_until(&failures(7)),
             Some(at + Duration::seconds(120))
         );
+    }
+
+    #[test]
+    fn an_account_from_anywhere_takes_fifty_failures() {
+        assert_eq!(PER_ACCOUNT.locked_until(&failures(49)), None);
+        assert!(PER_ACCOUNT.locked_until(&failures(50)).is_some());
     }
 
     #[test]
     fn the_delay_never_exceeds_fifteen_minutes() {
         let at = datetime!(2026-11-24 10:00 UTC);
         assert_eq!(
-            PER_ACCOUNT.locked_until(&failures(60)),
+            PER_ACCOUNT_FROM_CLIENT.locked_until(&failures(60)),
             Some(at + Duration::minutes(15))
         );
     }

@@ -1,13 +1,21 @@
 //! Signing in: throttling, password check, and an audit event for every attempt.
-use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
+use time::OffsetDateTime;
+use tokio::sync::OwnedMutexGuard;
 
 use super::audit::{self, Actor, Event};
 use crate::auth::password;
+use crate::auth::session::new_token;
 use crate::clock::Clock;
 use crate::domain::audit as action;
-use crate::domain::throttle::{self, PER_ACCOUNT, PER_CLIENT};
+use crate::domain::throttle::{self, PER_ACCOUNT, PER_ACCOUNT_FROM_CLIENT, PER_CLIENT};
 use crate::domain::user::User;
+use crate::entities::user;
 use crate::store;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,44 +30,97 @@ pub enum SignInError {
     Unexpected(#[from] sea_orm::DbErr),
 }
 
-pub async fn sign_in(
-    db: &DatabaseConnection,
-    clock: &dyn Clock,
-    username: &str,
-    password_text: &str,
-    client_ip: Option<String>,
-) -> Result<User, SignInError> {
-    let now = clock.now();
-    let account: String = username.trim().to_lowercase().chars().take(256).collect();
-    let anonymous = Actor {
-        id: None,
-        name: account.clone(),
-        client_ip: client_ip.clone(),
-    };
+/// One sign-in at a time per account and per client address, so that parallel guesses
+/// each see the failures before them instead of all passing the throttle at once.
+#[derive(Default)]
+pub struct SignInGate {
+    locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+}
 
-    let last_success = store::audit::last_sign_in(db, &account, action::SIGN_IN_SUCCEEDED).await?;
-    let account_since = last_success.map_or(now - PER_ACCOUNT.window, |t| {
-        t.max(now - PER_ACCOUNT.window)
-    });
-    let account_failures =
-        store::audit::times_for_account(db, action::SIGN_IN_FAILED, &account, account_since)
-            .await?;
-    let client_failures = match client_ip.as_deref() {
+impl SignInGate {
+    async fn enter(&self, key: String) -> OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+            if locks.len() > 4096 {
+                locks.retain(|_, lock| lock.strong_count() > 0);
+            }
+            match locks.get(&key).and_then(Weak::upgrade) {
+                Some(lock) => lock,
+                None => {
+                    let lock = Arc::new(tokio::sync::Mutex::new(()));
+                    locks.insert(key, Arc::downgrade(&lock));
+                    lock
+                }
+            }
+        };
+        lock.lock_owned().await
+    }
+}
+
+/// Until when sign-in to `account` from `client_ip` is refused, if it is.
+async fn locked_until(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    account: &str,
+    client_ip: Option<&str>,
+) -> Result<Option<OffsetDateTime>, sea_orm::DbErr> {
+    let last_success = store::audit::last_sign_in(db, account, action::SIGN_IN_SUCCEEDED).await?;
+    let window_start = now - PER_ACCOUNT.window;
+    let since = last_success.map_or(window_start, |t| t.max(window_start));
+    let failures =
+        store::audit::failures_for_account(db, action::SIGN_IN_FAILED, account, since).await?;
+    let all: Vec<OffsetDateTime> = failures.iter().map(|(t, _)| *t).collect();
+    let from_here: Vec<OffsetDateTime> = failures
+        .iter()
+        .filter(|(_, ip)| ip.as_deref() == client_ip)
+        .map(|(t, _)| *t)
+        .collect();
+    let from_client = match client_ip {
         Some(ip) => {
             store::audit::times_from_ip(db, action::SIGN_IN_FAILED, ip, now - PER_CLIENT.window)
                 .await?
         }
         None => Vec::new(),
     };
-    let locked_until = [
-        PER_ACCOUNT.locked_until(&account_failures),
-        PER_CLIENT.locked_until(&client_failures),
+    Ok([
+        PER_ACCOUNT_FROM_CLIENT.locked_until(&from_here),
+        PER_ACCOUNT.locked_until(&all),
+        PER_CLIENT.locked_until(&from_client),
     ]
     .into_iter()
     .flatten()
     .max()
-    .filter(|until| *until > now);
-    if let Some(until) = locked_until {
+    .filter(|until| *until > now))
+}
+
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    gate: &SignInGate,
+    username: &str,
+    password_text: &str,
+    client_ip: Option<String>,
+) -> Result<User, SignInError> {
+    let account: String = username
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(256)
+        .collect();
+    let account = account.trim().to_lowercase();
+    let anonymous = Actor {
+        id: None,
+        name: account.clone(),
+        client_ip: client_ip.clone(),
+    };
+    // Always in this order (account, then address), so two sign-ins never wait on each other
+    // in a circle.
+    let _account_turn = gate.enter(format!("account:{account}")).await;
+    let _client_turn = match &client_ip {
+        Some(ip) => Some(gate.enter(format!("client:{ip}")).await),
+        None => None,
+    };
+    let now = clock.now();
+    if let Some(until) = locked_until(db, now, &account, client_ip.as_deref()).await? {
         let retry_after_secs = throttle::seconds_until(now, until);
         let event = Event {
             action: action::SIGN_IN_THROTTLED,
@@ -112,4 +173,30 @@ pub async fn sign_in(
     };
     audit::record(db, now, &actor, event).await?;
     Ok(user)
+}
+
+/// Signs the user out everywhere: a new security stamp makes every session cookie issued
+/// before it worthless, including copies of this one.
+pub async fn sign_out(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    user: &User,
+    actor: &Actor,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let now = clock.now();
+    user::Entity::update_many()
+        .col_expr(user::Column::SecurityStamp, Expr::value(new_token()))
+        .filter(user::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    let event = Event {
+        action: action::SIGN_OUT,
+        target_type: action::TARGET_USER,
+        target_id: Some(user.id.to_string()),
+        target_name: &user.user_principal_name,
+        detail: json!({}),
+    };
+    audit::record(&txn, now, actor, event).await?;
+    txn.commit().await
 }

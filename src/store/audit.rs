@@ -67,21 +67,23 @@ pub async fn last_sign_in(
         .await
 }
 
-/// Times of `action` events about the account `upn` since `since`, newest first.
-pub async fn times_for_account(
+/// Times and client addresses of `action` events about the account `upn` since `since`,
+/// newest first.
+pub async fn failures_for_account(
     db: &impl ConnectionTrait,
     action: &str,
     upn: &str,
     since: OffsetDateTime,
-) -> Result<Vec<OffsetDateTime>, sea_orm::DbErr> {
+) -> Result<Vec<(OffsetDateTime, Option<String>)>, sea_orm::DbErr> {
     audit_event::Entity::find()
         .select_only()
         .column(audit_event::Column::OccurredAt)
+        .column(audit_event::Column::ClientIp)
         .filter(audit_event::Column::Action.eq(action))
         .filter(audit_event::Column::TargetName.eq(upn))
         .filter(audit_event::Column::OccurredAt.gt(since))
         .order_by_desc(audit_event::Column::OccurredAt)
-        .limit(100)
+        .limit(200)
         .into_tuple()
         .all(db)
         .await

@@ -47,14 +47,21 @@ pub fn encode_query_value(value: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Only paths on this server are followed after sign-in, never another site.
+/// Only paths on this server are followed after sign-in, never another site. Browsers drop
+/// tabs and newlines from URLs and read a backslash as a slash, so `/\t/evil.test` would become
+/// `//evil.test`: any control character or backslash disqualifies the path.
 pub fn safe_next(next: Option<&str>) -> Option<&str> {
     next.filter(|n| {
         n.starts_with('/')
             && !n.starts_with("//")
-            && !n.starts_with("/\\")
-            && !n.contains(['\r', '\n'])
+            && !n.chars().any(|c| c.is_control() || c == '\\')
     })
+}
+
+/// A search box's text: without control characters, trimmed, at most 256 characters.
+pub fn search_text(raw: &str) -> String {
+    let clean: String = raw.chars().filter(|c| !c.is_control()).take(256).collect();
+    clean.trim().to_owned()
 }
 
 /// Parses a typed id from the URL, answering 404 for junk.
@@ -129,9 +136,22 @@ mod tests {
             safe_next(Some("/admin/users?page=2")),
             Some("/admin/users?page=2")
         );
-        for bad in ["https://evil.test/", "//evil.test", "/\\evil.test", "admin"] {
+        for bad in [
+            "https://evil.test/",
+            "//evil.test",
+            "/\\evil.test",
+            "/\t/evil.test",
+            "/\n/evil.test",
+            "admin",
+        ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn search_text_drops_control_characters() {
+        assert_eq!(search_text("  user1\u{0}@wood\tgrove "), "user1@woodgrove");
+        assert_eq!(search_text(&"x".repeat(300)).len(), 256);
     }
 
     #[test]

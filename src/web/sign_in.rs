@@ -3,14 +3,12 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{html, safe_next, see_other};
+use super::{html, safe_next, search_text, see_other};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::{CurrentUser, client_ip};
 use crate::auth::session::TypedSession;
-use crate::domain::audit as action;
 use crate::domain::user::User;
 use crate::error::AppResult;
-use crate::services::audit::{self, Event};
 use crate::services::setup;
 use crate::services::sign_in::{self, SignInError};
 use crate::state::AppState;
@@ -91,6 +89,7 @@ pub async fn submit(
     let outcome = sign_in::sign_in(
         &state.db,
         state.clock.as_ref(),
+        &state.sign_in_gate,
         &form.username,
         &form.password,
         client_ip(&req),
@@ -119,7 +118,7 @@ pub async fn submit(
     };
     let page = SignInPage {
         csrf_token: session.csrf_token()?,
-        username: form.username.chars().take(256).collect(),
+        username: search_text(&form.username),
         next: next.unwrap_or_default(),
         error: Some(message),
         notice: None,
@@ -128,20 +127,20 @@ pub async fn submit(
     html(status, &page)
 }
 
-/// Anyone signed in; the CSRF token stops other sites from signing people out.
+/// Anyone signed in; the CSRF token stops other sites from signing people out. Ends every
+/// session the user has, so a copied cookie stops working too.
 pub async fn sign_out(
     state: web::Data<AppState>,
     current: CurrentUser,
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
-    let event = Event {
-        action: action::SIGN_OUT,
-        target_type: action::TARGET_USER,
-        target_id: Some(current.user.id.to_string()),
-        target_name: &current.user.user_principal_name,
-        detail: serde_json::json!({}),
-    };
-    audit::record(&state.db, state.clock.now(), &current.actor(), event).await?;
+    sign_in::sign_out(
+        &state.db,
+        state.clock.as_ref(),
+        &current.user,
+        &current.actor(),
+    )
+    .await?;
     current.session.end_with_message("You have signed out.");
     Ok(see_other("/"))
 }

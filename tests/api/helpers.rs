@@ -91,10 +91,16 @@ pub fn test_settings(database_url: String) -> Settings {
         session_key: Some("ab".repeat(64)),
         public_url: None,
         session_idle_minutes: "480".into(),
+        trusted_proxy: None,
     }
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with some settings changed first.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg) = match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if !server.trim().is_empty() => {
@@ -106,7 +112,9 @@ pub async fn spawn_app() -> TestApp {
             None,
         ),
     };
-    let config = Config::from_settings(&test_settings(database_url)).expect("test config");
+    let mut settings = test_settings(database_url);
+    change(&mut settings);
+    let config = Config::from_settings(&settings).expect("test config");
     let clock = TestClock::new(datetime!(2026-11-24 09:00 UTC));
     let app = gatehouse::startup::build(config, Arc::new(clock.clone()))
         .await
@@ -201,10 +209,13 @@ impl Browser {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// A page's HTML, after checking that every form on it that posts carries the token.
     pub async fn get_html(&self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        response.text().await.expect("body")
+        let html = response.text().await.expect("body");
+        assert_post_forms_carry_a_token(&html, path);
+        html
     }
 
     /// The CSRF token of this browser's session, read from a page as a person's browser would.
@@ -238,6 +249,21 @@ impl Browser {
     pub async fn sign_in(&self, username: &str, password: &str) -> Response {
         self.post("/", &[("username", username), ("password", password)])
             .await
+    }
+}
+
+fn assert_post_forms_carry_a_token(html: &str, path: &str) {
+    for (start, _) in html.match_indices("<form") {
+        let form = &html[start..];
+        let end = form.find("</form>").unwrap_or(form.len());
+        let form = &form[..end];
+        let tag = &form[..form.find('>').unwrap_or(form.len())];
+        if tag.contains("method=\"post\"") {
+            assert!(
+                form.contains("name=\"csrf_token\""),
+                "a form on {path} posts without a CSRF token: {tag}"
+            );
+        }
     }
 }
 

@@ -2,7 +2,7 @@ use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 use time::Duration;
 
-use crate::helpers::{PASSWORD, audit_count, location, spawn_app};
+use crate::helpers::{PASSWORD, audit_count, location, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_sign_in_page_has_the_tutorials_words() {
@@ -253,17 +253,132 @@ async fn a_session_ends_after_the_idle_timeout() {
 }
 
 #[tokio::test]
-async fn signing_out_ends_the_session() {
+async fn signing_out_ends_the_session_even_for_a_copied_cookie() {
     let app = spawn_app().await;
-    let (user, _) = app
-        .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
+    let user = app.browser();
+    let signed_in = user.sign_in("user1@woodgrove.test", PASSWORD).await;
+    let copied = session_cookie(&signed_in);
+    let replay = || async {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(user.url("/myaccess"))
+            .header(reqwest::header::COOKIE, copied.clone())
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(
+        replay().await,
+        StatusCode::OK,
+        "the copy works while signed in"
+    );
+
     let out = user.post("/sign-out", &[]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(user.get_html("/").await.contains("You have signed out."));
     assert_eq!(user.get("/myaccess").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        replay().await,
+        StatusCode::SEE_OTHER,
+        "the copied cookie no longer works"
+    );
     assert_eq!(
         audit_count(&app, "Sign out", "user1@woodgrove.test").await,
         1
+    );
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("gatehouse_session="))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_throttled_like_sequential_ones() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let browser = app.browser();
+    let token = browser.csrf_token().await;
+    let attempts = (0..12).map(|n| {
+        let password = format!("guess number {n:02}");
+        let fields = vec![
+            ("csrf_token".to_owned(), token.clone()),
+            ("username".to_owned(), "user1@woodgrove.test".to_owned()),
+            ("password".to_owned(), password),
+        ];
+        let request = browser.client.post(browser.url("/")).form(&fields);
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(refused, 7, "{statuses:?}");
+    assert_eq!(
+        audit_count(&app, "Sign-in failed", "user1@woodgrove.test").await,
+        5
+    );
+}
+
+#[tokio::test]
+async fn guesses_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+    let app = spawn_app_with(|settings| settings.trusted_proxy = Some("127.0.0.1".into())).await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let attacker = app.browser();
+    let token = attacker.csrf_token().await;
+    let attempt = |from: &'static str, password: &'static str| {
+        let fields = [
+            ("csrf_token", token.clone()),
+            ("username", "user1@woodgrove.test".to_owned()),
+            ("password", password.to_owned()),
+        ];
+        attacker
+            .client
+            .post(attacker.url("/"))
+            .header("X-Forwarded-For", from)
+            .form(&fields)
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            attempt("203.0.113.9", "guess guess guess")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt("203.0.113.9", PASSWORD).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt("198.51.100.7", PASSWORD).await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "the owner, elsewhere"
+    );
+    let (admin, _) = app.admin().await;
+    assert!(
+        admin
+            .get_html("/admin/audit?target=user1")
+            .await
+            .contains("203.0.113.9"),
+        "the audit log names the real client"
     );
 }
 

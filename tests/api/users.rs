@@ -229,6 +229,13 @@ async fn deleting_a_user_asks_first_and_removes_their_memberships() {
             &[("user_id", &user1.to_string())],
         )
         .await;
+    let members = admin
+        .get_html(&format!("/admin/groups/{group}/members"))
+        .await;
+    assert!(
+        members.contains("user1@woodgrove.test"),
+        "added before the delete"
+    );
 
     let confirm = admin
         .get_html(&format!("/admin/users/{user1}/delete"))

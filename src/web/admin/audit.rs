@@ -10,7 +10,7 @@ use crate::entities::audit_event;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{self, audit::AuditFilter};
-use crate::web::{encode_query_value, filters, layout::Chrome};
+use crate::web::{encode_query_value, filters, layout::Chrome, search_text};
 
 #[derive(Deserialize)]
 pub struct AuditQuery {
@@ -37,8 +37,8 @@ pub async fn list(
     query: web::Query<AuditQuery>,
 ) -> AppResult<AuditPage> {
     let filter = AuditFilter {
-        actor: query.actor.trim().chars().take(256).collect(),
-        target: query.target.trim().chars().take(256).collect(),
+        actor: search_text(&query.actor),
+        target: search_text(&query.target),
     };
     let events = store::audit::list(
         &state.db,

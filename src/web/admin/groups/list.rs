@@ -10,7 +10,7 @@ use crate::domain::page::{Page, PageRequest};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
-use crate::web::{encode_query_value, layout::Chrome};
+use crate::web::{encode_query_value, layout::Chrome, search_text};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -34,7 +34,7 @@ pub async fn list(
     admin: DirectoryAdmin,
     query: web::Query<ListQuery>,
 ) -> AppResult<GroupsPage> {
-    let q: String = query.q.trim().chars().take(256).collect();
+    let q = search_text(&query.q);
     let groups = store::groups::list(
         &state.db,
         &q,

@@ -15,7 +15,7 @@ use crate::ids::UserId;
 use crate::services::groups::{self, GroupError};
 use crate::state::AppState;
 use crate::store;
-use crate::web::{encode_query_value, filters, layout::Chrome, parse_id, see_other};
+use crate::web::{encode_query_value, filters, layout::Chrome, parse_id, search_text, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/members.html")]
@@ -65,7 +65,7 @@ pub async fn picker(
     query: web::Query<PickerQuery>,
 ) -> AppResult<AddMembersPage> {
     let group = super::find(&state, &id).await?;
-    let q: String = query.q.trim().chars().take(256).collect();
+    let q = search_text(&query.q);
     let candidates = store::users::list_not_direct_members(
         &state.db,
         group.id,

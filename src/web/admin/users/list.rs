@@ -10,7 +10,7 @@ use crate::domain::user::User;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
-use crate::web::{encode_query_value, filters, layout::Chrome};
+use crate::web::{encode_query_value, filters, layout::Chrome, search_text};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -34,7 +34,7 @@ pub async fn list(
     admin: DirectoryAdmin,
     query: web::Query<ListQuery>,
 ) -> AppResult<UsersPage> {
-    let q: String = query.q.trim().chars().take(256).collect();
+    let q = search_text(&query.q);
     let users = store::users::list(
         &state.db,
         &q,
