@@ -58,6 +58,34 @@ pub fn safe_next(next: Option<&str>) -> Option<&str> {
     })
 }
 
+/// `?q=…&page=…` of a searchable, paged list.
+#[derive(serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<String>,
+}
+
+impl SearchQuery {
+    /// The cleaned search text.
+    pub fn text(&self) -> String {
+        search_text(&self.q)
+    }
+
+    pub fn page(&self) -> crate::domain::page::PageRequest {
+        crate::domain::page::PageRequest::from_query(self.page.as_deref())
+    }
+}
+
+/// The query string the pager's links start with (`q=…&`), keeping the search.
+pub fn pager_query(search: &str) -> String {
+    if search.is_empty() {
+        String::new()
+    } else {
+        format!("q={}&", encode_query_value(search))
+    }
+}
+
 /// A search box's text: without control characters, trimmed, at most 256 characters.
 pub fn search_text(raw: &str) -> String {
     let clean: String = raw.chars().filter(|c| !c.is_control()).take(256).collect();

@@ -2,22 +2,14 @@
 use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
-use serde::Deserialize;
 
 use crate::auth::extract::DirectoryAdmin;
 use crate::domain::group::Group;
-use crate::domain::page::{Page, PageRequest};
+use crate::domain::page::Page;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
-use crate::web::{encode_query_value, layout::Chrome, search_text};
-
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    page: Option<String>,
-}
+use crate::web::{SearchQuery, layout::Chrome, pager_query};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/list.html")]
@@ -32,20 +24,11 @@ pub struct GroupsPage {
 pub async fn list(
     state: web::Data<AppState>,
     admin: DirectoryAdmin,
-    query: web::Query<ListQuery>,
+    query: web::Query<SearchQuery>,
 ) -> AppResult<GroupsPage> {
-    let q = search_text(&query.q);
-    let groups = store::groups::list(
-        &state.db,
-        &q,
-        PageRequest::from_query(query.page.as_deref()),
-    )
-    .await?;
-    let query = if q.is_empty() {
-        String::new()
-    } else {
-        format!("q={}&", encode_query_value(&q))
-    };
+    let q = query.text();
+    let groups = store::groups::list(&state.db, &q, query.page()).await?;
+    let query = pager_query(&q);
     Ok(GroupsPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
         q,

@@ -8,14 +8,14 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::group::{Group, Member};
-use crate::domain::page::{Page, PageRequest};
+use crate::domain::page::Page;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
 use crate::services::groups::{self, GroupError};
 use crate::state::AppState;
 use crate::store;
-use crate::web::{encode_query_value, filters, layout::Chrome, parse_id, search_text, see_other};
+use crate::web::{SearchQuery, filters, layout::Chrome, pager_query, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/members.html")]
@@ -40,13 +40,6 @@ pub async fn list(
     })
 }
 
-#[derive(Deserialize)]
-pub struct PickerQuery {
-    #[serde(default)]
-    q: String,
-    page: Option<String>,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/add_members.html")]
 pub struct AddMembersPage {
@@ -62,22 +55,13 @@ pub async fn picker(
     state: web::Data<AppState>,
     admin: DirectoryAdmin,
     id: web::Path<String>,
-    query: web::Query<PickerQuery>,
+    query: web::Query<SearchQuery>,
 ) -> AppResult<AddMembersPage> {
     let group = super::find(&state, &id).await?;
-    let q = search_text(&query.q);
-    let candidates = store::users::list_not_direct_members(
-        &state.db,
-        group.id,
-        &q,
-        PageRequest::from_query(query.page.as_deref()),
-    )
-    .await?;
-    let query = if q.is_empty() {
-        String::new()
-    } else {
-        format!("q={}&", encode_query_value(&q))
-    };
+    let q = query.text();
+    let candidates =
+        store::users::list_not_direct_members(&state.db, group.id, &q, query.page()).await?;
+    let query = pager_query(&q);
     Ok(AddMembersPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
         group,
