@@ -39,6 +39,15 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// What an error page says, kept on the response so that it can be shown again inside the
+/// signed-in layout (see `web::errors`).
+#[derive(Clone)]
+pub struct ErrorParts {
+    pub status: u16,
+    pub title: &'static str,
+    pub message: String,
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -83,10 +92,19 @@ impl ResponseError for AppError {
             title,
             message,
         };
+        let parts = ErrorParts {
+            status: page.status,
+            title,
+            message: page.message.clone(),
+        };
         match page.render() {
-            Ok(body) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(body),
+            Ok(body) => {
+                let mut response = HttpResponse::build(status)
+                    .content_type("text/html; charset=utf-8")
+                    .body(body);
+                response.extensions_mut().insert(parts);
+                response
+            }
             Err(_) => HttpResponse::build(status)
                 .content_type("text/plain; charset=utf-8")
                 .body(title),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_session::{SessionMiddleware, config::BrowserSession, storage::CookieSessionStore};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpResponse, HttpServer, web as aweb};
 use anyhow::{Context, anyhow};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -77,6 +77,7 @@ pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Applica
             .session_lifecycle(BrowserSession::default())
             .build();
         App::new()
+            .wrap(ErrorHandlers::new().default_handler(web::errors::in_signed_in_layout))
             .wrap(security_headers())
             .wrap(sessions)
             .wrap(TracingLogger::default())

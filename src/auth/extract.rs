@@ -1,5 +1,5 @@
 //! Role extractors: a handler that takes `DirectoryAdmin` cannot run for anyone else.
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::Method, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::session::TypedSession;
@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::services::audit::Actor;
 use crate::state::AppState;
 use crate::store;
+use crate::web::layout::ChromeUser;
 
 /// Anyone who is signed in, with an account that is still enabled.
 pub struct CurrentUser {
@@ -94,6 +95,13 @@ impl FromRequest for CurrentUser {
             if now - signed_in.last_seen >= time::Duration::minutes(1) {
                 session.touch(now)?;
             }
+            // Error pages later in this request show who is signed in (see web::errors).
+            req.extensions_mut().insert(ChromeUser {
+                display_name: user.display_name.clone(),
+                role_label: user.role.label(),
+                is_admin: user.role.is_directory_admin(),
+                csrf_token: session.csrf_token()?,
+            });
             Ok(CurrentUser {
                 user,
                 session,

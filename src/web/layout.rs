@@ -8,6 +8,7 @@ pub struct Flash {
     pub message: String,
 }
 
+#[derive(Clone)]
 pub struct ChromeUser {
     pub display_name: String,
     pub role_label: &'static str,
@@ -30,6 +31,17 @@ impl Chrome {
             portal: "",
             active: "",
             user: None,
+            flash: None,
+        }
+    }
+
+    /// The layout for an error page shown to someone who is signed in.
+    pub fn for_error(user: ChromeUser) -> Self {
+        let portal = if user.is_admin { "admin" } else { "myaccess" };
+        Self {
+            portal,
+            active: "",
+            user: Some(user),
             flash: None,
         }
     }

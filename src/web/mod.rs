@@ -2,6 +2,7 @@
 //! input valid, call a service, render).
 pub mod admin;
 pub mod assets;
+pub mod errors;
 pub mod form;
 pub mod layout;
 pub mod myaccess;
