@@ -12,6 +12,7 @@ use anyhow::{Context, anyhow};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::extract::CurrentUser;
 use crate::auth::password;
 use crate::auth::session::new_token;
 use crate::clock::SharedClock;
@@ -102,7 +103,8 @@ pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Applica
     })
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
+/// Unknown addresses. Asking who is signed in lets the 404 page show their layout.
+async fn not_found(_signed_in: Option<CurrentUser>) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 

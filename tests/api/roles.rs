@@ -251,19 +251,35 @@ async fn admins_cannot_lock_themselves_out() {
 #[tokio::test]
 async fn error_pages_keep_the_signed_in_layout() {
     let app = spawn_app().await;
-    let (user, _) = app.signed_in("user1@woodgrove.test", "User1", DirectoryRole::User).await;
+    let (user, _) = app
+        .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
     let forbidden = user.get("/admin/users").await;
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     let html = forbidden.text().await.unwrap();
     assert!(html.contains("have access to this page"));
-    assert!(html.contains("User1") && html.contains(">Sign out</button>"), "the header shows who is signed in");
-    assert!(html.contains("aria-label=\"My Access\""), "with the My Access navigation");
+    assert!(
+        html.contains("User1") && html.contains(">Sign out</button>"),
+        "the header shows who is signed in"
+    );
+    assert!(
+        html.contains("aria-label=\"My Access\""),
+        "with the My Access navigation"
+    );
 
     let (admin, _) = app.admin().await;
-    let missing = admin.get("/admin/users/00000000-0000-0000-0000-000000000000").await;
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    let html = missing.text().await.unwrap();
-    assert!(html.contains("Page not found") && html.contains("aria-label=\"Admin portal\""));
+    for path in [
+        "/admin/users/00000000-0000-0000-0000-000000000000",
+        "/admin/no-such-page",
+    ] {
+        let missing = admin.get(path).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let html = missing.text().await.unwrap();
+        assert!(
+            html.contains("Page not found") && html.contains("aria-label=\"Admin portal\""),
+            "{path}"
+        );
+    }
 
     let anonymous = app.browser().get("/no-such-page").await;
     assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);
