@@ -56,6 +56,24 @@ typed_id!(
     MembershipId,
     /// One audit log entry.
     AuditEventId,
+    /// A catalog of resources and access packages.
+    CatalogId,
+    /// A group added to a catalog.
+    CatalogResourceId,
+    /// A user's role in a catalog.
+    CatalogRoleId,
+    /// An access package.
+    AccessPackageId,
+    /// A group and role that an access package grants.
+    ResourceRoleId,
+    /// An assignment policy of an access package.
+    PolicyId,
+    /// A user or group a policy lets request.
+    PolicyRequestorId,
+    /// A user who approves requests under a policy.
+    PolicyApproverId,
+    /// A `New access package` wizard in progress.
+    DraftId,
 );
 
 #[cfg(test)]

@@ -42,14 +42,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 }
             })?;
             let session = session.await?;
-            let given = serde_urlencoded::from_bytes::<TokenOnly>(&body)
+            let given = serde_html_form::from_bytes::<TokenOnly>(&body)
                 .map(|t| t.csrf_token)
                 .unwrap_or_default();
             let expected = session.stored_csrf_token().unwrap_or_default();
             if !tokens_match(&expected, &given) {
                 return Err(AppError::Csrf);
             }
-            serde_urlencoded::from_bytes::<T>(&body)
+            serde_html_form::from_bytes::<T>(&body)
                 .map(CsrfForm)
                 .map_err(|_| {
                     AppError::BadRequest("The form was not filled in as expected.".to_owned())

@@ -1,8 +1,11 @@
 //! Pure rules of the product: what a valid name, role or password is, and who may do what.
 //! Nothing here knows about HTTP or the database.
+pub mod access_package;
 pub mod audit;
+pub mod catalog;
 pub mod group;
 pub mod page;
+pub mod policy;
 pub mod throttle;
 pub mod user;
 
