@@ -19,7 +19,7 @@ use crate::clock::SharedClock;
 use crate::config::{self, Config};
 use crate::entities::system_state;
 use crate::error::AppError;
-use crate::services::setup;
+use crate::services::{catalogs, setup};
 use crate::state::AppState;
 use crate::{db, web};
 
@@ -38,6 +38,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
     let db = db::connect(&config.database).await?;
     db::migrate(&db).await?;
+    catalogs::ensure_default(&db, clock.as_ref()).await?;
     let key = session_key(&config, &db).await?;
     let setup_token = if setup::is_open(&db).await? {
         Some(new_token())

@@ -3,8 +3,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::Metho
 use futures_util::future::LocalBoxFuture;
 
 use super::session::TypedSession;
+use crate::domain::catalog::{CatalogAccess, CatalogRole};
 use crate::domain::user::User;
 use crate::error::AppError;
+use crate::ids::CatalogId;
 use crate::services::audit::Actor;
 use crate::state::AppState;
 use crate::store;
@@ -15,9 +17,38 @@ pub struct CurrentUser {
     pub user: User,
     pub session: TypedSession,
     pub client_ip: Option<String>,
+    /// Every role the user holds in a catalog.
+    pub catalog_roles: Vec<(CatalogId, CatalogRole)>,
 }
 
 impl CurrentUser {
+    /// What the user may do in `catalog`.
+    pub fn catalog_access(&self, catalog: CatalogId) -> CatalogAccess {
+        let roles: Vec<CatalogRole> = self
+            .catalog_roles
+            .iter()
+            .filter(|(c, _)| *c == catalog)
+            .map(|(_, r)| *r)
+            .collect();
+        CatalogAccess::of(self.user.role, &roles)
+    }
+
+    /// Directory admins and catalog role holders work in the admin portal.
+    pub fn uses_admin_portal(&self) -> bool {
+        self.user.role.is_directory_admin() || !self.catalog_roles.is_empty()
+    }
+
+    /// The catalogs the user may see: None means all of them.
+    pub fn visible_catalogs(&self) -> Option<Vec<CatalogId>> {
+        if self.user.role.is_directory_admin() {
+            return None;
+        }
+        let mut ids: Vec<CatalogId> = self.catalog_roles.iter().map(|(c, _)| *c).collect();
+        ids.sort();
+        ids.dedup();
+        Some(ids)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             id: Some(self.user.id),
@@ -95,18 +126,60 @@ impl FromRequest for CurrentUser {
             if now - signed_in.last_seen >= time::Duration::minutes(1) {
                 session.touch(now)?;
             }
-            // Error pages later in this request show who is signed in (see web::errors).
-            req.extensions_mut().insert(ChromeUser {
-                display_name: user.display_name.clone(),
-                role_label: user.role.label(),
-                is_admin: user.role.is_directory_admin(),
-                csrf_token: session.csrf_token()?,
-            });
-            Ok(CurrentUser {
+            let catalog_roles = store::catalogs::roles_of(&state.db, user.id).await?;
+            let current = CurrentUser {
                 user,
                 session,
                 client_ip: client_ip(&req),
-            })
+                catalog_roles,
+            };
+            // Error pages later in this request show who is signed in (see web::errors).
+            req.extensions_mut().insert(ChromeUser::of(&current)?);
+            Ok(current)
+        })
+    }
+}
+
+/// Anyone who works in the admin portal's Entitlement management: directory admins and
+/// holders of a catalog role. What they may do in each catalog is still checked per catalog.
+pub struct EntitlementManager(CurrentUser);
+
+impl EntitlementManager {
+    pub fn current(&self) -> &CurrentUser {
+        &self.0
+    }
+
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.0.actor()
+    }
+
+    pub fn access(&self, catalog: CatalogId) -> CatalogAccess {
+        self.0.catalog_access(catalog)
+    }
+
+    /// New catalogs are for directory admins.
+    pub fn can_create_catalogs(&self) -> bool {
+        self.0.user.role.is_directory_admin()
+    }
+}
+
+impl FromRequest for EntitlementManager {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let current = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let current = current.await?;
+            if current.uses_admin_portal() {
+                Ok(EntitlementManager(current))
+            } else {
+                Err(AppError::Forbidden)
+            }
         })
     }
 }

@@ -16,6 +16,25 @@ pub const DELETE_GROUP: &str = "Delete group";
 pub const ADD_MEMBER: &str = "Add member to group";
 pub const REMOVE_MEMBER: &str = "Remove member from group";
 
+pub const ADD_CATALOG: &str = "Create catalog";
+pub const UPDATE_CATALOG: &str = "Update catalog";
+pub const DELETE_CATALOG: &str = "Delete catalog";
+pub const ADD_CATALOG_RESOURCE: &str = "Add resource to catalog";
+pub const REMOVE_CATALOG_RESOURCE: &str = "Remove resource from catalog";
+pub const ADD_CATALOG_ROLE: &str = "Add catalog role assignment";
+pub const REMOVE_CATALOG_ROLE: &str = "Remove catalog role assignment";
+pub const ADD_PACKAGE: &str = "Create access package";
+pub const UPDATE_PACKAGE: &str = "Update access package";
+pub const DELETE_PACKAGE: &str = "Delete access package";
+pub const ADD_RESOURCE_ROLE: &str = "Add resource role to access package";
+pub const REMOVE_RESOURCE_ROLE: &str = "Remove resource role from access package";
+pub const ADD_POLICY: &str = "Create access package assignment policy";
+pub const UPDATE_POLICY: &str = "Update access package assignment policy";
+pub const DELETE_POLICY: &str = "Delete access package assignment policy";
+
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";
 pub const TARGET_GROUP: &str = "Group";
+pub const TARGET_CATALOG: &str = "Catalog";
+pub const TARGET_PACKAGE: &str = "Access package";
+pub const TARGET_POLICY: &str = "Assignment policy";

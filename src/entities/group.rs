@@ -22,6 +22,14 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::group_member::Entity")]
     GroupMember,
+    #[sea_orm(has_many = "super::catalog_resource::Entity")]
+    CatalogResource,
+}
+
+impl Related<super::catalog_resource::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CatalogResource.def()
+    }
 }
 
 impl Related<super::group_member::Entity> for Entity {

@@ -32,6 +32,9 @@ pub enum GroupError {
     AlreadyMember(String),
     #[error("{0} is not a direct member of this group.")]
     NotDirectMember(String),
+    /// A refusal with what to do first, in words for the page.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -121,6 +124,14 @@ pub async fn delete(
     let gone = store::groups::find_by_id(&txn, id)
         .await?
         .ok_or(GroupError::NotFound)?;
+    let catalogs = store::catalogs::catalogs_with_resource(&txn, id).await?;
+    if !catalogs.is_empty() {
+        return Err(GroupError::Refused(format!(
+            "{} is a resource of {}. Remove it from the catalog first.",
+            gone.display_name,
+            catalogs.join(", ")
+        )));
+    }
     let members = store::groups::members(&txn, id).await?;
     group_member::Entity::delete_many()
         .filter(group_member::Column::GroupId.eq(id))

@@ -1,5 +1,6 @@
 //! Use cases: each change is one transaction with its audit event.
 pub mod audit;
+pub mod catalogs;
 pub mod groups;
 pub mod setup;
 pub mod sign_in;

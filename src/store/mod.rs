@@ -1,7 +1,9 @@
 //! Queries: take a connection, return domain types. Callers have already checked what the
 //! acting user may see; the functions take only what that check allows.
 pub mod audit;
+pub mod catalogs;
 pub mod groups;
+pub mod packages;
 pub mod users;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};

@@ -12,8 +12,23 @@ pub struct Flash {
 pub struct ChromeUser {
     pub display_name: String,
     pub role_label: &'static str,
+    /// A Global or User administrator: Users, Groups and the audit log.
     pub is_admin: bool,
+    /// Anyone who works in the admin portal (directory admins, catalog role holders).
+    pub admin_portal: bool,
     pub csrf_token: String,
+}
+
+impl ChromeUser {
+    pub fn of(current: &CurrentUser) -> Result<Self, AppError> {
+        Ok(Self {
+            display_name: current.user.display_name.clone(),
+            role_label: current.user.role.label(),
+            is_admin: current.user.role.is_directory_admin(),
+            admin_portal: current.uses_admin_portal(),
+            csrf_token: current.session.csrf_token()?,
+        })
+    }
 }
 
 pub struct Chrome {
@@ -37,7 +52,11 @@ impl Chrome {
 
     /// The layout for an error page shown to someone who is signed in.
     pub fn for_error(user: ChromeUser) -> Self {
-        let portal = if user.is_admin { "admin" } else { "myaccess" };
+        let portal = if user.admin_portal {
+            "admin"
+        } else {
+            "myaccess"
+        };
         Self {
             portal,
             active: "",
@@ -58,12 +77,7 @@ impl Chrome {
         Ok(Self {
             portal,
             active,
-            user: Some(ChromeUser {
-                display_name: current.user.display_name.clone(),
-                role_label: current.user.role.label(),
-                is_admin: current.user.role.is_directory_admin(),
-                csrf_token: current.session.csrf_token()?,
-            }),
+            user: Some(ChromeUser::of(current)?),
             flash,
         })
     }

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod audit;
+mod catalogs;
 mod cli;
 mod csrf;
 mod groups;

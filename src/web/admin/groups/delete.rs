@@ -18,6 +18,7 @@ struct DeleteGroupPage {
     chrome: Chrome,
     group: Group,
     member_count: usize,
+    error: Option<String>,
 }
 
 /// Directory administrators.
@@ -34,6 +35,7 @@ pub async fn confirm(
             chrome: Chrome::admin(admin.current(), "groups")?,
             group,
             member_count,
+            error: None,
         },
     )
 }
@@ -54,6 +56,16 @@ pub async fn delete(
             Ok(see_other("/admin/groups"))
         }
         Err(GroupError::NotFound) => Err(AppError::NotFound),
+        Err(GroupError::Refused(reason)) => {
+            let member_count = store::groups::members(&state.db, group.id).await?.len();
+            let page = DeleteGroupPage {
+                chrome: Chrome::admin(admin.current(), "groups")?,
+                group,
+                member_count,
+                error: Some(reason),
+            };
+            html(StatusCode::CONFLICT, &page)
+        }
         Err(other) => Err(AppError::Unexpected(other.into())),
     }
 }

@@ -1,0 +1,441 @@
+//! Catalogs: creating and deleting them, their resources and their roles.
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+
+use super::audit::{self, Actor, Event};
+use super::is_unique_violation;
+use crate::auth::extract::EntitlementManager;
+use crate::clock::Clock;
+use crate::domain::audit as action;
+use crate::domain::catalog::{Catalog, CatalogName, CatalogRole, DEFAULT_CATALOG_NAME};
+use crate::domain::group::Description;
+use crate::entities::{access_package, catalog, catalog_resource, catalog_role, resource_role};
+use crate::ids::{CatalogId, CatalogResourceId, CatalogRoleId, GroupId, UserId};
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("A catalog with this name already exists.")]
+    NameTaken,
+    #[error("catalog not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    /// A refusal with what to do first, in words for the page.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for CatalogError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Unexpected(anyhow::Error::new(err).context("catalogs"))
+    }
+}
+
+/// A checked `New catalog` or edit form.
+#[derive(Debug)]
+pub struct CatalogFields {
+    pub name: CatalogName,
+    pub description: Description,
+    pub is_enabled: bool,
+    pub is_externally_visible: bool,
+}
+
+/// Creates the `Default catalog` on first start. Several instances starting at once agree:
+/// the name is unique, so only one insert wins.
+pub async fn ensure_default(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+) -> Result<(), sea_orm::DbErr> {
+    if store::catalogs::default_catalog(db).await?.is_some() {
+        return Ok(());
+    }
+    let now = clock.now();
+    let row = catalog::ActiveModel {
+        id: Set(CatalogId::new()),
+        display_name: Set(DEFAULT_CATALOG_NAME.to_owned()),
+        name_key: Set(DEFAULT_CATALOG_NAME.to_lowercase()),
+        description: Set("Built-in catalog.".to_owned()),
+        is_enabled: Set(true),
+        is_externally_visible: Set(true),
+        is_default: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    match catalog::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+    {
+        Err(err) if !is_unique_violation(&err) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+/// The catalog, if `manager` may do what `allowed` asks of their access to it.
+async fn catalog_for(
+    db: &impl ConnectionTrait,
+    manager: &EntitlementManager,
+    id: CatalogId,
+    allowed: fn(&crate::domain::catalog::CatalogAccess) -> bool,
+) -> Result<Catalog, CatalogError> {
+    let access = manager.access(id);
+    if !access.read {
+        return Err(CatalogError::NotFound);
+    }
+    let found = store::catalogs::find(db, id)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    if !allowed(&access) {
+        return Err(CatalogError::Forbidden);
+    }
+    Ok(found)
+}
+
+fn catalog_event<'a>(
+    action_name: &'a str,
+    catalog: &'a Catalog,
+    detail: serde_json::Value,
+) -> Event<'a> {
+    Event {
+        action: action_name,
+        target_type: action::TARGET_CATALOG,
+        target_id: Some(catalog.id.to_string()),
+        target_name: &catalog.display_name,
+        detail,
+    }
+}
+
+/// Directory administrators.
+pub async fn create(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    fields: CatalogFields,
+) -> Result<Catalog, CatalogError> {
+    if !manager.can_create_catalogs() {
+        return Err(CatalogError::Forbidden);
+    }
+    let now = clock.now();
+    let txn = db.begin().await?;
+    let row = catalog::ActiveModel {
+        id: Set(CatalogId::new()),
+        display_name: Set(fields.name.as_str().to_owned()),
+        name_key: Set(fields.name.key()),
+        description: Set(fields.description.into_inner()),
+        is_enabled: Set(fields.is_enabled),
+        is_externally_visible: Set(fields.is_externally_visible),
+        is_default: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let created = Catalog::from(row.insert(&txn).await.map_err(name_taken_or)?);
+    let detail = json!({ "description": created.description, "enabled": created.is_enabled, "enabledForExternalUsers": created.is_externally_visible });
+    audit::record(
+        &txn,
+        now,
+        &manager.actor(),
+        catalog_event(action::ADD_CATALOG, &created, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn name_taken_or(err: sea_orm::DbErr) -> CatalogError {
+    if is_unique_violation(&err) {
+        CatalogError::NameTaken
+    } else {
+        err.into()
+    }
+}
+
+/// Catalog owners and directory administrators.
+pub async fn update(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    id: CatalogId,
+    fields: CatalogFields,
+) -> Result<Catalog, CatalogError> {
+    let txn = db.begin().await?;
+    let before = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let now = clock.now();
+    let row = catalog::ActiveModel {
+        id: Set(id),
+        display_name: Set(fields.name.as_str().to_owned()),
+        name_key: Set(fields.name.key()),
+        description: Set(fields.description.into_inner()),
+        is_enabled: Set(fields.is_enabled),
+        is_externally_visible: Set(fields.is_externally_visible),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let updated = Catalog::from(row.update(&txn).await.map_err(name_taken_or)?);
+    let detail = json!({
+        "before": { "displayName": before.display_name, "description": before.description, "enabled": before.is_enabled },
+        "after": { "displayName": updated.display_name, "description": updated.description, "enabled": updated.is_enabled },
+    });
+    audit::record(
+        &txn,
+        now,
+        &manager.actor(),
+        catalog_event(action::UPDATE_CATALOG, &updated, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Catalog owners and directory administrators; never the Default catalog, never one that
+/// still has access packages.
+pub async fn delete(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    id: CatalogId,
+) -> Result<Catalog, CatalogError> {
+    let txn = db.begin().await?;
+    let gone = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    if gone.is_default {
+        return Err(CatalogError::Refused(
+            "The Default catalog cannot be deleted.".to_owned(),
+        ));
+    }
+    let packages = access_package::Entity::find()
+        .filter(access_package::Column::CatalogId.eq(id))
+        .count(&txn)
+        .await?;
+    if packages > 0 {
+        return Err(CatalogError::Refused(format!(
+            "{} still has {packages} access {}. Delete {} first.",
+            gone.display_name,
+            if packages == 1 { "package" } else { "packages" },
+            if packages == 1 { "it" } else { "them" }
+        )));
+    }
+    catalog::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        clock.now(),
+        &manager.actor(),
+        catalog_event(action::DELETE_CATALOG, &gone, json!({})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+/// Adds a group to the catalog; the caller owns the transaction and the permission check.
+pub(crate) async fn insert_resource(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    actor: &Actor,
+    catalog: &Catalog,
+    group_id: GroupId,
+) -> Result<(), CatalogError> {
+    let group = store::groups::find_by_id(db, group_id)
+        .await?
+        .ok_or_else(|| CatalogError::Refused("That group no longer exists.".to_owned()))?;
+    let now = clock.now();
+    let row = catalog_resource::ActiveModel {
+        id: Set(CatalogResourceId::new()),
+        catalog_id: Set(catalog.id),
+        group_id: Set(group_id),
+        created_at: Set(now),
+    };
+    match catalog_resource::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+    {
+        Err(err) if is_unique_violation(&err) => return Ok(()),
+        Err(err) => return Err(err.into()),
+        Ok(_) => {}
+    }
+    let detail = json!({ "resource": group.display_name, "resourceType": "Group" });
+    audit::record(
+        db,
+        now,
+        actor,
+        catalog_event(action::ADD_CATALOG_RESOURCE, catalog, detail),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Catalog owners and directory administrators.
+pub async fn add_resource(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    id: CatalogId,
+    group_id: GroupId,
+) -> Result<String, CatalogError> {
+    let txn = db.begin().await?;
+    let found = catalog_for(&txn, manager, id, |a| a.manage_resources).await?;
+    if store::catalogs::has_resource(&txn, id, group_id).await? {
+        return Err(CatalogError::Refused(
+            "That group is already in this catalog.".to_owned(),
+        ));
+    }
+    insert_resource(&txn, clock, &manager.actor(), &found, group_id).await?;
+    let name = store::groups::find_by_id(&txn, group_id)
+        .await?
+        .map(|g| g.display_name)
+        .unwrap_or_default();
+    txn.commit().await?;
+    Ok(name)
+}
+
+/// Catalog owners and directory administrators; refused while a package uses the group.
+pub async fn remove_resource(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    id: CatalogId,
+    group_id: GroupId,
+) -> Result<String, CatalogError> {
+    let txn = db.begin().await?;
+    let found = catalog_for(&txn, manager, id, |a| a.manage_resources).await?;
+    let group = store::groups::find_by_id(&txn, group_id)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    let users: Vec<String> = access_package::Entity::find()
+        .filter(access_package::Column::CatalogId.eq(id))
+        .filter(
+            access_package::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(resource_role::Column::AccessPackageId)
+                    .from(resource_role::Entity)
+                    .and_where(
+                        sea_orm::sea_query::Expr::col(resource_role::Column::GroupId).eq(group_id),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| p.display_name)
+        .collect();
+    if !users.is_empty() {
+        return Err(CatalogError::Refused(format!(
+            "{} is a resource role of {}. Remove the resource role from the access package first.",
+            group.display_name,
+            users.join(", ")
+        )));
+    }
+    let removed = catalog_resource::Entity::delete_many()
+        .filter(catalog_resource::Column::CatalogId.eq(id))
+        .filter(catalog_resource::Column::GroupId.eq(group_id))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(CatalogError::Refused(format!(
+            "{} is not in this catalog.",
+            group.display_name
+        )));
+    }
+    let detail = json!({ "resource": group.display_name, "resourceType": "Group" });
+    audit::record(
+        &txn,
+        clock.now(),
+        &manager.actor(),
+        catalog_event(action::REMOVE_CATALOG_RESOURCE, &found, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(group.display_name)
+}
+
+/// Catalog owners and directory administrators.
+pub async fn add_role(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    id: CatalogId,
+    user_id: UserId,
+    role: CatalogRole,
+) -> Result<String, CatalogError> {
+    let txn = db.begin().await?;
+    let found = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let person = store::users::find_by_id(&txn, user_id)
+        .await?
+        .ok_or_else(|| CatalogError::Refused("That user no longer exists.".to_owned()))?;
+    let now = clock.now();
+    let row = catalog_role::ActiveModel {
+        id: Set(CatalogRoleId::new()),
+        catalog_id: Set(id),
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(now),
+    };
+    if let Err(err) = catalog_role::Entity::insert(row)
+        .exec_without_returning(&txn)
+        .await
+    {
+        return Err(if is_unique_violation(&err) {
+            CatalogError::Refused(format!(
+                "{} is already a {} of this catalog.",
+                person.display_name,
+                role.label()
+            ))
+        } else {
+            err.into()
+        });
+    }
+    let detail = json!({ "user": person.user_principal_name, "role": role.label() });
+    audit::record(
+        &txn,
+        now,
+        &manager.actor(),
+        catalog_event(action::ADD_CATALOG_ROLE, &found, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(person.display_name)
+}
+
+/// Catalog owners and directory administrators.
+pub async fn remove_role(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    id: CatalogId,
+    user_id: UserId,
+    role: CatalogRole,
+) -> Result<String, CatalogError> {
+    let txn = db.begin().await?;
+    let found = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let person = store::users::find_by_id(&txn, user_id)
+        .await?
+        .ok_or(CatalogError::NotFound)?;
+    let removed = catalog_role::Entity::delete_many()
+        .filter(catalog_role::Column::CatalogId.eq(id))
+        .filter(catalog_role::Column::UserId.eq(user_id))
+        .filter(catalog_role::Column::Role.eq(role.as_str()))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(CatalogError::Refused(format!(
+            "{} is not a {} of this catalog.",
+            person.display_name,
+            role.label()
+        )));
+    }
+    let detail = json!({ "user": person.user_principal_name, "role": role.label() });
+    audit::record(
+        &txn,
+        clock.now(),
+        &manager.actor(),
+        catalog_event(action::REMOVE_CATALOG_ROLE, &found, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(person.display_name)
+}

@@ -1,0 +1,140 @@
+//! Reading access packages, their resource roles and their policies.
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::contains_ci;
+use crate::domain::access_package::{AccessPackage, ResourceRole};
+use crate::domain::group::MemberRole;
+use crate::domain::page::{Page, PageRequest};
+use crate::entities::{access_package, assignment_policy, catalog, group, resource_role};
+use crate::ids::{AccessPackageId, CatalogId};
+
+impl From<access_package::Model> for AccessPackage {
+    fn from(m: access_package::Model) -> Self {
+        AccessPackage {
+            id: m.id,
+            catalog_id: m.catalog_id,
+            display_name: m.display_name,
+            description: m.description,
+            is_hidden: m.is_hidden,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A package row in a list.
+#[derive(Clone, Debug)]
+pub struct PackageSummary {
+    pub package: AccessPackage,
+    pub catalog_name: String,
+    pub policies: u64,
+    pub enabled_policies: u64,
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: AccessPackageId,
+) -> Result<Option<AccessPackage>, sea_orm::DbErr> {
+    Ok(access_package::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(AccessPackage::from))
+}
+
+/// Packages by name; `only` limits them to these catalogs (None: all), `in_catalog` to one.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    only: Option<&[CatalogId]>,
+    in_catalog: Option<CatalogId>,
+    search: &str,
+    page: PageRequest,
+) -> Result<Page<PackageSummary>, sea_orm::DbErr> {
+    let mut query = access_package::Entity::find();
+    if let Some(ids) = only {
+        query = query.filter(access_package::Column::CatalogId.is_in(ids.iter().copied()));
+    }
+    if let Some(id) = in_catalog {
+        query = query.filter(access_package::Column::CatalogId.eq(id));
+    }
+    if !search.is_empty() {
+        query = query.filter(contains_ci(
+            Expr::col(access_package::Column::DisplayName),
+            search,
+        ));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(access_package::Column::NameKey)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let catalog_ids: Vec<CatalogId> = rows.iter().map(|p| p.catalog_id).collect();
+    let names: BTreeMap<CatalogId, String> = catalog::Entity::find()
+        .filter(catalog::Column::Id.is_in(catalog_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.display_name))
+        .collect();
+    let package_ids: Vec<AccessPackageId> = rows.iter().map(|p| p.id).collect();
+    let policies: Vec<(AccessPackageId, bool)> = assignment_policy::Entity::find()
+        .select_only()
+        .column(assignment_policy::Column::AccessPackageId)
+        .column(assignment_policy::Column::IsEnabled)
+        .filter(assignment_policy::Column::AccessPackageId.is_in(package_ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|p| {
+            let own: Vec<bool> = policies
+                .iter()
+                .filter(|(id, _)| *id == p.id)
+                .map(|(_, enabled)| *enabled)
+                .collect();
+            PackageSummary {
+                catalog_name: names.get(&p.catalog_id).cloned().unwrap_or_default(),
+                policies: own.len() as u64,
+                enabled_policies: own.iter().filter(|e| **e).count() as u64,
+                package: AccessPackage::from(p),
+            }
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// The groups and roles a package grants, by group name.
+pub async fn resource_roles(
+    db: &impl ConnectionTrait,
+    id: AccessPackageId,
+) -> Result<Vec<ResourceRole>, sea_orm::DbErr> {
+    let rows = resource_role::Entity::find()
+        .filter(resource_role::Column::AccessPackageId.eq(id))
+        .find_also_related(group::Entity)
+        .all(db)
+        .await?;
+    let mut roles: Vec<ResourceRole> = rows
+        .into_iter()
+        .filter_map(|(row, g)| {
+            Some(ResourceRole {
+                id: row.id,
+                group_id: row.group_id,
+                group_name: g?.display_name,
+                role: MemberRole::from_stored(&row.role),
+            })
+        })
+        .collect();
+    roles.sort_by_key(|r| (r.group_name.to_lowercase(), r.role.as_str()));
+    Ok(roles)
+}

@@ -1,0 +1,70 @@
+//! Deleting a catalog, after a confirmation page.
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::EntitlementManager;
+use crate::auth::session::FlashKind;
+use crate::domain::catalog::Catalog;
+use crate::error::{AppError, AppResult};
+use crate::services::catalogs::{self, CatalogError};
+use crate::state::AppState;
+use crate::web::{html, layout::Chrome, see_other};
+
+#[derive(Template)]
+#[template(path = "admin/catalogs/delete.html")]
+struct DeleteCatalogPage {
+    chrome: Chrome,
+    catalog: Catalog,
+    error: Option<String>,
+}
+
+/// Catalog owners and directory administrators.
+pub async fn confirm(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (catalog, access) = super::load(&state, &manager, &id).await?;
+    if !access.manage_catalog {
+        return Err(AppError::Forbidden);
+    }
+    let error = catalog
+        .is_default
+        .then(|| "The Default catalog cannot be deleted.".to_owned());
+    html(
+        StatusCode::OK,
+        &DeleteCatalogPage {
+            chrome: Chrome::admin(manager.current(), "catalogs")?,
+            catalog,
+            error,
+        },
+    )
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let (catalog, _) = super::load(&state, &manager, &id).await?;
+    match catalogs::delete(&state.db, state.clock.as_ref(), &manager, catalog.id).await {
+        Ok(gone) => {
+            manager.current().session.flash(
+                FlashKind::Success,
+                format!("Catalog deleted: {}", gone.display_name),
+            );
+            Ok(see_other("/admin/catalogs"))
+        }
+        Err(CatalogError::Refused(reason)) => html(
+            StatusCode::CONFLICT,
+            &DeleteCatalogPage {
+                chrome: Chrome::admin(manager.current(), "catalogs")?,
+                catalog,
+                error: Some(reason),
+            },
+        ),
+        Err(err) => Err(super::catalog_error(err)),
+    }
+}
