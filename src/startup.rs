@@ -35,10 +35,11 @@ pub struct Application {
 /// Form bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
+pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<Application> {
     let db = db::connect(&config.database).await?;
     db::migrate(&db).await?;
     catalogs::ensure_default(&db, clock.as_ref()).await?;
+    crate::store::drafts::delete_stale(&db, clock.now() - time::Duration::days(7)).await?;
     let key = session_key(&config, &db).await?;
     let setup_token = if setup::is_open(&db).await? {
         Some(new_token())
@@ -50,11 +51,11 @@ pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Applica
     let listener =
         TcpListener::bind(config.bind).with_context(|| format!("listening on {}", config.bind))?;
     let port = listener.local_addr()?.port();
-    let public_url = if config.bind.port() == 0 {
-        format!("http://127.0.0.1:{port}")
-    } else {
-        config.public_url.clone()
-    };
+    // Port 0 asks the system for a free port (tests do): links must name the real one.
+    if let Some(base) = config.public_url.strip_suffix(":0") {
+        config.public_url = format!("{base}:{port}");
+    }
+    let public_url = config.public_url.clone();
     tracing::info!(address = %listener.local_addr()?, %public_url, "Gatehouse is listening");
     if let Some(token) = &setup_token {
         println!(

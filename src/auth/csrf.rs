@@ -26,7 +26,18 @@ pub fn tokens_match(expected: &str, given: &str) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+/// A form body whose CSRF token has been checked, for handlers that read it more than one
+/// way (the policy form's fields, and which of its buttons was pressed).
+pub struct CsrfBody(Bytes);
+
+impl CsrfBody {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        serde_html_form::from_bytes::<T>(&self.0)
+            .map_err(|_| AppError::BadRequest("The form was not filled in as expected.".to_owned()))
+    }
+}
+
+impl FromRequest for CsrfBody {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
@@ -49,12 +60,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !tokens_match(&expected, &given) {
                 return Err(AppError::Csrf);
             }
-            serde_html_form::from_bytes::<T>(&body)
-                .map(CsrfForm)
-                .map_err(|_| {
-                    AppError::BadRequest("The form was not filled in as expected.".to_owned())
-                })
+            Ok(CsrfBody(body))
         })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = CsrfBody::from_request(req, payload);
+        Box::pin(async move { body.await?.parse::<T>().map(CsrfForm) })
     }
 }
 

@@ -2,6 +2,8 @@
 pub mod audit;
 pub mod catalogs;
 pub mod groups;
+pub mod packages;
+pub mod policies;
 pub mod setup;
 pub mod sign_in;
 pub mod users;

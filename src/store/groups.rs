@@ -127,3 +127,44 @@ pub async fn of_user(
         .await?;
     Ok(rows.into_iter().map(Group::from).collect())
 }
+
+/// The groups with these ids that still exist, by name.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[GroupId],
+) -> Result<Vec<Group>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = group::Entity::find()
+        .filter(group::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(group::Column::NameKey)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(Group::from).collect())
+}
+
+/// Groups whose name contains `search`, by name: a page for pickers.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    search: &str,
+    page: PageRequest,
+) -> Result<Page<Group>, sea_orm::DbErr> {
+    let mut query = group::Entity::find();
+    if !search.is_empty() {
+        query = query.filter(contains_ci(Expr::col(group::Column::DisplayName), search));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(group::Column::NameKey)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: rows.into_iter().map(Group::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

@@ -2,6 +2,7 @@
 //! acting user may see; the functions take only what that check allows.
 pub mod audit;
 pub mod catalogs;
+pub mod drafts;
 pub mod groups;
 pub mod packages;
 pub mod users;

@@ -10,8 +10,12 @@ use super::contains_ci;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
 use crate::domain::group::MemberRole;
 use crate::domain::page::{Page, PageRequest};
-use crate::entities::{access_package, assignment_policy, catalog, group, resource_role};
-use crate::ids::{AccessPackageId, CatalogId};
+use crate::domain::policy::{Expiration, PolicySpec, Subject, TargetScope};
+use crate::entities::{
+    access_package, assignment_policy, catalog, group, policy_approver, policy_requestor,
+    resource_role,
+};
+use crate::ids::{AccessPackageId, CatalogId, PolicyId};
 
 impl From<access_package::Model> for AccessPackage {
     fn from(m: access_package::Model) -> Self {
@@ -137,4 +141,75 @@ pub async fn resource_roles(
         .collect();
     roles.sort_by_key(|r| (r.group_name.to_lowercase(), r.role.as_str()));
     Ok(roles)
+}
+
+/// A package's policies, by name.
+pub async fn policies(
+    db: &impl ConnectionTrait,
+    id: AccessPackageId,
+) -> Result<Vec<PolicyRecord>, sea_orm::DbErr> {
+    let rows = assignment_policy::Entity::find()
+        .filter(assignment_policy::Column::AccessPackageId.eq(id))
+        .order_by_asc(assignment_policy::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let ids: Vec<PolicyId> = rows.iter().map(|p| p.id).collect();
+    let requestors = policy_requestor::Entity::find()
+        .filter(policy_requestor::Column::PolicyId.is_in(ids.clone()))
+        .all(db)
+        .await?;
+    let approvers = policy_approver::Entity::find()
+        .filter(policy_approver::Column::PolicyId.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let spec = PolicySpec {
+                display_name: row.display_name.clone(),
+                description: row.description.clone(),
+                scope: TargetScope::from_stored(&row.allowed_target_scope),
+                requestors: requestors
+                    .iter()
+                    .filter(|r| r.policy_id == row.id)
+                    .filter_map(|r| match (r.user_id, r.group_id) {
+                        (Some(user), _) => Some(Subject::User(user)),
+                        (None, Some(group)) => Some(Subject::Group(group)),
+                        _ => None,
+                    })
+                    .collect(),
+                approval_required: row.is_approval_required,
+                requestor_justification_required: row.is_requestor_justification_required,
+                approvers: approvers
+                    .iter()
+                    .filter(|a| a.policy_id == row.id)
+                    .map(|a| a.user_id)
+                    .collect(),
+                approval_days: u32::try_from(row.approval_duration_days).unwrap_or(14),
+                approver_justification_required: row.is_approver_justification_required,
+                expiration: Expiration::from_stored(
+                    &row.expiration_type,
+                    row.expiration_duration.as_deref(),
+                    row.expiration_end_date_time,
+                ),
+                custom_schedule: row.can_requestor_specify_schedule,
+                enabled: row.is_enabled,
+            };
+            PolicyRecord {
+                id: row.id,
+                access_package_id: row.access_package_id,
+                spec,
+                created_at: row.created_at,
+            }
+        })
+        .collect())
+}
+
+/// A stored policy.
+#[derive(Clone, Debug)]
+pub struct PolicyRecord {
+    pub id: PolicyId,
+    pub access_package_id: AccessPackageId,
+    pub spec: PolicySpec,
+    pub created_at: time::OffsetDateTime,
 }

@@ -129,3 +129,19 @@ pub async fn list_not_direct_members(
         total,
     })
 }
+
+/// The users with these ids that still exist, by display name.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[UserId],
+) -> Result<Vec<User>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(user::Column::DisplayName)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(User::from).collect())
+}

@@ -34,6 +34,11 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// The first message, for a one-line summary.
+    pub fn first_message(&self) -> Option<&str> {
+        self.0.values().next().map(String::as_str)
+    }
+
     pub fn count(&self) -> usize {
         self.0.len()
     }

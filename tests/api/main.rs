@@ -9,6 +9,7 @@ mod cli;
 mod csrf;
 mod groups;
 mod helpers;
+mod packages;
 mod roles;
 mod setup;
 mod sign_in;

@@ -1,0 +1,247 @@
+//! Assignment policies of an access package: add, edit, delete.
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use super::audit::{self, Actor, Event};
+use super::packages::{PackageError, package_for};
+use crate::auth::extract::EntitlementManager;
+use crate::clock::Clock;
+use crate::domain::access_package::AccessPackage;
+use crate::domain::audit as action;
+use crate::domain::policy::{PolicySpec, Subject};
+use crate::entities::{assignment_policy, policy_approver, policy_requestor};
+use crate::ids::{AccessPackageId, PolicyApproverId, PolicyId, PolicyRequestorId};
+use crate::store;
+
+fn policy_event<'a>(
+    action_name: &'a str,
+    id: PolicyId,
+    spec: &'a PolicySpec,
+    package: &AccessPackage,
+) -> Event<'a> {
+    Event {
+        action: action_name,
+        target_type: action::TARGET_POLICY,
+        target_id: Some(id.to_string()),
+        target_name: &spec.display_name,
+        detail: json!({
+            "accessPackage": package.display_name,
+            "allowedTargetScope": spec.scope.as_str(),
+            "requestors": spec.requestors.len(),
+            "isApprovalRequired": spec.approval_required,
+            "approvers": spec.approvers.len(),
+            "expiration": spec.expiration.label(),
+            "enabled": spec.enabled,
+        }),
+    }
+}
+
+/// Checks that the people and groups a policy names still exist.
+async fn check_subjects(db: &impl ConnectionTrait, spec: &PolicySpec) -> Result<(), PackageError> {
+    let users: Vec<_> = spec
+        .requestors
+        .iter()
+        .filter_map(|s| {
+            if let Subject::User(id) = s {
+                Some(*id)
+            } else {
+                None
+            }
+        })
+        .chain(spec.approvers.iter().copied())
+        .collect();
+    let groups: Vec<_> = spec
+        .requestors
+        .iter()
+        .filter_map(|s| {
+            if let Subject::Group(id) = s {
+                Some(*id)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut unique_users = users.clone();
+    unique_users.sort();
+    unique_users.dedup();
+    if store::users::by_ids(db, &unique_users).await?.len() != unique_users.len()
+        || store::groups::by_ids(db, &groups).await?.len() != groups.len()
+    {
+        return Err(PackageError::Refused(
+            "Someone picked for this policy no longer exists. Check the requestors and approvers."
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+async fn write_subjects(
+    db: &impl ConnectionTrait,
+    id: PolicyId,
+    spec: &PolicySpec,
+) -> Result<(), sea_orm::DbErr> {
+    policy_requestor::Entity::delete_many()
+        .filter(policy_requestor::Column::PolicyId.eq(id))
+        .exec(db)
+        .await?;
+    policy_approver::Entity::delete_many()
+        .filter(policy_approver::Column::PolicyId.eq(id))
+        .exec(db)
+        .await?;
+    for subject in &spec.requestors {
+        let (kind, user_id, group_id) = match subject {
+            Subject::User(user) => ("user", Some(*user), None),
+            Subject::Group(group) => ("group", None, Some(*group)),
+        };
+        let row = policy_requestor::ActiveModel {
+            id: Set(PolicyRequestorId::new()),
+            policy_id: Set(id),
+            subject_kind: Set(kind.to_owned()),
+            user_id: Set(user_id),
+            group_id: Set(group_id),
+        };
+        policy_requestor::Entity::insert(row)
+            .exec_without_returning(db)
+            .await?;
+    }
+    for approver in &spec.approvers {
+        let row = policy_approver::ActiveModel {
+            id: Set(PolicyApproverId::new()),
+            policy_id: Set(id),
+            user_id: Set(*approver),
+        };
+        policy_approver::Entity::insert(row)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn columns(row: &mut assignment_policy::ActiveModel, spec: &PolicySpec) {
+    row.display_name = Set(spec.display_name.clone());
+    row.description = Set(spec.description.clone());
+    row.allowed_target_scope = Set(spec.scope.as_str().to_owned());
+    row.is_approval_required = Set(spec.approval_required);
+    row.is_requestor_justification_required = Set(spec.requestor_justification_required);
+    row.is_approver_justification_required = Set(spec.approver_justification_required);
+    row.approval_duration_days = Set(i32::try_from(spec.approval_days).unwrap_or(14));
+    row.expiration_type = Set(spec.expiration.graph_type().to_owned());
+    row.expiration_duration = Set(spec.expiration.iso_duration());
+    row.expiration_end_date_time = Set(spec.expiration.end_date_time());
+    row.can_requestor_specify_schedule = Set(spec.custom_schedule);
+    row.is_enabled = Set(spec.enabled);
+}
+
+/// Writes a new policy and its audit event; the caller owns the transaction and the checks.
+pub(crate) async fn insert(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    actor: &Actor,
+    package: &AccessPackage,
+    spec: &PolicySpec,
+) -> Result<PolicyId, PackageError> {
+    check_subjects(db, spec).await?;
+    let now = clock.now();
+    let id = PolicyId::new();
+    let mut row = assignment_policy::ActiveModel {
+        id: Set(id),
+        access_package_id: Set(package.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    columns(&mut row, spec);
+    assignment_policy::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    write_subjects(db, id, spec).await?;
+    audit::record(
+        db,
+        now,
+        actor,
+        policy_event(action::ADD_POLICY, id, spec, package),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// `Add policy`.
+pub async fn create(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    package: AccessPackageId,
+    spec: &PolicySpec,
+) -> Result<PolicyId, PackageError> {
+    let txn = db.begin().await?;
+    let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
+    let id = insert(&txn, clock, &manager.actor(), &package, spec).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Editing a policy replaces all its settings.
+pub async fn update(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    package: AccessPackageId,
+    id: PolicyId,
+    spec: &PolicySpec,
+) -> Result<(), PackageError> {
+    let txn = db.begin().await?;
+    let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
+    let existing = assignment_policy::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|p| p.access_package_id == package.id)
+        .ok_or(PackageError::NotFound)?;
+    check_subjects(&txn, spec).await?;
+    let now = clock.now();
+    let mut row: assignment_policy::ActiveModel = existing.into();
+    columns(&mut row, spec);
+    row.updated_at = Set(now);
+    assignment_policy::Entity::update(row).exec(&txn).await?;
+    write_subjects(&txn, id, spec).await?;
+    audit::record(
+        &txn,
+        now,
+        &manager.actor(),
+        policy_event(action::UPDATE_POLICY, id, spec, &package),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes the policy with its requestors and approvers.
+pub async fn delete(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    manager: &EntitlementManager,
+    package: AccessPackageId,
+    id: PolicyId,
+) -> Result<String, PackageError> {
+    let txn = db.begin().await?;
+    let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
+    let policies = store::packages::policies(&txn, package.id).await?;
+    let gone = policies
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(PackageError::NotFound)?;
+    assignment_policy::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        clock.now(),
+        &manager.actor(),
+        policy_event(action::DELETE_POLICY, id, &gone.spec, &package),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(gone.spec.display_name)
+}
