@@ -5,7 +5,10 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::config;
 
@@ -37,6 +40,17 @@ pub async fn connect(database: &config::Database) -> anyhow::Result<DatabaseConn
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database ({})", redact(database.url())))
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so that two writers queue instead of one failing after it has read;
+/// on PostgreSQL it is an ordinary transaction.
+pub async fn write_txn(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    db.begin_with_options(options).await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

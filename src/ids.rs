@@ -74,6 +74,14 @@ typed_id!(
     PolicyApproverId,
     /// A `New access package` wizard in progress.
     DraftId,
+    /// An access package assignment.
+    AssignmentId,
+    /// A request to add or remove an assignment.
+    RequestId,
+    /// An approver's decision on a request.
+    DecisionId,
+    /// A line of a request's timeline.
+    RequestEventId,
 );
 
 #[cfg(test)]

@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_directory;
 mod m20261124_000002_create_entitlement_management;
+mod m20261124_000003_create_requests_and_assignments;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_directory::Migration),
             Box::new(m20261124_000002_create_entitlement_management::Migration),
+            Box::new(m20261124_000003_create_requests_and_assignments::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ pub mod access_package;
 pub mod audit;
 pub mod catalog;
 pub mod group;
+pub mod lifecycle;
 pub mod page;
 pub mod policy;
 pub mod throttle;

@@ -80,10 +80,9 @@ impl Expiration {
     /// Graph's `expiration.endDateTime`: the last moment of the chosen day.
     pub fn end_date_time(self) -> Option<OffsetDateTime> {
         match self {
-            Self::OnDate(date) => Some(
-                date.with_time(Time::MIDNIGHT).assume_utc() + Duration::days(1)
-                    - Duration::seconds(1),
-            ),
+            Self::OnDate(date) => date
+                .next_day()
+                .map(|next| next.with_time(Time::MIDNIGHT).assume_utc() - Duration::seconds(1)),
             _ => None,
         }
     }
@@ -412,6 +411,15 @@ impl PolicyInput {
             "date" => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 match Date::parse(self.expiration_date.trim(), format) {
+                    Ok(date) if date > today + Duration::days(i64::from(Expiration::MAX_DAYS)) => {
+                        problems.check(
+                            "expiration_date",
+                            Err(Invalid::new(format!(
+                                "Choose a date within {} days from today.",
+                                Expiration::MAX_DAYS
+                            ))),
+                        )
+                    }
                     Ok(date) if date > today => Some(Expiration::OnDate(date)),
                     Ok(_) => problems.check(
                         "expiration_date",
@@ -578,6 +586,7 @@ mod tests {
             ("2026-11-24", false),
             ("2026-11-25", true),
             ("24/11/2027", false),
+            ("9999-12-31", false),
         ] {
             let input = PolicyInput {
                 expiration: "date".into(),

@@ -1,7 +1,9 @@
 //! sea-orm entities, one per table.
 pub mod access_package;
 pub mod access_package_draft;
+pub mod assignment;
 pub mod assignment_policy;
+pub mod assignment_request;
 pub mod audit_event;
 pub mod catalog;
 pub mod catalog_resource;
@@ -10,6 +12,8 @@ pub mod group;
 pub mod group_member;
 pub mod policy_approver;
 pub mod policy_requestor;
+pub mod request_decision;
+pub mod request_event;
 pub mod resource_role;
 pub mod system_state;
 pub mod user;

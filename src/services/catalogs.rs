@@ -1,8 +1,8 @@
 //! Catalogs: creating and deleting them, their resources and their roles.
-use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -122,7 +122,7 @@ pub async fn create(
         return Err(CatalogError::Forbidden);
     }
     let now = clock.now();
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let row = catalog::ActiveModel {
         id: Set(CatalogId::new()),
         display_name: Set(fields.name.as_str().to_owned()),
@@ -163,7 +163,7 @@ pub async fn update(
     id: CatalogId,
     fields: CatalogFields,
 ) -> Result<Catalog, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let before = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
     let now = clock.now();
     let row = catalog::ActiveModel {
@@ -200,7 +200,7 @@ pub async fn delete(
     manager: &EntitlementManager,
     id: CatalogId,
 ) -> Result<Catalog, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let gone = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
     if gone.is_default {
         return Err(CatalogError::Refused(
@@ -249,13 +249,21 @@ pub(crate) async fn insert_resource(
         group_id: Set(group_id),
         created_at: Set(now),
     };
-    match catalog_resource::Entity::insert(row)
+    // Two people adding the same group at once: the second insert does nothing, which
+    // keeps the transaction usable on PostgreSQL (a failed insert would abort it).
+    let inserted = catalog_resource::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                catalog_resource::Column::CatalogId,
+                catalog_resource::Column::GroupId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
         .exec_without_returning(db)
-        .await
-    {
-        Err(err) if is_unique_violation(&err) => return Ok(()),
-        Err(err) => return Err(err.into()),
-        Ok(_) => {}
+        .await?;
+    if inserted == 0 {
+        return Ok(());
     }
     let detail = json!({ "resource": group.display_name, "resourceType": "Group" });
     audit::record(
@@ -276,7 +284,7 @@ pub async fn add_resource(
     id: CatalogId,
     group_id: GroupId,
 ) -> Result<String, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let found = catalog_for(&txn, manager, id, |a| a.manage_resources).await?;
     if store::catalogs::has_resource(&txn, id, group_id).await? {
         return Err(CatalogError::Refused(
@@ -300,7 +308,7 @@ pub async fn remove_resource(
     id: CatalogId,
     group_id: GroupId,
 ) -> Result<String, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let found = catalog_for(&txn, manager, id, |a| a.manage_resources).await?;
     let group = store::groups::find_by_id(&txn, group_id)
         .await?
@@ -362,7 +370,7 @@ pub async fn add_role(
     user_id: UserId,
     role: CatalogRole,
 ) -> Result<String, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let found = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
     let person = store::users::find_by_id(&txn, user_id)
         .await?
@@ -410,7 +418,7 @@ pub async fn remove_role(
     user_id: UserId,
     role: CatalogRole,
 ) -> Result<String, CatalogError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let found = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
     let person = store::users::find_by_id(&txn, user_id)
         .await?

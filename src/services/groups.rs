@@ -1,7 +1,7 @@
 //! Creating and deleting groups, and adding and removing their direct members.
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -95,7 +95,7 @@ pub async fn create(
     admin: &DirectoryAdmin,
     new: NewGroup,
 ) -> Result<Group, GroupError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let created = insert(&txn, clock, &admin.actor(), new).await?;
     txn.commit().await?;
     Ok(created)
@@ -107,7 +107,7 @@ pub async fn create_from_console(
     clock: &dyn Clock,
     new: NewGroup,
 ) -> Result<Group, GroupError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let created = insert(&txn, clock, &Actor::command_line(), new).await?;
     txn.commit().await?;
     Ok(created)
@@ -120,7 +120,7 @@ pub async fn delete(
     admin: &DirectoryAdmin,
     id: GroupId,
 ) -> Result<Group, GroupError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let gone = store::groups::find_by_id(&txn, id)
         .await?
         .ok_or(GroupError::NotFound)?;
@@ -172,7 +172,7 @@ pub async fn add_member(
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<User, GroupError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let (target, person) = group_and_user(&txn, group_id, user_id).await?;
     let now = clock.now();
     let row = group_member::ActiveModel {
@@ -215,7 +215,7 @@ pub async fn remove_member(
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<User, GroupError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let (target, person) = group_and_user(&txn, group_id, user_id).await?;
     let removed = group_member::Entity::delete_many()
         .filter(group_member::Column::GroupId.eq(group_id))

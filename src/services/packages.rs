@@ -2,7 +2,7 @@
 //! properties and resource roles, deleting it.
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -18,7 +18,7 @@ use crate::domain::catalog::CatalogAccess;
 use crate::domain::group::{Description, MemberRole};
 use crate::domain::policy::PolicySpec;
 use crate::entities::{access_package, resource_role};
-use crate::ids::{AccessPackageId, CatalogId, GroupId, ResourceRoleId};
+use crate::ids::{AccessPackageId, CatalogId, DraftId, GroupId, ResourceRoleId};
 use crate::store;
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +67,8 @@ pub struct NewPackage {
     pub resources: Vec<(GroupId, MemberRole)>,
     /// None: "Will create later".
     pub policy: Option<PolicySpec>,
+    /// The wizard draft this came from, dropped in the same transaction.
+    pub draft: Option<DraftId>,
 }
 
 pub(crate) fn package_event<'a>(
@@ -171,7 +173,7 @@ pub async fn create(
     if !access.manage_packages {
         return Err(PackageError::Forbidden);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     store::catalogs::find(&txn, new.catalog_id)
         .await?
         .ok_or(PackageError::NotFound)?;
@@ -202,6 +204,9 @@ pub async fn create(
     if let Some(policy) = new.policy {
         policies::insert(&txn, clock, &manager.actor(), &package, &policy).await?;
     }
+    if let Some(draft) = new.draft {
+        store::drafts::delete(&txn, manager.user().id, draft).await?;
+    }
     txn.commit().await?;
     Ok(package)
 }
@@ -216,7 +221,7 @@ pub async fn update(
     description: Description,
     is_hidden: bool,
 ) -> Result<AccessPackage, PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let before = package_for(&txn, manager, id, |a| a.manage_packages).await?;
     let now = clock.now();
     let row = access_package::ActiveModel {
@@ -251,7 +256,7 @@ pub async fn delete(
     manager: &EntitlementManager,
     id: AccessPackageId,
 ) -> Result<AccessPackage, PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let gone = package_for(&txn, manager, id, |a| a.manage_packages).await?;
     let policies = store::packages::policies(&txn, id).await?;
     let roles = store::packages::resource_roles(&txn, id).await?;
@@ -280,7 +285,7 @@ pub async fn add_resource_role(
     group_id: GroupId,
     role: MemberRole,
 ) -> Result<AccessPackage, PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let package = package_for(&txn, manager, id, |a| a.manage_packages).await?;
     insert_resource_role(&txn, clock, manager, &package, group_id, role).await?;
     txn.commit().await?;
@@ -295,7 +300,7 @@ pub async fn remove_resource_role(
     id: AccessPackageId,
     role_id: ResourceRoleId,
 ) -> Result<String, PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let package = package_for(&txn, manager, id, |a| a.manage_packages).await?;
     let roles = store::packages::resource_roles(&txn, id).await?;
     let role = roles

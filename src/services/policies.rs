@@ -1,7 +1,6 @@
 //! Assignment policies of an access package: add, edit, delete.
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -176,7 +175,7 @@ pub async fn create(
     package: AccessPackageId,
     spec: &PolicySpec,
 ) -> Result<PolicyId, PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
     let id = insert(&txn, clock, &manager.actor(), &package, spec).await?;
     txn.commit().await?;
@@ -192,7 +191,7 @@ pub async fn update(
     id: PolicyId,
     spec: &PolicySpec,
 ) -> Result<(), PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
     let existing = assignment_policy::Entity::find_by_id(id)
         .one(&txn)
@@ -225,7 +224,7 @@ pub async fn delete(
     package: AccessPackageId,
     id: PolicyId,
 ) -> Result<String, PackageError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
     let policies = store::packages::policies(&txn, package.id).await?;
     let gone = policies

@@ -1,7 +1,5 @@
 //! The first administrator: created once, through the link printed at the first start.
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 
 use super::is_unique_violation;
 use super::users::{self, NewUser, UserError};
@@ -42,7 +40,7 @@ pub async fn create_first_admin(
     client_ip: Option<String>,
 ) -> Result<User, SetupError> {
     new.role = DirectoryRole::GlobalAdministrator;
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     if !is_open(&txn).await? {
         return Err(SetupError::AlreadyDone);
     }

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use time::OffsetDateTime;
 use tokio::sync::OwnedMutexGuard;
@@ -183,7 +183,7 @@ pub async fn sign_out(
     user: &User,
     actor: &Actor,
 ) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let now = clock.now();
     user::Entity::update_many()
         .col_expr(user::Column::SecurityStamp, Expr::value(new_token()))

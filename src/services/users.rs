@@ -1,7 +1,6 @@
 //! Creating, changing and deleting users.
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -108,7 +107,7 @@ pub async fn create(
     if !admin.user().role.can_manage(new.role) {
         return Err(UserError::NotAllowed);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let created = insert(&txn, clock, &admin.actor(), new, action::ADD_USER).await?;
     txn.commit().await?;
     Ok(created)
@@ -120,7 +119,7 @@ pub async fn create_from_console(
     clock: &dyn Clock,
     new: NewUser,
 ) -> Result<User, UserError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let created = insert(&txn, clock, &Actor::command_line(), new, action::ADD_USER).await?;
     txn.commit().await?;
     Ok(created)
@@ -153,7 +152,7 @@ pub async fn update(
     id: UserId,
     changes: UserChanges,
 ) -> Result<User, UserError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let before = manageable(&txn, admin, id).await?;
     let old_role = DirectoryRole::from_stored(&before.directory_role);
     if !admin.user().role.can_manage(changes.role) {
@@ -201,7 +200,7 @@ pub async fn set_enabled(
             "You cannot disable or enable your own account.",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let before = manageable(&txn, admin, id).await?;
     let now = clock.now();
     let mut row: user::ActiveModel = before.into();
@@ -236,7 +235,7 @@ pub async fn reset_password(
     new_password: &Password,
 ) -> Result<User, UserError> {
     let hash = password::hash(new_password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let before = manageable(&txn, admin, id).await?;
     let now = clock.now();
     let mut row: user::ActiveModel = before.into();
@@ -268,7 +267,7 @@ pub async fn delete(
             "You cannot delete your own account.",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::write_txn(db).await?;
     let before = manageable(&txn, admin, id).await?;
     let gone = User::from(before.clone());
     let groups = store::groups::of_user(&txn, id).await?;

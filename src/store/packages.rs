@@ -37,6 +37,8 @@ pub struct PackageSummary {
     pub catalog_name: String,
     pub policies: u64,
     pub enabled_policies: u64,
+    /// Whether the person looking may change it (set by the page).
+    pub can_manage: bool,
 }
 
 pub async fn find(
@@ -106,6 +108,7 @@ pub async fn list(
                 catalog_name: names.get(&p.catalog_id).cloned().unwrap_or_default(),
                 policies: own.len() as u64,
                 enabled_policies: own.iter().filter(|e| **e).count() as u64,
+                can_manage: false,
                 package: AccessPackage::from(p),
             }
         })

@@ -16,9 +16,9 @@ fn selected_option(html: &str) -> String {
 }
 
 /// Starts the wizard; returns the path of its Basics tab.
-async fn start_wizard(browser: &Browser, query: &str) -> String {
+async fn start_wizard(browser: &Browser, catalog: &str) -> String {
     let started = browser
-        .get(&format!("/admin/access-packages/new{query}"))
+        .post("/admin/access-packages/new", &[("catalog", catalog)])
         .await;
     assert_eq!(started.status(), StatusCode::SEE_OTHER);
     let basics = location(&started);
@@ -474,6 +474,18 @@ async fn policy_settings_have_ranges_and_dates_in_the_future() {
             && html.contains("Choose a date in the future.")
     );
     assert!(html.contains("value=\"Internal user policy\""));
+    let mut far = tutorial_policy(&requestor, &admin1, "save");
+    far.retain(|(k, _)| !["expiration", "expiration_days"].contains(k));
+    far.extend([("expiration", "date"), ("expiration_date", "9999-12-31")]);
+    let refused_far = admin.post(&new_policy, &far).await;
+    assert_eq!(refused_far.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused_far
+            .text()
+            .await
+            .unwrap()
+            .contains("Choose a date within 3660 days from today.")
+    );
     assert!(
         admin
             .get_html(&format!("/admin/access-packages/{id}/policies"))
@@ -615,7 +627,10 @@ async fn a_catalog_reader_sees_packages_but_changes_nothing() {
         );
     }
     assert_eq!(
-        browser.get("/admin/access-packages/new").await.status(),
+        browser
+            .post("/admin/access-packages/new", &[("catalog", "")])
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -657,4 +672,131 @@ async fn a_draft_is_seen_only_by_the_person_who_started_it() {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_manager_of_one_catalog_cannot_reach_into_another() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let group = app.create_group("Engineering Group").await.to_string();
+    let foreign_package = create_web_project_package(&app, &admin, &group).await;
+    let catalogs = admin.get_html("/admin/catalogs").await;
+    let default = ids_after(&catalogs, "href=\"/admin/catalogs/")[0].clone();
+    let created = admin
+        .post(
+            "/admin/catalogs/new",
+            &[("display_name", "Marketing"), ("is_enabled", "yes")],
+        )
+        .await;
+    let marketing = location(&created)
+        .trim_start_matches("/admin/catalogs/")
+        .to_owned();
+    let inside = app.create_group("Marketing Group").await.to_string();
+    admin
+        .post(
+            &format!("/admin/catalogs/{marketing}/resources/add"),
+            &[("group_id", &inside)],
+        )
+        .await;
+    let manager = app
+        .create_user("manager@woodgrove.test", "Manager", DirectoryRole::User)
+        .await;
+    admin
+        .post(
+            &format!("/admin/catalogs/{marketing}/roles/add"),
+            &[
+                ("user_id", &manager.to_string()),
+                ("role", "accessPackageManager"),
+            ],
+        )
+        .await;
+
+    let browser = app.browser();
+    browser.sign_in("manager@woodgrove.test", PASSWORD).await;
+    // Another catalog's package is not there for them.
+    for path in ["", "/policies", "/policies/new", "/resource-roles"] {
+        assert_eq!(
+            browser
+                .get(&format!("/admin/access-packages/{foreign_package}{path}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        browser
+            .post(
+                &format!("/admin/access-packages/{foreign_package}/delete"),
+                &[]
+            )
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // A draft pointed at another catalog does not show that catalog's groups.
+    let basics = start_wizard(&browser, &marketing).await;
+    browser
+        .post(
+            &basics,
+            &[
+                ("display_name", "Sneaky"),
+                ("catalog_id", &default),
+                ("action", "goto:resources"),
+            ],
+        )
+        .await;
+    let pane = browser
+        .post(&tab(&basics, "resources"), &[("action", "open_groups")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!pane.contains("Engineering Group"));
+    let next = browser
+        .post(
+            &basics,
+            &[
+                ("display_name", "Sneaky"),
+                ("catalog_id", &default),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert!(
+        next.text()
+            .await
+            .unwrap()
+            .contains("Choose a catalog you manage.")
+    );
+
+    // Their own package cannot take a group from outside their catalog.
+    let basics = start_wizard(&browser, &marketing).await;
+    browser
+        .post(
+            &basics,
+            &[
+                ("display_name", "Marketing package"),
+                ("catalog_id", &marketing),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    let created = browser
+        .post(&tab(&basics, "review"), &[("action", "create")])
+        .await;
+    let own = location(&created);
+    let outside = browser
+        .post(
+            &format!("{own}/resource-roles/add"),
+            &[("group_id", &group), ("role", "member")],
+        )
+        .await;
+    assert_eq!(outside.status(), StatusCode::SEE_OTHER);
+    let roles = browser.get_html(&format!("{own}/resource-roles")).await;
+    assert!(roles.contains(
+        "Engineering Group is not in this catalog, and only catalog owners can add resources to it."
+    ));
+    assert!(roles.contains("No resource roles"));
 }

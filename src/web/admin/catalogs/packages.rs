@@ -31,8 +31,11 @@ pub async fn list(
 ) -> AppResult<CatalogPackagesPage> {
     let (catalog, access) = super::load(&state, &manager, &id).await?;
     let q = query.text();
-    let packages =
+    let mut packages =
         store::packages::list(&state.db, None, Some(catalog.id), &q, query.page()).await?;
+    for row in &mut packages.items {
+        row.can_manage = manager.access(row.package.catalog_id).manage_packages;
+    }
     Ok(CatalogPackagesPage {
         chrome: Chrome::admin(manager.current(), "catalogs")?,
         catalog,

@@ -28,8 +28,11 @@ pub async fn list(
 ) -> AppResult<PackagesPage> {
     let q = query.text();
     let only = manager.current().visible_catalogs();
-    let packages =
+    let mut packages =
         store::packages::list(&state.db, only.as_deref(), None, &q, query.page()).await?;
+    for row in &mut packages.items {
+        row.can_manage = manager.access(row.package.catalog_id).manage_packages;
+    }
     let can_create = manager.user().role.is_directory_admin()
         || manager
             .current()

@@ -12,7 +12,8 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/access-packages", web::get().to(list::list))
-        .route("/access-packages/new", web::get().to(wizard::start))
+        .route("/access-packages/new", web::get().to(wizard::start_by_link))
+        .route("/access-packages/new", web::post().to(wizard::start))
         .route(
             "/access-packages/new/{draft}/cancel",
             web::post().to(wizard::cancel),

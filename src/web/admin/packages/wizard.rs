@@ -49,8 +49,19 @@ pub struct DraftResource {
 }
 
 #[derive(Deserialize)]
-pub struct StartQuery {
-    catalog: Option<String>,
+pub struct StartForm {
+    #[serde(default)]
+    catalog: String,
+}
+
+impl Draft {
+    /// The draft's catalog, if the manager may create packages in it.
+    fn catalog(&self, manager: &EntitlementManager) -> Option<CatalogId> {
+        self.catalog_id
+            .parse()
+            .ok()
+            .filter(|id| manager.access(*id).manage_packages)
+    }
 }
 
 /// Catalogs in which the manager may create packages, for the `Catalog` drop-down.
@@ -72,14 +83,20 @@ async fn creatable_catalogs(
         .collect())
 }
 
+/// `New access package` is a button that posts (a link could be followed from another site);
+/// an address typed in goes to the list, where the button is.
+pub async fn start_by_link(_manager: EntitlementManager) -> HttpResponse {
+    see_other("/admin/access-packages")
+}
+
 /// `New access package`: starts a draft in the chosen (or Default) catalog.
 pub async fn start(
     state: web::Data<AppState>,
     manager: EntitlementManager,
-    query: web::Query<StartQuery>,
+    form: CsrfForm<StartForm>,
 ) -> AppResult<HttpResponse> {
     let catalogs = creatable_catalogs(&state, &manager).await?;
-    let wanted: Option<CatalogId> = query.catalog.as_deref().and_then(|c| c.parse().ok());
+    let wanted: Option<CatalogId> = form.0.catalog.parse().ok();
     let catalog = catalogs
         .iter()
         .find(|c| Some(c.id) == wanted)
@@ -175,7 +192,7 @@ async fn render(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let catalogs = creatable_catalogs(state, manager).await?;
-    let catalog_id: Option<CatalogId> = draft.catalog_id.parse().ok();
+    let catalog_id = draft.catalog(manager);
     let catalog_name = catalogs
         .iter()
         .find(|c| Some(c.id) == catalog_id)
@@ -308,6 +325,12 @@ fn check_tab(tab: &str, draft: &Draft, catalogs: &[Catalog], today: time::Date) 
         }
         "resources" => {
             for resource in &draft.resources {
+                if resource.group_id.parse::<GroupId>().is_err() {
+                    errors.add(
+                        "resources",
+                        "A resource could not be read: remove it and pick it again.",
+                    );
+                }
                 if MemberRole::parse(&resource.role).is_err() {
                     errors.add(
                         "resources",
@@ -354,10 +377,25 @@ pub async fn submit(
             let basics: BasicsFields = body.parse()?;
             draft.name = basics.display_name;
             draft.description = basics.description;
-            draft.catalog_id = basics.catalog_id;
+            // Only a catalog the manager may create packages in is kept; anything else stays
+            // as it was and Next says so.
+            if basics
+                .catalog_id
+                .parse::<CatalogId>()
+                .is_ok_and(|id| manager.access(id).manage_packages)
+            {
+                draft.catalog_id = basics.catalog_id;
+            } else {
+                draft.catalog_id = String::new();
+            }
         }
         "resources" => {
             let resources: ResourceFields = body.parse()?;
+            if resources.resource_group.len() != resources.resource_role.len() {
+                return Err(AppError::BadRequest(
+                    "The resource roles could not be read.".to_owned(),
+                ));
+            }
             draft.resources = resources
                 .resource_group
                 .iter()
@@ -494,7 +532,7 @@ async fn group_picker_view(
     outside: bool,
 ) -> AppResult<GroupPicker> {
     let q = search_text(raw_q);
-    let catalog: Option<CatalogId> = draft.catalog_id.parse().ok();
+    let catalog = draft.catalog(manager);
     let can_add_outside = catalog.is_some_and(|c| manager.access(c).manage_resources);
     let outside = outside && can_add_outside;
     let picked: Vec<&str> = draft
@@ -551,7 +589,14 @@ async fn create(
             ));
         }
     }
-    let new = match (problems.is_empty(), parse_package(&draft, today)) {
+    let parsed = parse_package(&draft, today, id);
+    if problems.is_empty() && parsed.is_none() {
+        problems.push((
+            "basics",
+            "The access package could not be read: check each tab.".to_owned(),
+        ));
+    }
+    let new = match (problems.is_empty(), parsed) {
         (true, Some(new)) => new,
         _ => {
             return render(
@@ -572,7 +617,6 @@ async fn create(
     let has_policy = new.policy.as_ref().is_some_and(|p| p.enabled);
     match packages::create(&state.db, state.clock.as_ref(), manager, new).await {
         Ok(package) => {
-            store::drafts::delete(&state.db, manager.user().id, id).await?;
             let session = &manager.current().session;
             if has_policy {
                 session.flash(
@@ -625,7 +669,7 @@ async fn create(
     }
 }
 
-fn parse_package(draft: &Draft, today: time::Date) -> Option<NewPackage> {
+fn parse_package(draft: &Draft, today: time::Date, draft_id: DraftId) -> Option<NewPackage> {
     let policy: Option<PolicySpec> = match draft.policy_mode.as_str() {
         "now" => Some(draft.policy.parse(today).ok()?),
         _ => None,
@@ -640,6 +684,7 @@ fn parse_package(draft: &Draft, today: time::Date) -> Option<NewPackage> {
             .map(|r| Some((r.group_id.parse().ok()?, MemberRole::parse(&r.role).ok()?)))
             .collect::<Option<Vec<_>>>()?,
         policy,
+        draft: Some(draft_id),
     })
 }
 
