@@ -32,6 +32,16 @@ pub const ADD_POLICY: &str = "Create access package assignment policy";
 pub const UPDATE_POLICY: &str = "Update access package assignment policy";
 pub const DELETE_POLICY: &str = "Delete access package assignment policy";
 
+pub const REQUEST_ACCESS: &str = "Request access package assignment";
+pub const APPROVE_REQUEST: &str = "Approve access package assignment request";
+pub const DENY_REQUEST: &str = "Deny access package assignment request";
+pub const CANCEL_REQUEST: &str = "Cancel access package assignment request";
+pub const REQUEST_TIMED_OUT: &str = "Access package assignment request timed out";
+pub const DELIVER_ASSIGNMENT: &str = "Access package assignment delivered";
+pub const EXPIRE_ASSIGNMENT: &str = "Access package assignment expired";
+pub const REMOVE_ASSIGNMENT: &str = "Remove access package assignment";
+pub const ADMIN_ASSIGN: &str = "Create access package assignment";
+
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";
 pub const TARGET_GROUP: &str = "Group";

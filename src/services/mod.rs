@@ -4,6 +4,7 @@ pub mod catalogs;
 pub mod groups;
 pub mod packages;
 pub mod policies;
+pub mod requests;
 pub mod setup;
 pub mod sign_in;
 pub mod users;

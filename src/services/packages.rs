@@ -58,6 +58,22 @@ impl From<CatalogError> for PackageError {
     }
 }
 
+/// Why something cannot be deleted yet, and what to do first.
+pub fn dependents_message(what: &str, assignments: u64, requests: u64) -> String {
+    let mut parts = Vec::new();
+    if assignments > 0 {
+        parts.push(format!("{assignments} active {}", if assignments == 1 { "assignment" } else { "assignments" }));
+    }
+    if requests > 0 {
+        parts.push(format!("{requests} pending {}", if requests == 1 { "request" } else { "requests" }));
+    }
+    format!(
+        "{what} has {}. Remove access on the Assignments page{} first.",
+        parts.join(" and "),
+        if requests > 0 { " and let the pending requests be decided or canceled" } else { "" }
+    )
+}
+
 /// Everything `Review + create` creates at once.
 #[derive(Debug)]
 pub struct NewPackage {
@@ -258,6 +274,10 @@ pub async fn delete(
 ) -> Result<AccessPackage, PackageError> {
     let txn = crate::db::write_txn(db).await?;
     let gone = package_for(&txn, manager, id, |a| a.manage_packages).await?;
+    let (assignments, requests) = store::requests::dependents(&txn, id, None).await?;
+    if assignments + requests > 0 {
+        return Err(PackageError::Refused(dependents_message(&gone.display_name, assignments, requests)));
+    }
     let policies = store::packages::policies(&txn, id).await?;
     let roles = store::packages::resource_roles(&txn, id).await?;
     access_package::Entity::delete_by_id(id).exec(&txn).await?;
@@ -307,6 +327,14 @@ pub async fn remove_resource_role(
         .into_iter()
         .find(|r| r.id == role_id)
         .ok_or(PackageError::NotFound)?;
+    let (assignments, _) = store::requests::dependents(&txn, id, None).await?;
+    if assignments > 0 {
+        return Err(PackageError::Refused(format!(
+            "{} has {assignments} active {}: removing a resource role now would leave them with access the package no longer grants. Remove access on the Assignments page first.",
+            package.display_name,
+            if assignments == 1 { "assignment" } else { "assignments" }
+        )));
+    }
     resource_role::Entity::delete_many()
         .filter(resource_role::Column::Id.eq(role_id))
         .filter(resource_role::Column::AccessPackageId.eq(id))

@@ -5,6 +5,7 @@ pub mod catalogs;
 pub mod drafts;
 pub mod groups;
 pub mod packages;
+pub mod requests;
 pub mod users;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};

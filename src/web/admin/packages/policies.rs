@@ -304,19 +304,15 @@ pub async fn delete(
     let (id, policy_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
     let policy = find_policy(&state, &loaded, &policy_id).await?;
-    let name = policies::delete(
+    let result = policies::delete(
         &state.db,
         state.clock.as_ref(),
         &manager,
         loaded.package.id,
         policy.id,
     )
-    .await
-    .map_err(package_error)?;
-    manager
-        .current()
-        .session
-        .flash(FlashKind::Success, format!("Policy deleted: {name}"));
+    .await;
+    super::show::flash_result(&manager, result.map(|name| format!("Policy deleted: {name}")))?;
     Ok(see_other(&format!(
         "/admin/access-packages/{}/policies",
         loaded.package.id

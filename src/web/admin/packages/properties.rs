@@ -181,12 +181,13 @@ pub async fn delete(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    let gone = packages::delete(&state.db, state.clock.as_ref(), &manager, loaded.package.id)
-        .await
-        .map_err(package_error)?;
-    manager.current().session.flash(
-        FlashKind::Success,
-        format!("Access package deleted: {}", gone.display_name),
-    );
+    match packages::delete(&state.db, state.clock.as_ref(), &manager, loaded.package.id).await {
+        Ok(gone) => manager.current().session.flash(FlashKind::Success, format!("Access package deleted: {}", gone.display_name)),
+        Err(PackageError::Refused(reason)) => {
+            manager.current().session.flash(FlashKind::Error, reason);
+            return Ok(see_other(&format!("/admin/access-packages/{}", loaded.package.id)));
+        }
+        Err(err) => return Err(package_error(err)),
+    }
     Ok(see_other("/admin/access-packages"))
 }

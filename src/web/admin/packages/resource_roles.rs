@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::show::{Loaded, flash_result, load, package_error};
+use super::show::{Loaded, flash_result, load};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
@@ -222,10 +222,7 @@ pub async fn remove(
         role.id,
     )
     .await;
-    match result {
-        Ok(name) => flash_result(&manager, Ok(format!("Resource role removed: {name}")))?,
-        Err(err) => return Err(package_error(err)),
-    }
+    flash_result(&manager, result.map(|name| format!("Resource role removed: {name}")))?;
     Ok(see_other(&format!(
         "/admin/access-packages/{}/resource-roles",
         loaded.package.id
