@@ -85,8 +85,13 @@ impl From<RoleArg> for DirectoryRole {
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
-            let app = startup::build(config, Arc::new(SystemClock)).await?;
-            app.server.await.context("running the server")
+            let clock: crate::clock::SharedClock = Arc::new(SystemClock);
+            let interval = config.scheduler_interval;
+            let app = startup::build(config, clock.clone()).await?;
+            let scheduler = startup::spawn_scheduler(app.db.clone(), clock, interval);
+            let served = app.server.await.context("running the server");
+            scheduler.abort();
+            served
         }
         Command::Migrate => {
             let db = db::connect(&config.database).await?;

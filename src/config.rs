@@ -42,6 +42,16 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_TRUSTED_PROXY", global = true)]
     pub trusted_proxy: Option<String>,
 
+    /// Seconds between scheduler passes (deliver scheduled access, expire ended access, time
+    /// out requests nobody decided).
+    #[arg(
+        long,
+        env = "GATEHOUSE_SCHEDULER_SECONDS",
+        default_value = "30",
+        global = true
+    )]
+    pub scheduler_seconds: String,
+
     /// Minutes without activity after which a signed-in session ends.
     #[arg(
         long,
@@ -82,6 +92,7 @@ pub struct Config {
     pub public_url: String,
     pub idle_timeout: time::Duration,
     pub trusted_proxy: Option<std::net::IpAddr>,
+    pub scheduler_interval: std::time::Duration,
 }
 
 /// A setting that cannot be used, said in one line.
@@ -144,7 +155,23 @@ impl Config {
             })?),
             _ => None,
         };
+        let scheduler_seconds: u64 = settings
+            .scheduler_seconds
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .ok_or_else(|| {
+                refuse(
+                    "GATEHOUSE_SCHEDULER_SECONDS",
+                    format!(
+                        "'{}' is not a number of seconds from 1 to 3600",
+                        settings.scheduler_seconds
+                    ),
+                )
+            })?;
         Ok(Self {
+            scheduler_interval: std::time::Duration::from_secs(scheduler_seconds),
             trusted_proxy,
             bind,
             database,
@@ -244,7 +271,22 @@ mod tests {
             public_url: None,
             session_idle_minutes: "480".into(),
             trusted_proxy: None,
+            scheduler_seconds: "30".into(),
         }
+    }
+
+    #[test]
+    fn the_scheduler_runs_every_few_seconds_to_an_hour() {
+        let mut s = settings();
+        assert_eq!(
+            Config::from_settings(&s).map(|c| c.scheduler_interval),
+            Ok(std::time::Duration::from_secs(30))
+        );
+        s.scheduler_seconds = "0".into();
+        assert_eq!(
+            Config::from_settings(&s).err().map(|e| e.name),
+            Some("GATEHOUSE_SCHEDULER_SECONDS")
+        );
     }
 
     #[test]

@@ -106,6 +106,31 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
 }
 
 /// Unknown addresses. Asking who is signed in lets the 404 page show their layout.
+/// Runs a scheduler pass every `interval`, for as long as the server runs. A failed pass is
+/// logged and retried at the next tick; its transaction left nothing half-done.
+pub fn spawn_scheduler(
+    db: DatabaseConnection,
+    clock: SharedClock,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match crate::services::requests::jobs::run_pass(&db, clock.as_ref()).await {
+                Ok(report) if report != Default::default() => {
+                    tracing::info!(?report, "scheduler pass")
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "scheduler pass failed; retrying at the next tick")
+                }
+            }
+        }
+    })
+}
+
 async fn not_found(_signed_in: Option<CurrentUser>) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }

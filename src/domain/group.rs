@@ -30,8 +30,10 @@ impl Member {
     }
 
     pub fn source_labels(&self) -> String {
-        let mut labels: Vec<&str> = self.sources.iter().map(|s| s.label()).collect();
-        labels.dedup();
+        let mut sources = self.sources.clone();
+        sources.sort_by_key(|s| *s != MembershipSource::Direct);
+        sources.dedup();
+        let labels: Vec<&str> = sources.iter().map(|s| s.label()).collect();
         labels.join(", ")
     }
 }

@@ -62,15 +62,29 @@ impl From<CatalogError> for PackageError {
 pub fn dependents_message(what: &str, assignments: u64, requests: u64) -> String {
     let mut parts = Vec::new();
     if assignments > 0 {
-        parts.push(format!("{assignments} active {}", if assignments == 1 { "assignment" } else { "assignments" }));
+        parts.push(format!(
+            "{assignments} active {}",
+            if assignments == 1 {
+                "assignment"
+            } else {
+                "assignments"
+            }
+        ));
     }
     if requests > 0 {
-        parts.push(format!("{requests} pending {}", if requests == 1 { "request" } else { "requests" }));
+        parts.push(format!(
+            "{requests} pending {}",
+            if requests == 1 { "request" } else { "requests" }
+        ));
     }
     format!(
         "{what} has {}. Remove access on the Assignments page{} first.",
         parts.join(" and "),
-        if requests > 0 { " and let the pending requests be decided or canceled" } else { "" }
+        if requests > 0 {
+            " and let the pending requests be decided or canceled"
+        } else {
+            ""
+        }
     )
 }
 
@@ -276,7 +290,11 @@ pub async fn delete(
     let gone = package_for(&txn, manager, id, |a| a.manage_packages).await?;
     let (assignments, requests) = store::requests::dependents(&txn, id, None).await?;
     if assignments + requests > 0 {
-        return Err(PackageError::Refused(dependents_message(&gone.display_name, assignments, requests)));
+        return Err(PackageError::Refused(dependents_message(
+            &gone.display_name,
+            assignments,
+            requests,
+        )));
     }
     let policies = store::packages::policies(&txn, id).await?;
     let roles = store::packages::resource_roles(&txn, id).await?;
@@ -332,7 +350,11 @@ pub async fn remove_resource_role(
         return Err(PackageError::Refused(format!(
             "{} has {assignments} active {}: removing a resource role now would leave them with access the package no longer grants. Remove access on the Assignments page first.",
             package.display_name,
-            if assignments == 1 { "assignment" } else { "assignments" }
+            if assignments == 1 {
+                "assignment"
+            } else {
+                "assignments"
+            }
         )));
     }
     resource_role::Entity::delete_many()

@@ -233,7 +233,11 @@ pub async fn delete(
         .ok_or(PackageError::NotFound)?;
     let (assignments, requests) = store::requests::dependents(&txn, package.id, Some(id)).await?;
     if assignments + requests > 0 {
-        return Err(PackageError::Refused(super::packages::dependents_message(&gone.spec.display_name, assignments, requests)));
+        return Err(PackageError::Refused(super::packages::dependents_message(
+            &gone.spec.display_name,
+            assignments,
+            requests,
+        )));
     }
     assignment_policy::Entity::delete_by_id(id)
         .exec(&txn)

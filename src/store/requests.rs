@@ -2,14 +2,19 @@
 //! a user request what.
 use std::collections::BTreeMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use time::OffsetDateTime;
 
 use super::packages::PolicyRecord;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestType};
 use crate::domain::policy::{Subject, TargetScope};
-use crate::entities::{access_package, assignment, assignment_policy, assignment_request, request_decision, request_event, user};
+use crate::entities::{
+    access_package, assignment, assignment_policy, assignment_request, request_decision,
+    request_event, user,
+};
 use crate::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
 use crate::store;
 
@@ -79,7 +84,12 @@ struct Names {
     policies: BTreeMap<PolicyId, String>,
 }
 
-async fn names(db: &impl ConnectionTrait, users: Vec<UserId>, packages: Vec<AccessPackageId>, policies: Vec<PolicyId>) -> Result<Names, sea_orm::DbErr> {
+async fn names(
+    db: &impl ConnectionTrait,
+    users: Vec<UserId>,
+    packages: Vec<AccessPackageId>,
+    policies: Vec<PolicyId>,
+) -> Result<Names, sea_orm::DbErr> {
     let users = user::Entity::find()
         .filter(user::Column::Id.is_in(users))
         .all(db)
@@ -87,34 +97,68 @@ async fn names(db: &impl ConnectionTrait, users: Vec<UserId>, packages: Vec<Acce
         .into_iter()
         .map(|u| (u.id, (u.display_name, u.user_principal_name)))
         .collect();
-    let packages = access_package::Entity::find().filter(access_package::Column::Id.is_in(packages)).all(db).await?.into_iter().map(|p| (p.id, p.display_name)).collect();
-    let policies = assignment_policy::Entity::find().filter(assignment_policy::Column::Id.is_in(policies)).all(db).await?.into_iter().map(|p| (p.id, p.display_name)).collect();
-    Ok(Names { users, packages, policies })
+    let packages = access_package::Entity::find()
+        .filter(access_package::Column::Id.is_in(packages))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.display_name))
+        .collect();
+    let policies = assignment_policy::Entity::find()
+        .filter(assignment_policy::Column::Id.is_in(policies))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.display_name))
+        .collect();
+    Ok(Names {
+        users,
+        packages,
+        policies,
+    })
 }
 
-async fn request_views(db: &impl ConnectionTrait, rows: Vec<assignment_request::Model>) -> Result<Vec<RequestView>, sea_orm::DbErr> {
-    let users = rows.iter().flat_map(|r| [Some(r.target_id), r.requestor_id]).flatten().collect();
+async fn request_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<assignment_request::Model>,
+) -> Result<Vec<RequestView>, sea_orm::DbErr> {
+    let users = rows
+        .iter()
+        .flat_map(|r| [Some(r.target_id), r.requestor_id])
+        .flatten()
+        .collect();
     let packages = rows.iter().map(|r| r.access_package_id).collect();
     let policies = rows.iter().filter_map(|r| r.policy_id).collect();
     let names = names(db, users, packages, policies).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let (target_name, target_upn) = names.users.get(&r.target_id).cloned().unwrap_or_default();
+            let (target_name, target_upn) =
+                names.users.get(&r.target_id).cloned().unwrap_or_default();
             RequestView {
                 id: r.id,
                 request_type: RequestType::from_stored(&r.request_type),
                 state: RequestState::from_stored(&r.state),
                 status: r.status,
                 requestor_id: r.requestor_id,
-                requestor_name: r.requestor_id.and_then(|id| names.users.get(&id).map(|n| n.0.clone())).unwrap_or_else(|| "Gatehouse".to_owned()),
+                requestor_name: r
+                    .requestor_id
+                    .and_then(|id| names.users.get(&id).map(|n| n.0.clone()))
+                    .unwrap_or_else(|| "Gatehouse".to_owned()),
                 target_id: r.target_id,
                 target_name,
                 target_upn,
                 package_id: r.access_package_id,
-                package_name: names.packages.get(&r.access_package_id).cloned().unwrap_or_default(),
+                package_name: names
+                    .packages
+                    .get(&r.access_package_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 policy_id: r.policy_id,
-                policy_name: r.policy_id.and_then(|id| names.policies.get(&id).cloned()).unwrap_or_else(|| "(deleted policy)".to_owned()),
+                policy_name: r
+                    .policy_id
+                    .and_then(|id| names.policies.get(&id).cloned())
+                    .unwrap_or_else(|| "(deleted policy)".to_owned()),
                 justification: r.justification,
                 schedule_start: r.schedule_start,
                 schedule_end: r.schedule_end,
@@ -125,7 +169,10 @@ async fn request_views(db: &impl ConnectionTrait, rows: Vec<assignment_request::
         .collect())
 }
 
-async fn assignment_views(db: &impl ConnectionTrait, rows: Vec<assignment::Model>) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
+async fn assignment_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<assignment::Model>,
+) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
     let users = rows.iter().map(|a| a.target_id).collect();
     let packages = rows.iter().map(|a| a.access_package_id).collect();
     let policies = rows.iter().filter_map(|a| a.policy_id).collect();
@@ -133,7 +180,8 @@ async fn assignment_views(db: &impl ConnectionTrait, rows: Vec<assignment::Model
     Ok(rows
         .into_iter()
         .map(|a| {
-            let (target_name, target_upn) = names.users.get(&a.target_id).cloned().unwrap_or_default();
+            let (target_name, target_upn) =
+                names.users.get(&a.target_id).cloned().unwrap_or_default();
             AssignmentView {
                 id: a.id,
                 state: AssignmentState::from_stored(&a.state),
@@ -141,8 +189,15 @@ async fn assignment_views(db: &impl ConnectionTrait, rows: Vec<assignment::Model
                 target_name,
                 target_upn,
                 package_id: a.access_package_id,
-                package_name: names.packages.get(&a.access_package_id).cloned().unwrap_or_default(),
-                policy_name: a.policy_id.and_then(|id| names.policies.get(&id).cloned()).unwrap_or_else(|| "(deleted policy)".to_owned()),
+                package_name: names
+                    .packages
+                    .get(&a.access_package_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                policy_name: a
+                    .policy_id
+                    .and_then(|id| names.policies.get(&id).cloned())
+                    .unwrap_or_else(|| "(deleted policy)".to_owned()),
                 start_at: a.start_at,
                 end_at: a.end_at,
             }
@@ -150,13 +205,19 @@ async fn assignment_views(db: &impl ConnectionTrait, rows: Vec<assignment::Model
         .collect())
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: RequestId) -> Result<Option<RequestView>, sea_orm::DbErr> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: RequestId,
+) -> Result<Option<RequestView>, sea_orm::DbErr> {
     let rows = assignment_request::Entity::find_by_id(id).all(db).await?;
     Ok(request_views(db, rows).await?.into_iter().next())
 }
 
 /// Every request for `user`, newest first (Request history).
-pub async fn for_target(db: &impl ConnectionTrait, target: UserId) -> Result<Vec<RequestView>, sea_orm::DbErr> {
+pub async fn for_target(
+    db: &impl ConnectionTrait,
+    target: UserId,
+) -> Result<Vec<RequestView>, sea_orm::DbErr> {
     let rows = assignment_request::Entity::find()
         .filter(assignment_request::Column::TargetId.eq(target))
         .order_by_desc(assignment_request::Column::CreatedAt)
@@ -167,7 +228,10 @@ pub async fn for_target(db: &impl ConnectionTrait, target: UserId) -> Result<Vec
 }
 
 /// Every request for a package, newest first (the package's Requests page).
-pub async fn for_package(db: &impl ConnectionTrait, package: AccessPackageId) -> Result<Vec<RequestView>, sea_orm::DbErr> {
+pub async fn for_package(
+    db: &impl ConnectionTrait,
+    package: AccessPackageId,
+) -> Result<Vec<RequestView>, sea_orm::DbErr> {
     let rows = assignment_request::Entity::find()
         .filter(assignment_request::Column::AccessPackageId.eq(package))
         .order_by_desc(assignment_request::Column::CreatedAt)
@@ -178,7 +242,11 @@ pub async fn for_package(db: &impl ConnectionTrait, package: AccessPackageId) ->
 }
 
 /// Whether `user` approves requests under the policy.
-pub async fn is_approver(db: &impl ConnectionTrait, policy: PolicyId, approver: UserId) -> Result<bool, sea_orm::DbErr> {
+pub async fn is_approver(
+    db: &impl ConnectionTrait,
+    policy: PolicyId,
+    approver: UserId,
+) -> Result<bool, sea_orm::DbErr> {
     let policies = crate::entities::policy_approver::Entity::find()
         .filter(crate::entities::policy_approver::Column::PolicyId.eq(policy))
         .filter(crate::entities::policy_approver::Column::UserId.eq(approver))
@@ -188,7 +256,10 @@ pub async fn is_approver(db: &impl ConnectionTrait, policy: PolicyId, approver: 
 }
 
 /// Pending requests `approver` may decide: under a policy naming them, not their own.
-pub async fn pending_for_approver(db: &impl ConnectionTrait, approver: UserId) -> Result<Vec<RequestView>, sea_orm::DbErr> {
+pub async fn pending_for_approver(
+    db: &impl ConnectionTrait,
+    approver: UserId,
+) -> Result<Vec<RequestView>, sea_orm::DbErr> {
     let policies: Vec<PolicyId> = crate::entities::policy_approver::Entity::find()
         .select_only()
         .column(crate::entities::policy_approver::Column::PolicyId)
@@ -207,7 +278,10 @@ pub async fn pending_for_approver(db: &impl ConnectionTrait, approver: UserId) -
 }
 
 /// Requests `approver` decided, newest first, with their decision.
-pub async fn decided_by(db: &impl ConnectionTrait, approver: UserId) -> Result<Vec<(RequestView, request_decision::Model)>, sea_orm::DbErr> {
+pub async fn decided_by(
+    db: &impl ConnectionTrait,
+    approver: UserId,
+) -> Result<Vec<(RequestView, request_decision::Model)>, sea_orm::DbErr> {
     let decisions = request_decision::Entity::find()
         .filter(request_decision::Column::ApproverId.eq(approver))
         .order_by_desc(request_decision::Column::DecidedAt)
@@ -215,17 +289,33 @@ pub async fn decided_by(db: &impl ConnectionTrait, approver: UserId) -> Result<V
         .all(db)
         .await?;
     let ids: Vec<RequestId> = decisions.iter().map(|d| d.request_id).collect();
-    let rows = assignment_request::Entity::find().filter(assignment_request::Column::Id.is_in(ids)).all(db).await?;
+    let rows = assignment_request::Entity::find()
+        .filter(assignment_request::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
     let views = request_views(db, rows).await?;
-    Ok(decisions.into_iter().filter_map(|d| Some((views.iter().find(|v| v.id == d.request_id)?.clone(), d))).collect())
+    Ok(decisions
+        .into_iter()
+        .filter_map(|d| Some((views.iter().find(|v| v.id == d.request_id)?.clone(), d)))
+        .collect())
 }
 
-pub async fn decisions(db: &impl ConnectionTrait, request: RequestId) -> Result<Vec<request_decision::Model>, sea_orm::DbErr> {
-    request_decision::Entity::find().filter(request_decision::Column::RequestId.eq(request)).order_by_asc(request_decision::Column::DecidedAt).all(db).await
+pub async fn decisions(
+    db: &impl ConnectionTrait,
+    request: RequestId,
+) -> Result<Vec<request_decision::Model>, sea_orm::DbErr> {
+    request_decision::Entity::find()
+        .filter(request_decision::Column::RequestId.eq(request))
+        .order_by_asc(request_decision::Column::DecidedAt)
+        .all(db)
+        .await
 }
 
 /// A request's timeline, oldest first.
-pub async fn events(db: &impl ConnectionTrait, request: RequestId) -> Result<Vec<request_event::Model>, sea_orm::DbErr> {
+pub async fn events(
+    db: &impl ConnectionTrait,
+    request: RequestId,
+) -> Result<Vec<request_event::Model>, sea_orm::DbErr> {
     request_event::Entity::find()
         .filter(request_event::Column::RequestId.eq(request))
         .order_by_asc(request_event::Column::OccurredAt)
@@ -235,21 +325,35 @@ pub async fn events(db: &impl ConnectionTrait, request: RequestId) -> Result<Vec
 }
 
 /// An open (undecided or scheduled) add request of `user` for the package, if any.
-pub async fn open_request(db: &impl ConnectionTrait, target: UserId, package: AccessPackageId) -> Result<Option<assignment_request::Model>, sea_orm::DbErr> {
+pub async fn open_request(
+    db: &impl ConnectionTrait,
+    target: UserId,
+    package: AccessPackageId,
+) -> Result<Option<assignment_request::Model>, sea_orm::DbErr> {
     assignment_request::Entity::find()
         .filter(assignment_request::Column::TargetId.eq(target))
         .filter(assignment_request::Column::AccessPackageId.eq(package))
-        .filter(assignment_request::Column::State.is_in([RequestState::Submitted.as_str(), RequestState::PendingApproval.as_str()]))
+        .filter(assignment_request::Column::State.is_in([
+            RequestState::Submitted.as_str(),
+            RequestState::PendingApproval.as_str(),
+        ]))
         .one(db)
         .await
 }
 
 fn active_states() -> [&'static str; 2] {
-    [AssignmentState::Delivering.as_str(), AssignmentState::Delivered.as_str()]
+    [
+        AssignmentState::Delivering.as_str(),
+        AssignmentState::Delivered.as_str(),
+    ]
 }
 
 /// The user's current (or scheduled) assignment of the package, if any.
-pub async fn active_assignment(db: &impl ConnectionTrait, target: UserId, package: AccessPackageId) -> Result<Option<assignment::Model>, sea_orm::DbErr> {
+pub async fn active_assignment(
+    db: &impl ConnectionTrait,
+    target: UserId,
+    package: AccessPackageId,
+) -> Result<Option<assignment::Model>, sea_orm::DbErr> {
     assignment::Entity::find()
         .filter(assignment::Column::TargetId.eq(target))
         .filter(assignment::Column::AccessPackageId.eq(package))
@@ -258,13 +362,19 @@ pub async fn active_assignment(db: &impl ConnectionTrait, target: UserId, packag
         .await
 }
 
-pub async fn find_assignment(db: &impl ConnectionTrait, id: AssignmentId) -> Result<Option<AssignmentView>, sea_orm::DbErr> {
+pub async fn find_assignment(
+    db: &impl ConnectionTrait,
+    id: AssignmentId,
+) -> Result<Option<AssignmentView>, sea_orm::DbErr> {
     let rows = assignment::Entity::find_by_id(id).all(db).await?;
     Ok(assignment_views(db, rows).await?.into_iter().next())
 }
 
 /// The user's current and scheduled assignments (My access).
-pub async fn assignments_of(db: &impl ConnectionTrait, target: UserId) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
+pub async fn assignments_of(
+    db: &impl ConnectionTrait,
+    target: UserId,
+) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
     let rows = assignment::Entity::find()
         .filter(assignment::Column::TargetId.eq(target))
         .filter(assignment::Column::State.is_in(active_states()))
@@ -275,7 +385,10 @@ pub async fn assignments_of(db: &impl ConnectionTrait, target: UserId) -> Result
 }
 
 /// A package's assignments: current and scheduled first, then recent past ones.
-pub async fn assignments_for_package(db: &impl ConnectionTrait, package: AccessPackageId) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
+pub async fn assignments_for_package(
+    db: &impl ConnectionTrait,
+    package: AccessPackageId,
+) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
     let rows = assignment::Entity::find()
         .filter(assignment::Column::AccessPackageId.eq(package))
         .order_by_desc(assignment::Column::UpdatedAt)
@@ -289,13 +402,20 @@ pub async fn assignments_for_package(db: &impl ConnectionTrait, package: AccessP
 
 /// How many current or scheduled assignments and open requests depend on a package (or
 /// one of its policies): what deleting it would orphan.
-pub async fn dependents(db: &impl ConnectionTrait, package: AccessPackageId, policy: Option<PolicyId>) -> Result<(u64, u64), sea_orm::DbErr> {
+pub async fn dependents(
+    db: &impl ConnectionTrait,
+    package: AccessPackageId,
+    policy: Option<PolicyId>,
+) -> Result<(u64, u64), sea_orm::DbErr> {
     let mut assignments = assignment::Entity::find()
         .filter(assignment::Column::AccessPackageId.eq(package))
         .filter(assignment::Column::State.is_in(active_states()));
     let mut requests = assignment_request::Entity::find()
         .filter(assignment_request::Column::AccessPackageId.eq(package))
-        .filter(assignment_request::Column::State.is_in([RequestState::Submitted.as_str(), RequestState::PendingApproval.as_str()]));
+        .filter(assignment_request::Column::State.is_in([
+            RequestState::Submitted.as_str(),
+            RequestState::PendingApproval.as_str(),
+        ]));
     if let Some(policy) = policy {
         assignments = assignments.filter(assignment::Column::PolicyId.eq(policy));
         requests = requests.filter(assignment_request::Column::PolicyId.eq(policy));
@@ -305,14 +425,25 @@ pub async fn dependents(db: &impl ConnectionTrait, package: AccessPackageId, pol
 
 /// Packages `user` may request now, each with the enabled policies that let them. Hidden
 /// packages only when asked for by id (the My Access portal link).
-pub async fn requestable(db: &impl ConnectionTrait, requester: UserId, only: Option<AccessPackageId>) -> Result<Vec<(AccessPackage, Vec<PolicyRecord>)>, sea_orm::DbErr> {
+pub async fn requestable(
+    db: &impl ConnectionTrait,
+    requester: UserId,
+    only: Option<AccessPackageId>,
+) -> Result<Vec<(AccessPackage, Vec<PolicyRecord>)>, sea_orm::DbErr> {
     let mut query = access_package::Entity::find();
     query = match only {
         Some(id) => query.filter(access_package::Column::Id.eq(id)),
         None => query.filter(access_package::Column::IsHidden.eq(false)),
     };
-    let packages = query.order_by_asc(access_package::Column::NameKey).all(db).await?;
-    let my_groups: Vec<_> = store::groups::of_user(db, requester).await?.into_iter().map(|g| g.id).collect();
+    let packages = query
+        .order_by_asc(access_package::Column::NameKey)
+        .all(db)
+        .await?;
+    let my_groups: Vec<_> = store::groups::of_user(db, requester)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
     let mut offers = Vec::new();
     for package in packages {
         let policies: Vec<PolicyRecord> = store::packages::policies(db, package.id)

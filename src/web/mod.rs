@@ -19,9 +19,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(sign_in::sign_out))
         .route("/setup", web::get().to(setup::page))
         .route("/setup", web::post().to(setup::submit))
-        .route("/myaccess", web::get().to(myaccess::home))
         .route("/static/{file}", web::get().to(assets::serve))
-        .service(web::scope("/admin").configure(admin::routes));
+        .service(web::scope("/admin").configure(admin::routes))
+        .service(web::scope("/myaccess").configure(myaccess::routes));
 }
 
 /// 303 to `location`: the answer to every successful form post.

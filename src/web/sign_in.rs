@@ -44,7 +44,7 @@ pub fn landing(user: &User) -> &'static str {
     if user.role.is_directory_admin() {
         "/admin/users"
     } else {
-        "/myaccess"
+        "/myaccess/access-packages"
     }
 }
 

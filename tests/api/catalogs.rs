@@ -215,11 +215,11 @@ async fn a_catalog_owner_manages_their_catalog_and_sees_no_other() {
                 .sign_in("owner@woodgrove.test", crate::helpers::PASSWORD)
                 .await
         ),
-        "/myaccess"
+        "/myaccess/access-packages"
     );
     assert!(
         browser
-            .get_html("/myaccess")
+            .get_html("/myaccess/access")
             .await
             .contains("href=\"/admin\""),
         "a way into the admin portal"
@@ -334,5 +334,10 @@ async fn a_plain_user_has_no_entitlement_management() {
             "{path}"
         );
     }
-    assert!(!user.get_html("/myaccess").await.contains("href=\"/admin\""));
+    assert!(
+        !user
+            .get_html("/myaccess/access")
+            .await
+            .contains("href=\"/admin\"")
+    );
 }

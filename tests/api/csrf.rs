@@ -85,7 +85,7 @@ async fn signing_out_needs_the_token() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        user.get("/myaccess").await.status(),
+        user.get("/myaccess/access").await.status(),
         StatusCode::OK,
         "still signed in"
     );

@@ -92,6 +92,7 @@ pub fn test_settings(database_url: String) -> Settings {
         public_url: None,
         session_idle_minutes: "480".into(),
         trusted_proxy: None,
+        scheduler_seconds: "30".into(),
     }
 }
 
@@ -222,7 +223,7 @@ impl Browser {
     pub async fn csrf_token(&self) -> String {
         let mut response = self.get("/").await;
         if response.status() == StatusCode::SEE_OTHER {
-            response = self.get("/myaccess").await;
+            response = self.get("/myaccess/access").await;
         }
         let html = response.text().await.expect("body");
         csrf_from(&html).expect("a page with a CSRF token")

@@ -9,6 +9,7 @@ mod cli;
 mod csrf;
 mod groups;
 mod helpers;
+mod lifecycle;
 mod packages;
 mod roles;
 mod setup;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, audit_count, ids_after, location, spawn_app};
 
-const PACKAGE: &str = "Web project access package";
+pub(crate) const PACKAGE: &str = "Web project access package";
 const PACKAGE_DESCRIPTION: &str = "Access package for the Engineering web project";
 
 /// The value of the selected option of a drop-down.
@@ -31,7 +31,11 @@ fn tab(basics: &str, name: &str) -> String {
 }
 
 /// Tutorial step 2 through the wizard; returns the new package's id.
-async fn create_web_project_package(app: &TestApp, admin: &Browser, group: &str) -> String {
+pub(crate) async fn create_web_project_package(
+    app: &TestApp,
+    admin: &Browser,
+    group: &str,
+) -> String {
     let basics = start_wizard(admin, "").await;
     let html = admin.get_html(&basics).await;
     for words in [
@@ -135,7 +139,7 @@ async fn create_web_project_package(app: &TestApp, admin: &Browser, group: &str)
     id
 }
 
-fn tutorial_policy<'a>(
+pub(crate) fn tutorial_policy<'a>(
     user1: &'a str,
     admin1: &'a str,
     action: &'a str,

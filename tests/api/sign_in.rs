@@ -38,7 +38,7 @@ async fn an_admin_lands_in_the_admin_portal_and_a_user_in_my_access() {
         .browser()
         .sign_in("user1@woodgrove.test", PASSWORD)
         .await;
-    assert_eq!(location(&user), "/myaccess");
+    assert_eq!(location(&user), "/myaccess/access-packages");
     assert_eq!(
         audit_count(&app, "Sign-in succeeded", "user1@woodgrove.test").await,
         1
@@ -231,20 +231,20 @@ async fn a_session_ends_after_the_idle_timeout() {
         .await;
     app.clock.advance(Duration::hours(7));
     assert_eq!(
-        user.get("/myaccess").await.status(),
+        user.get("/myaccess/access").await.status(),
         StatusCode::OK,
         "activity within 8 hours keeps it"
     );
     app.clock.advance(Duration::hours(7));
     assert_eq!(
-        user.get("/myaccess").await.status(),
+        user.get("/myaccess/access").await.status(),
         StatusCode::OK,
         "idle time counts from the last request"
     );
     app.clock.advance(Duration::hours(8) + Duration::minutes(1));
-    let expired = user.get("/myaccess").await;
+    let expired = user.get("/myaccess/access").await;
     assert_eq!(expired.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&expired), "/?next=%2Fmyaccess");
+    assert_eq!(location(&expired), "/?next=%2Fmyaccess%2Faccess");
     assert!(
         user.get_html("/")
             .await
@@ -265,7 +265,7 @@ async fn signing_out_ends_the_session_even_for_a_copied_cookie() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
-            .get(user.url("/myaccess"))
+            .get(user.url("/myaccess/access"))
             .header(reqwest::header::COOKIE, copied.clone())
             .send()
             .await
@@ -281,7 +281,10 @@ async fn signing_out_ends_the_session_even_for_a_copied_cookie() {
     let out = user.post("/sign-out", &[]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert!(user.get_html("/").await.contains("You have signed out."));
-    assert_eq!(user.get("/myaccess").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        user.get("/myaccess/access").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(
         replay().await,
         StatusCode::SEE_OTHER,

@@ -79,7 +79,7 @@ async fn tutorial_step_1_creates_admin1_user1_and_an_empty_engineering_group() {
     let user = app.browser();
     assert_eq!(
         location(&user.sign_in("user1@woodgrove.test", PASSWORD).await),
-        "/myaccess"
+        "/myaccess/access-packages"
     );
     assert_eq!(
         user.get("/admin/users").await.status(),

@@ -1,5 +1,6 @@
 //! Access packages in the admin portal: the list, the `New access package` wizard, and each
 //! package's pages.
+mod lifecycle;
 mod list;
 mod policies;
 mod policy_form;
@@ -29,11 +30,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/access-packages/{id}", web::get().to(show::overview))
         .route(
             "/access-packages/{id}/assignments",
-            web::get().to(show::assignments),
+            web::get().to(lifecycle::assignments),
         )
         .route(
             "/access-packages/{id}/requests",
-            web::get().to(show::requests),
+            web::get().to(lifecycle::requests),
+        )
+        .route(
+            "/access-packages/{id}/requests/{request}",
+            web::get().to(lifecycle::request),
+        )
+        .route(
+            "/access-packages/{id}/assignments/new",
+            web::get().to(lifecycle::new_form),
+        )
+        .route(
+            "/access-packages/{id}/assignments/new",
+            web::post().to(lifecycle::create),
+        )
+        .route(
+            "/access-packages/{id}/assignments/{assignment}/remove",
+            web::get().to(lifecycle::confirm_remove),
+        )
+        .route(
+            "/access-packages/{id}/assignments/{assignment}/remove",
+            web::post().to(lifecycle::remove),
         )
         .route(
             "/access-packages/{id}/resource-roles",

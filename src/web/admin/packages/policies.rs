@@ -312,7 +312,10 @@ pub async fn delete(
         policy.id,
     )
     .await;
-    super::show::flash_result(&manager, result.map(|name| format!("Policy deleted: {name}")))?;
+    super::show::flash_result(
+        &manager,
+        result.map(|name| format!("Policy deleted: {name}")),
+    )?;
     Ok(see_other(&format!(
         "/admin/access-packages/{}/policies",
         loaded.package.id

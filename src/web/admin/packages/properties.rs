@@ -182,10 +182,16 @@ pub async fn delete(
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
     match packages::delete(&state.db, state.clock.as_ref(), &manager, loaded.package.id).await {
-        Ok(gone) => manager.current().session.flash(FlashKind::Success, format!("Access package deleted: {}", gone.display_name)),
+        Ok(gone) => manager.current().session.flash(
+            FlashKind::Success,
+            format!("Access package deleted: {}", gone.display_name),
+        ),
         Err(PackageError::Refused(reason)) => {
             manager.current().session.flash(FlashKind::Error, reason);
-            return Ok(see_other(&format!("/admin/access-packages/{}", loaded.package.id)));
+            return Ok(see_other(&format!(
+                "/admin/access-packages/{}",
+                loaded.package.id
+            )));
         }
         Err(err) => return Err(package_error(err)),
     }

@@ -222,7 +222,10 @@ pub async fn remove(
         role.id,
     )
     .await;
-    flash_result(&manager, result.map(|name| format!("Resource role removed: {name}")))?;
+    flash_result(
+        &manager,
+        result.map(|name| format!("Resource role removed: {name}")),
+    )?;
     Ok(see_other(&format!(
         "/admin/access-packages/{}/resource-roles",
         loaded.package.id

@@ -81,6 +81,7 @@ pub struct OverviewPage {
     resource_roles: usize,
     policies: usize,
     enabled_policies: usize,
+    assignments: u64,
     my_access_link: String,
 }
 
@@ -99,6 +100,7 @@ pub async fn overview(
         .await?
         .len();
     let policies = store::packages::policies(&state.db, package.id).await?;
+    let (assignments, _) = store::requests::dependents(&state.db, package.id, None).await?;
     let my_access_link = format!(
         "{}/myaccess/access-packages/{}",
         state.config.public_url, package.id
@@ -112,55 +114,7 @@ pub async fn overview(
         catalog,
         access,
         section: "overview",
+        assignments,
         my_access_link,
-    })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/packages/assignments.html")]
-pub struct AssignmentsPage {
-    chrome: Chrome,
-    package: AccessPackage,
-    catalog: Catalog,
-    access: CatalogAccess,
-    section: &'static str,
-}
-
-/// `Assignments` and `Requests`: filled by the request lifecycle.
-pub async fn assignments(
-    state: web::Data<AppState>,
-    manager: EntitlementManager,
-    id: web::Path<String>,
-) -> AppResult<AssignmentsPage> {
-    let Loaded {
-        package,
-        catalog,
-        access,
-    } = load(&state, &manager, &id).await?;
-    Ok(AssignmentsPage {
-        chrome: Chrome::admin(manager.current(), "packages")?,
-        package,
-        catalog,
-        access,
-        section: "assignments",
-    })
-}
-
-pub async fn requests(
-    state: web::Data<AppState>,
-    manager: EntitlementManager,
-    id: web::Path<String>,
-) -> AppResult<AssignmentsPage> {
-    let Loaded {
-        package,
-        catalog,
-        access,
-    } = load(&state, &manager, &id).await?;
-    Ok(AssignmentsPage {
-        chrome: Chrome::admin(manager.current(), "packages")?,
-        package,
-        catalog,
-        access,
-        section: "requests",
     })
 }

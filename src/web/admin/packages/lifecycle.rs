@@ -1,0 +1,380 @@
+//! A package's `Requests` and `Assignments`: request details with their timeline,
+//! `Remove access`, and `New assignment` (a direct assignment, no approval).
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+use time::Date;
+
+use super::show::{Loaded, load};
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::EntitlementManager;
+use crate::auth::session::FlashKind;
+use crate::domain::access_package::AccessPackage;
+use crate::domain::catalog::{Catalog, CatalogAccess};
+use crate::domain::lifecycle::RequestType;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::user::User;
+use crate::entities::{request_decision, request_event};
+use crate::error::{AppError, AppResult};
+use crate::ids::{AssignmentId, PolicyId, RequestId, UserId};
+use crate::services::requests::{self, RequestError};
+use crate::state::AppState;
+use crate::store::{
+    self,
+    packages::PolicyRecord,
+    requests::{AssignmentView, RequestView},
+};
+use crate::web::form::FormErrors;
+use crate::web::{filters, html, layout::Chrome, parse_id, search_text, see_other};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/packages/requests.html")]
+pub struct RequestsPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    catalog: Catalog,
+    access: CatalogAccess,
+    section: &'static str,
+    requests: Vec<RequestView>,
+}
+
+/// Anyone who may see the package's catalog.
+pub async fn requests(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+) -> AppResult<RequestsPage> {
+    let Loaded {
+        package,
+        catalog,
+        access,
+    } = load(&state, &manager, &id).await?;
+    let requests = store::requests::for_package(&state.db, package.id).await?;
+    Ok(RequestsPage {
+        chrome: Chrome::admin(manager.current(), "packages")?,
+        package,
+        catalog,
+        access,
+        section: "requests",
+        requests,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/packages/request.html")]
+pub struct RequestPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    catalog: Catalog,
+    access: CatalogAccess,
+    section: &'static str,
+    request: RequestView,
+    events: Vec<request_event::Model>,
+    decisions: Vec<request_decision::Model>,
+}
+
+/// One request of the package, with its timeline and decisions.
+pub async fn request(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    path: web::Path<(String, String)>,
+) -> AppResult<RequestPage> {
+    let (id, request_id) = path.into_inner();
+    let Loaded {
+        package,
+        catalog,
+        access,
+    } = load(&state, &manager, &id).await?;
+    let request_id: RequestId = parse_id(&request_id)?;
+    let request = store::requests::find(&state.db, request_id)
+        .await?
+        .filter(|r| r.package_id == package.id)
+        .ok_or(AppError::NotFound)?;
+    let events = store::requests::events(&state.db, request.id).await?;
+    let decisions = store::requests::decisions(&state.db, request.id).await?;
+    Ok(RequestPage {
+        chrome: Chrome::admin(manager.current(), "packages")?,
+        package,
+        catalog,
+        access,
+        section: "requests",
+        request,
+        events,
+        decisions,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/packages/assignments.html")]
+pub struct AssignmentsPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    catalog: Catalog,
+    access: CatalogAccess,
+    section: &'static str,
+    assignments: Vec<AssignmentView>,
+}
+
+pub async fn assignments(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+) -> AppResult<AssignmentsPage> {
+    let Loaded {
+        package,
+        catalog,
+        access,
+    } = load(&state, &manager, &id).await?;
+    let assignments = store::requests::assignments_for_package(&state.db, package.id).await?;
+    Ok(AssignmentsPage {
+        chrome: Chrome::admin(manager.current(), "packages")?,
+        package,
+        catalog,
+        access,
+        section: "assignments",
+        assignments,
+    })
+}
+
+async fn assignment_of(state: &AppState, loaded: &Loaded, raw: &str) -> AppResult<AssignmentView> {
+    let id: AssignmentId = parse_id(raw)?;
+    store::requests::find_assignment(&state.db, id)
+        .await?
+        .filter(|a| a.package_id == loaded.package.id)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "admin/packages/remove_access.html")]
+struct RemoveAccessPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    catalog: Catalog,
+    access: CatalogAccess,
+    section: &'static str,
+    assignment: AssignmentView,
+}
+
+/// Assignment managers, access package managers, catalog owners and directory admins.
+pub async fn confirm_remove(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, assignment_id) = path.into_inner();
+    let loaded = load(&state, &manager, &id).await?;
+    if !loaded.access.manage_assignments {
+        return Err(AppError::Forbidden);
+    }
+    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let Loaded {
+        package,
+        catalog,
+        access,
+    } = loaded;
+    html(
+        StatusCode::OK,
+        &RemoveAccessPage {
+            chrome: Chrome::admin(manager.current(), "packages")?,
+            package,
+            catalog,
+            access,
+            section: "assignments",
+            assignment,
+        },
+    )
+}
+
+/// `Remove access`: an `adminRemove` request takes the membership away.
+pub async fn remove(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    path: web::Path<(String, String)>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let (id, assignment_id) = path.into_inner();
+    let loaded = load(&state, &manager, &id).await?;
+    if !loaded.access.manage_assignments {
+        return Err(AppError::Forbidden);
+    }
+    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let session = &manager.current().session;
+    match requests::remove_assignment(
+        &state.db,
+        state.clock.as_ref(),
+        &manager.actor(),
+        RequestType::AdminRemove,
+        assignment.id,
+    )
+    .await
+    {
+        Ok(()) => session.flash(
+            FlashKind::Success,
+            format!("Access removed: {}", assignment.target_name),
+        ),
+        Err(RequestError::Refused(reason)) => session.flash(FlashKind::Error, reason),
+        Err(err) => return Err(AppError::Unexpected(err.into())),
+    }
+    Ok(see_other(&format!(
+        "/admin/access-packages/{}/assignments",
+        loaded.package.id
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewAssignmentForm {
+    user_id: String,
+    policy: String,
+    end_date: String,
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/packages/new_assignment.html")]
+struct NewAssignmentPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    catalog: Catalog,
+    access: CatalogAccess,
+    section: &'static str,
+    policies: Vec<PolicyRecord>,
+    candidates: Page<User>,
+    form: NewAssignmentForm,
+    errors: FormErrors,
+}
+
+async fn new_page(
+    state: &AppState,
+    manager: &EntitlementManager,
+    loaded: Loaded,
+    form: NewAssignmentForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let policies = store::packages::policies(&state.db, loaded.package.id).await?;
+    let candidates = store::users::list(
+        &state.db,
+        &search_text(&form.q),
+        PageRequest {
+            page: 1,
+            per_page: 25,
+        },
+    )
+    .await?;
+    let Loaded {
+        package,
+        catalog,
+        access,
+    } = loaded;
+    html(
+        status,
+        &NewAssignmentPage {
+            chrome: Chrome::admin(manager.current(), "packages")?,
+            package,
+            catalog,
+            access,
+            section: "assignments",
+            policies,
+            candidates,
+            form,
+            errors,
+        },
+    )
+}
+
+/// `New assignment`, with a search for the user.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+    query: web::Query<NewAssignmentForm>,
+) -> AppResult<HttpResponse> {
+    let loaded = load(&state, &manager, &id).await?;
+    if !loaded.access.manage_assignments {
+        return Err(AppError::Forbidden);
+    }
+    new_page(
+        &state,
+        &manager,
+        loaded,
+        query.into_inner(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+    form: CsrfForm<NewAssignmentForm>,
+) -> AppResult<HttpResponse> {
+    let loaded = load(&state, &manager, &id).await?;
+    if !loaded.access.manage_assignments {
+        return Err(AppError::Forbidden);
+    }
+    let CsrfForm(form) = form;
+    let mut errors = FormErrors::default();
+    let user: Option<UserId> = form.user_id.parse().ok();
+    if user.is_none() {
+        errors.add("user", "Choose a user.");
+    }
+    let policy: Option<PolicyId> = form.policy.parse().ok();
+    if policy.is_none() {
+        errors.add("policy", "Choose a policy.");
+    }
+    let end = match form.end_date.trim() {
+        "" => None,
+        raw => match Date::parse(
+            raw,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) {
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.add(
+                    "end_date",
+                    "Enter a date like 2026-12-31, or leave it empty.",
+                );
+                None
+            }
+        },
+    };
+    if let (Some(user), Some(policy), true) = (user, policy, errors.is_empty()) {
+        match requests::assign_directly(
+            &state.db,
+            state.clock.as_ref(),
+            &manager.actor(),
+            loaded.package.id,
+            policy,
+            user,
+            end,
+        )
+        .await
+        {
+            Ok(_) => {
+                manager
+                    .current()
+                    .session
+                    .flash(FlashKind::Success, "Assignment created");
+                return Ok(see_other(&format!(
+                    "/admin/access-packages/{}/assignments",
+                    loaded.package.id
+                )));
+            }
+            Err(RequestError::Field(field, message)) => errors.add(field, message),
+            Err(err) => return Err(AppError::Unexpected(err.into())),
+        }
+    }
+    new_page(
+        &state,
+        &manager,
+        loaded,
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}

@@ -1,0 +1,92 @@
+//! `My access`: the user's current and scheduled assignments, with `Remove access`.
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::domain::group::Group;
+use crate::domain::lifecycle::RequestType;
+use crate::error::{AppError, AppResult};
+use crate::ids::AssignmentId;
+use crate::services::requests::{self, RequestError};
+use crate::state::AppState;
+use crate::store::{self, requests::AssignmentView};
+use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "myaccess/access.html")]
+pub struct AccessPage {
+    chrome: Chrome,
+    assignments: Vec<AssignmentView>,
+    groups: Vec<Group>,
+}
+
+/// Anyone signed in: their own assignments and group memberships.
+pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> AppResult<AccessPage> {
+    let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
+    let groups = store::groups::of_user(&state.db, current.user.id).await?;
+    Ok(AccessPage {
+        chrome: Chrome::my_access(&current, "access")?,
+        assignments,
+        groups,
+    })
+}
+
+async fn own(state: &AppState, current: &CurrentUser, raw: &str) -> AppResult<AssignmentView> {
+    let id: AssignmentId = parse_id(raw)?;
+    store::requests::find_assignment(&state.db, id)
+        .await?
+        .filter(|a| a.target_id == current.user.id)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "myaccess/remove_access.html")]
+struct RemovePage {
+    chrome: Chrome,
+    assignment: AssignmentView,
+}
+
+pub async fn confirm_remove(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let assignment = own(&state, &current, &id).await?;
+    html(
+        StatusCode::OK,
+        &RemovePage {
+            chrome: Chrome::my_access(&current, "access")?,
+            assignment,
+        },
+    )
+}
+
+/// `Remove access` on one's own assignment (`userRemove`).
+pub async fn remove(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<String>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let assignment = own(&state, &current, &id).await?;
+    match requests::remove_assignment(
+        &state.db,
+        state.clock.as_ref(),
+        &current.actor(),
+        RequestType::UserRemove,
+        assignment.id,
+    )
+    .await
+    {
+        Ok(()) => current.session.flash(
+            FlashKind::Success,
+            format!("Access removed: {}", assignment.package_name),
+        ),
+        Err(RequestError::Refused(reason)) => current.session.flash(FlashKind::Error, reason),
+        Err(err) => return Err(AppError::Unexpected(err.into())),
+    }
+    Ok(see_other("/myaccess/access"))
+}

@@ -1,0 +1,206 @@
+//! `Approvals`: the `Pending` tab with what this user may decide, the `History` tab with what
+//! they decided, and the request pane with `Approve` / `Deny`, `Reason` and `Submit`.
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::domain::lifecycle::{Decision, RequestState};
+use crate::entities::{request_decision, request_event};
+use crate::error::{AppError, AppResult};
+use crate::ids::RequestId;
+use crate::services::requests::{self, RequestError};
+use crate::state::AppState;
+use crate::store::{self, requests::RequestView};
+use crate::web::form::FormErrors;
+use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "myaccess/approvals.html")]
+pub struct ApprovalsPage {
+    chrome: Chrome,
+    tab: &'static str,
+    pending: Vec<RequestView>,
+    decided: Vec<(RequestView, request_decision::Model)>,
+}
+
+/// Anyone signed in: requests under policies that name them as approver, never their own.
+pub async fn pending(state: web::Data<AppState>, current: CurrentUser) -> AppResult<ApprovalsPage> {
+    let pending = store::requests::pending_for_approver(&state.db, current.user.id).await?;
+    Ok(ApprovalsPage {
+        chrome: Chrome::my_access(&current, "approvals")?,
+        tab: "pending",
+        pending,
+        decided: Vec::new(),
+    })
+}
+
+pub async fn history(state: web::Data<AppState>, current: CurrentUser) -> AppResult<ApprovalsPage> {
+    let decided = store::requests::decided_by(&state.db, current.user.id).await?;
+    Ok(ApprovalsPage {
+        chrome: Chrome::my_access(&current, "approvals")?,
+        tab: "history",
+        pending: Vec::new(),
+        decided,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "myaccess/approval.html")]
+struct ApprovalPage {
+    chrome: Chrome,
+    request: RequestView,
+    events: Vec<request_event::Model>,
+    decisions: Vec<request_decision::Model>,
+    form: DecisionForm,
+    errors: FormErrors,
+    /// Why there is nothing to decide, when there is not.
+    closed: Option<String>,
+    reason_hint: &'static str,
+}
+
+/// The request, if the user approves under its policy; their own requests too, to say why
+/// they cannot decide them.
+async fn approvable(state: &AppState, current: &CurrentUser, raw: &str) -> AppResult<RequestView> {
+    let id: RequestId = parse_id(raw)?;
+    let request = store::requests::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let policy = request.policy_id.ok_or(AppError::NotFound)?;
+    if !store::requests::is_approver(&state.db, policy, current.user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(request)
+}
+
+async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    request: RequestView,
+    form: DecisionForm,
+    errors: FormErrors,
+    closed: Option<String>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let events = store::requests::events(&state.db, request.id).await?;
+    let decisions = store::requests::decisions(&state.db, request.id).await?;
+    let closed = closed.or_else(|| {
+        if request.target_id == current.user.id {
+            Some(
+                "You cannot approve your own request, even as an approver of its policy."
+                    .to_owned(),
+            )
+        } else if request.state != RequestState::PendingApproval {
+            Some("This request has already been decided".to_owned())
+        } else {
+            None
+        }
+    });
+    let reason_required = match request.policy_id {
+        Some(_) => store::packages::policies(&state.db, request.package_id)
+            .await?
+            .iter()
+            .any(|p| Some(p.id) == request.policy_id && p.spec.approver_justification_required),
+        None => false,
+    };
+    let reason_hint = if reason_required {
+        "Required by this policy. The requestor sees it."
+    } else {
+        "Optional. The requestor sees it."
+    };
+    let page = ApprovalPage {
+        chrome: Chrome::my_access(current, "approvals")?,
+        request,
+        events,
+        decisions,
+        form,
+        errors,
+        closed,
+        reason_hint,
+    };
+    html(status, &page)
+}
+
+/// `View`: the access request pane.
+pub async fn view(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let request = approvable(&state, &current, &id).await?;
+    page(
+        &state,
+        &current,
+        request,
+        DecisionForm::default(),
+        FormErrors::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `Submit` of `Approve` or `Deny` with its `Reason`.
+pub async fn decide(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<String>,
+    form: CsrfForm<DecisionForm>,
+) -> AppResult<HttpResponse> {
+    let request = approvable(&state, &current, &id).await?;
+    let CsrfForm(form) = form;
+    let mut errors = FormErrors::default();
+    let decision = errors.check("decision", Decision::parse(&form.decision));
+    let mut closed = None;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(decision) = decision {
+        match requests::decide(
+            &state.db,
+            state.clock.as_ref(),
+            &current,
+            request.id,
+            decision,
+            &form.reason,
+        )
+        .await
+        {
+            Ok(_) => {
+                let done = if decision == Decision::Approve {
+                    "approved"
+                } else {
+                    "denied"
+                };
+                current.session.flash(
+                    FlashKind::Success,
+                    format!(
+                        "Request {done}: {} for {}",
+                        request.package_name, request.target_name
+                    ),
+                );
+                return Ok(see_other("/myaccess/approvals"));
+            }
+            Err(RequestError::Field(field, message)) => errors.add(field, message),
+            Err(err @ (RequestError::AlreadyDecided | RequestError::OwnRequest)) => {
+                closed = Some(err.to_string());
+                status = StatusCode::CONFLICT;
+            }
+            Err(RequestError::NotFound) => return Err(AppError::NotFound),
+            Err(err) => return Err(AppError::Unexpected(err.into())),
+        }
+    }
+    // Show the request as it is now, not as it was when the page was opened.
+    let fresh = store::requests::find(&state.db, request.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    page(&state, &current, fresh, form, errors, closed, status).await
+}

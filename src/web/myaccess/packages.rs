@@ -1,0 +1,255 @@
+//! `Access packages`: what this user may request, and the `Request access` pane.
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+use time::Date;
+
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::domain::access_package::{AccessPackage, ResourceRole};
+use crate::error::{AppError, AppResult};
+use crate::ids::AccessPackageId;
+use crate::services::requests::{self, NewRequest, RequestError};
+use crate::state::AppState;
+use crate::store::{self, packages::PolicyRecord};
+use crate::web::form::FormErrors;
+use crate::web::{html, layout::Chrome, parse_id, see_other};
+
+/// A package this user may request, with where they stand with it.
+pub struct Offer {
+    pub package: AccessPackage,
+    pub resource_roles: Vec<ResourceRole>,
+    /// `Pending approval`, `Delivered`… when the user already asked for or has it.
+    pub standing: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "myaccess/packages.html")]
+pub struct PackagesPage {
+    chrome: Chrome,
+    offers: Vec<Offer>,
+}
+
+async fn standing(
+    state: &AppState,
+    current: &CurrentUser,
+    package: AccessPackageId,
+) -> AppResult<Option<&'static str>> {
+    if let Some(assignment) =
+        store::requests::active_assignment(&state.db, current.user.id, package).await?
+    {
+        let delivered =
+            assignment.state == crate::domain::lifecycle::AssignmentState::Delivered.as_str();
+        return Ok(Some(if delivered { "Delivered" } else { "Scheduled" }));
+    }
+    Ok(
+        store::requests::open_request(&state.db, current.user.id, package)
+            .await?
+            .map(|_| "Pending approval"),
+    )
+}
+
+/// Anyone signed in: packages an enabled policy lets them request (hidden ones only by link).
+pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> AppResult<PackagesPage> {
+    let mut offers = Vec::new();
+    for (package, _) in store::requests::requestable(&state.db, current.user.id, None).await? {
+        let resource_roles = store::packages::resource_roles(&state.db, package.id).await?;
+        let standing = standing(&state, &current, package.id).await?;
+        offers.push(Offer {
+            package,
+            resource_roles,
+            standing,
+        });
+    }
+    Ok(PackagesPage {
+        chrome: Chrome::my_access(&current, "packages")?,
+        offers,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SelectedQuery {
+    #[serde(default)]
+    package: String,
+}
+
+/// The list's `Request access` button: opens the pane of the selected package.
+pub async fn selected(
+    current: CurrentUser,
+    query: web::Query<SelectedQuery>,
+) -> AppResult<HttpResponse> {
+    match query.package.parse::<AccessPackageId>() {
+        Ok(id) => Ok(see_other(&format!("/myaccess/access-packages/{id}"))),
+        Err(_) => {
+            current
+                .session
+                .flash(FlashKind::Error, "Select an access package first.");
+            Ok(see_other("/myaccess/access-packages"))
+        }
+    }
+}
+
+/// The pane's fields, as typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RequestForm {
+    policy: String,
+    justification: String,
+    specific_period: String,
+    start_date: String,
+    end_date: String,
+}
+
+#[derive(Template)]
+#[template(path = "myaccess/request.html")]
+struct RequestPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    resource_roles: Vec<ResourceRole>,
+    policies: Vec<PolicyRecord>,
+    form: RequestForm,
+    errors: FormErrors,
+    /// Set when the user already has, or already asked for, this package.
+    standing: Option<&'static str>,
+    justification_hint: &'static str,
+    period_allowed: bool,
+}
+
+async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    raw_id: &str,
+    form: RequestForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let id: AccessPackageId = parse_id(raw_id)?;
+    let (package, policies) = store::requests::requestable(&state.db, current.user.id, Some(id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    let resource_roles = store::packages::resource_roles(&state.db, package.id).await?;
+    let standing = standing(state, current, package.id).await?;
+    let page = RequestPage {
+        chrome: Chrome::my_access(current, "packages")?,
+        justification_hint: if policies
+            .iter()
+            .any(|p| p.spec.requestor_justification_required)
+        {
+            "Required. Up to 1,000 characters."
+        } else {
+            "Optional. Up to 1,000 characters."
+        },
+        period_allowed: policies.iter().any(|p| p.spec.custom_schedule),
+        package,
+        resource_roles,
+        policies,
+        form,
+        errors,
+        standing,
+    };
+    html(status, &page)
+}
+
+/// The `Request access` pane, also where the My Access portal link leads.
+pub async fn pane(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    page(
+        &state,
+        &current,
+        &id,
+        RequestForm {
+            specific_period: "no".into(),
+            ..RequestForm::default()
+        },
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn parse_date(raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<Date> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match Date::parse(raw, format) {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.add(field, "Enter a date like 2026-11-24.");
+            None
+        }
+    }
+}
+
+/// `Submit`: the checks of `services::requests::submit`, with each problem next to its field.
+pub async fn submit(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<String>,
+    form: CsrfForm<RequestForm>,
+) -> AppResult<HttpResponse> {
+    let CsrfForm(form) = form;
+    let package: AccessPackageId = parse_id(&id)?;
+    let mut errors = FormErrors::default();
+    let specific_period = form.specific_period == "yes";
+    let (start, end) = if specific_period {
+        (
+            parse_date(&form.start_date, "start_date", &mut errors),
+            parse_date(&form.end_date, "end_date", &mut errors),
+        )
+    } else {
+        (None, None)
+    };
+    let policy = match form.policy.trim() {
+        "" => None,
+        raw => match raw.parse() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("policy", "Choose a policy.");
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        let new = NewRequest {
+            package,
+            policy,
+            justification: form.justification.clone(),
+            specific_period,
+            start,
+            end,
+        };
+        match requests::submit(&state.db, state.clock.as_ref(), &current, new).await {
+            Ok(_) => {
+                current.session.flash(
+                    FlashKind::Success,
+                    "Request submitted. You can follow it here.",
+                );
+                return Ok(see_other("/myaccess/request-history"));
+            }
+            Err(RequestError::Field(field, message)) => errors.add(field, message),
+            Err(err @ (RequestError::AlreadyPending | RequestError::AlreadyAssigned)) => {
+                errors.add("package", err.to_string())
+            }
+            Err(RequestError::NotFound) => return Err(AppError::NotFound),
+            Err(err) => return Err(AppError::Unexpected(err.into())),
+        }
+    }
+    page(
+        &state,
+        &current,
+        &id,
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
