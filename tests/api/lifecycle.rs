@@ -923,3 +923,112 @@ async fn an_administrator_assigns_directly_and_policies_with_assignments_cannot_
     assert_eq!(user.get(&new).await.status(), StatusCode::FORBIDDEN);
     assert!(user.get_html("/myaccess/access").await.contains(PACKAGE));
 }
+
+#[tokio::test]
+async fn who_may_request_follows_groups_hidden_packages_and_several_policies() {
+    let app = spawn().await;
+    let w = world(&app).await;
+    // A second policy for everyone in the directory, and a package only findable by link.
+    let developers = app.create_group("Web developers").await.to_string();
+    let user2 = app
+        .create_user("user2@woodgrove.test", "User2", DirectoryRole::User)
+        .await
+        .to_string();
+    w.admin
+        .post(
+            &format!("/admin/groups/{developers}/members/add"),
+            &[("user_id", &user2)],
+        )
+        .await;
+    let requestor = format!("group:{developers}");
+    let mut fields: Vec<(&str, String)> = tutorial_policy(&requestor, &w.admin1, "save")
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+    set(&mut fields, "display_name", "Developers policy");
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    w.admin
+        .post(
+            &format!("/admin/access-packages/{}/policies/new", w.package),
+            &borrowed,
+        )
+        .await;
+
+    let (dev, _) = (app.browser(), ());
+    dev.sign_in("user2@woodgrove.test", PASSWORD).await;
+    assert!(
+        dev.get_html("/myaccess/access-packages")
+            .await
+            .contains(PACKAGE),
+        "through the group"
+    );
+    let (outsider, _) = app
+        .signed_in("user3@woodgrove.test", "User3", DirectoryRole::User)
+        .await;
+    assert!(
+        !outsider
+            .get_html("/myaccess/access-packages")
+            .await
+            .contains(PACKAGE)
+    );
+
+    // User1 is named by one policy, User2 by the other: each gets their own, no choice needed.
+    let user = user1(&app).await;
+    assert!(
+        !user
+            .get_html(&format!("/myaccess/access-packages/{}", w.package))
+            .await
+            .contains("<legend>Policy</legend>")
+    );
+
+    // Once both policies name User1, the pane asks which one.
+    let both = format!("user:{}", w.user1);
+    let mut fields: Vec<(&str, String)> = tutorial_policy(&both, &w.admin1, "save")
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+    set(&mut fields, "display_name", "Second policy for User1");
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    w.admin
+        .post(
+            &format!("/admin/access-packages/{}/policies/new", w.package),
+            &borrowed,
+        )
+        .await;
+    let pane = user
+        .get_html(&format!("/myaccess/access-packages/{}", w.package))
+        .await;
+    assert!(pane.contains("<legend>Policy</legend>") && pane.contains("Second policy for User1"));
+    let unchosen = request(&user, &w.package, &[("justification", "which one?")]).await;
+    assert_eq!(unchosen.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unchosen
+            .text()
+            .await
+            .unwrap()
+            .contains("Choose the policy to request under.")
+    );
+
+    // Hidden: gone from the list, still there by the My Access portal link.
+    w.admin
+        .post(
+            &format!("/admin/access-packages/{}/properties", w.package),
+            &[
+                ("display_name", PACKAGE),
+                ("description", ""),
+                ("is_hidden", "yes"),
+            ],
+        )
+        .await;
+    assert!(
+        !user
+            .get_html("/myaccess/access-packages")
+            .await
+            .contains(PACKAGE)
+    );
+    assert!(
+        user.get_html(&format!("/myaccess/access-packages/{}", w.package))
+            .await
+            .contains("Business justification")
+    );
+}
