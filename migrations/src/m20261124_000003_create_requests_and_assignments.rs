@@ -334,6 +334,20 @@ impl MigrationTrait for Migration {
                 ],
             ))
             .await?;
+        // One current assignment and one undecided request per user and package, whatever
+        // races the application's own checks lose. Partial indexes read the same in SQLite
+        // and PostgreSQL.
+        let db = manager.get_connection();
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX ux_assignments_current ON assignments (target_id, access_package_id) \
+             WHERE state IN ('delivering', 'delivered')",
+        )
+        .await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX ux_requests_open ON assignment_requests (target_id, access_package_id) \
+             WHERE state IN ('submitted', 'pendingApproval')",
+        )
+        .await?;
         Ok(())
     }
 

@@ -293,6 +293,9 @@ pub fn assignment_end(
     }
 }
 
+/// How far ahead a requested period may start.
+pub const MAX_START_DAYS: i64 = 366;
+
 /// A requested period, checked: start (now when none or today) and optional end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Schedule {
@@ -322,9 +325,21 @@ pub fn check_schedule(
                 "The start date cannot be in the past.",
             )));
         }
+        Some(date) if date > today + Duration::days(MAX_START_DAYS) => {
+            return Err(ScheduleProblem::Start(Invalid::new(
+                "The start date can be at most a year from today.",
+            )));
+        }
         Some(date) if date > today => date.with_time(Time::MIDNIGHT).assume_utc(),
         _ => now,
     };
+    if let Expiration::OnDate(last) = expiration
+        && start_at.date() > last
+    {
+        return Err(ScheduleProblem::Start(Invalid::new(format!(
+            "The policy's access ends on {last}, before this start date."
+        ))));
+    }
     let end_at = match end {
         None => None,
         Some(date) => {
@@ -522,6 +537,32 @@ mod tests {
             Err(ScheduleProblem::End(_))
         ));
         assert!(check_schedule(NOW, None, Some(date!(2030 - 01 - 01)), Expiration::Never).is_ok());
+    }
+
+    #[test]
+    fn a_start_far_ahead_or_after_the_policy_ends_is_refused() {
+        assert!(matches!(
+            check_schedule(NOW, Some(date!(9999 - 12 - 31)), None, Expiration::Days(30)),
+            Err(ScheduleProblem::Start(_))
+        ));
+        assert!(matches!(
+            check_schedule(
+                NOW,
+                Some(date!(2027 - 01 - 02)),
+                None,
+                Expiration::OnDate(date!(2027 - 01 - 01))
+            ),
+            Err(ScheduleProblem::Start(_))
+        ));
+        assert!(
+            check_schedule(
+                NOW,
+                Some(date!(2027 - 01 - 01)),
+                None,
+                Expiration::OnDate(date!(2027 - 01 - 01))
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Assignment policies of an access package: add, edit, delete.
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -226,6 +227,11 @@ pub async fn delete(
 ) -> Result<String, PackageError> {
     let txn = crate::db::write_txn(db).await?;
     let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
+    // Waits for requests being written under this policy, so the count below sees them.
+    assignment_policy::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
     let policies = store::packages::policies(&txn, package.id).await?;
     let gone = policies
         .into_iter()

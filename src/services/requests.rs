@@ -4,6 +4,7 @@
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use time::{Date, OffsetDateTime};
@@ -19,7 +20,8 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::policy::Expiration;
 use crate::entities::{
-    assignment, assignment_request, group_member, request_decision, request_event,
+    assignment, assignment_policy, assignment_request, group_member, request_decision,
+    request_event,
 };
 use crate::ids::{
     AccessPackageId, AssignmentId, DecisionId, MembershipId, PolicyId, RequestEventId, RequestId,
@@ -224,7 +226,7 @@ async fn create_assignment(
     actor: &Actor,
     request: &assignment_request::Model,
     expiration: Expiration,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<(), RequestError> {
     let start = request.schedule_start.unwrap_or(now);
     let row = assignment::Model {
         id: AssignmentId::new(),
@@ -240,7 +242,14 @@ async fn create_assignment(
     let active: assignment::ActiveModel = row.clone().into();
     assignment::Entity::insert(active)
         .exec_without_returning(db)
-        .await?;
+        .await
+        .map_err(|err| {
+            if super::is_unique_violation(&err) {
+                RequestError::AlreadyAssigned
+            } else {
+                err.into()
+            }
+        })?;
     assignment_request::Entity::update_many()
         .col_expr(
             assignment_request::Column::AssignmentId,
@@ -250,7 +259,7 @@ async fn create_assignment(
         .exec(db)
         .await?;
     if start <= now {
-        deliver(db, now, actor, &row, request, expiration).await
+        deliver(db, now, actor, &row, request, expiration).await?;
     } else {
         assignment_request::Entity::update_many()
             .col_expr(
@@ -271,8 +280,9 @@ async fn create_assignment(
             "scheduled",
             format!("Scheduled to start on {}", start.date()),
         )
-        .await
+        .await?;
     }
+    Ok(())
 }
 
 /// The policy a request names, if it still exists.
@@ -349,6 +359,12 @@ pub async fn submit(
     };
 
     let txn = write_txn(db).await?;
+    // Holds the policy while the request is written: deleting it waits, then sees the request.
+    assignment_policy::Entity::find_by_id(policy.id)
+        .lock_shared()
+        .one(&txn)
+        .await?
+        .ok_or(RequestError::NotFound)?;
     if store::requests::open_request(&txn, me, package.id)
         .await?
         .is_some()
@@ -362,10 +378,11 @@ pub async fn submit(
         return Err(RequestError::AlreadyAssigned);
     }
     let state = lifecycle::on_submit(policy.spec.approval_required, start.unwrap_or(now), now);
-    let decide_by = policy
-        .spec
-        .approval_required
-        .then(|| now + time::Duration::days(i64::from(policy.spec.approval_days)));
+    // Undecided requests time out after the policy's days, or when their period ends.
+    let decide_by = policy.spec.approval_required.then(|| {
+        let limit = now + time::Duration::days(i64::from(policy.spec.approval_days));
+        end.map_or(limit, |end| end.min(limit))
+    });
     let request = assignment_request::Model {
         id: RequestId::new(),
         request_type: RequestType::UserAdd.as_str().to_owned(),
@@ -391,7 +408,14 @@ pub async fn submit(
     let active: assignment_request::ActiveModel = request.clone().into();
     assignment_request::Entity::insert(active)
         .exec_without_returning(&txn)
-        .await?;
+        .await
+        .map_err(|err| {
+            if super::is_unique_violation(&err) {
+                RequestError::AlreadyPending
+            } else {
+                err.into()
+            }
+        })?;
     let mut text = format!("Request submitted by {}", requester.user.display_name);
     if !justification.is_empty() {
         text.push_str(&format!(": “{justification}”"));
@@ -450,8 +474,7 @@ pub async fn decide(
     let policy = policy_of(db, request.access_package_id, Some(policy_id))
         .await?
         .ok_or(RequestError::NotFound)?;
-    let reason = lifecycle::check_reason(reason, policy.spec.approver_justification_required)
-        .map_err(|e| RequestError::Field("reason", e.0))?;
+
     let now = clock.now();
     let start = request.schedule_start.unwrap_or(now);
     let next = lifecycle::decide(
@@ -461,6 +484,14 @@ pub async fn decide(
         now,
     )
     .map_err(|_| RequestError::AlreadyDecided)?;
+    let reason = lifecycle::check_reason(reason, policy.spec.approver_justification_required)
+        .map_err(|e| RequestError::Field("reason", e.0))?;
+    if decision == Decision::Approve && request.schedule_end.is_some_and(|end| end <= now) {
+        return Err(RequestError::Field(
+            "decision",
+            "The requested period has already ended: deny the request instead.".to_owned(),
+        ));
+    }
 
     let txn = write_txn(db).await?;
     let (state_now, status_now) = match decision {
@@ -650,6 +681,24 @@ pub async fn remove_assignment(
         .await?
         .ok_or(RequestError::NotFound)?;
     take_away(&txn, assignment_id).await?;
+    // A scheduled request whose assignment is removed before it starts will never start.
+    assignment_request::Entity::update_many()
+        .col_expr(
+            assignment_request::Column::State,
+            Expr::value(RequestState::Canceled.as_str()),
+        )
+        .col_expr(
+            assignment_request::Column::Status,
+            Expr::value(status::CANCELED),
+        )
+        .col_expr(
+            assignment_request::Column::CompletedAt,
+            Expr::value(Some(now)),
+        )
+        .filter(assignment_request::Column::AssignmentId.eq(assignment_id))
+        .filter(assignment_request::Column::State.eq(RequestState::Scheduled.as_str()))
+        .exec(&txn)
+        .await?;
     let request = assignment_request::Model {
         id: RequestId::new(),
         request_type: kind.as_str().to_owned(),
@@ -762,6 +811,33 @@ pub async fn assign_directly(
             "user",
             "This user already has this access package.".to_owned(),
         ));
+    }
+    // A request of theirs that is still waiting is settled by this assignment.
+    if let Some(open) = store::requests::open_request(&txn, target, package).await? {
+        assignment_request::Entity::update_many()
+            .col_expr(
+                assignment_request::Column::State,
+                Expr::value(RequestState::Canceled.as_str()),
+            )
+            .col_expr(
+                assignment_request::Column::Status,
+                Expr::value(status::CANCELED),
+            )
+            .col_expr(
+                assignment_request::Column::CompletedAt,
+                Expr::value(Some(now)),
+            )
+            .filter(assignment_request::Column::Id.eq(open.id))
+            .exec(&txn)
+            .await?;
+        event(
+            &txn,
+            open.id,
+            now,
+            "canceled",
+            "Canceled: the user was assigned the package directly".to_owned(),
+        )
+        .await?;
     }
     let request = assignment_request::Model {
         id: RequestId::new(),

@@ -310,6 +310,14 @@ async fn tutorial_steps_4_to_7_request_approve_validate_and_clean_up() {
             &[],
         )
         .await;
+    let policies = w
+        .admin
+        .get_html(&format!("/admin/access-packages/{}/policies", w.package))
+        .await;
+    assert!(
+        policies.contains("Policy deleted: Internal user policy")
+            && policies.contains("No policies")
+    );
     let roles = w
         .admin
         .get_html(&format!(
@@ -331,6 +339,17 @@ async fn tutorial_steps_4_to_7_request_approve_validate_and_clean_up() {
             &[],
         )
         .await;
+    let roles = w
+        .admin
+        .get_html(&format!(
+            "/admin/access-packages/{}/resource-roles",
+            w.package
+        ))
+        .await;
+    assert!(
+        roles.contains("Resource role removed: Engineering Group")
+            && roles.contains("No resource roles")
+    );
     assert_eq!(
         location(
             &w.admin
@@ -355,6 +374,12 @@ async fn tutorial_steps_4_to_7_request_approve_validate_and_clean_up() {
             &[],
         )
         .await;
+    assert!(
+        w.admin
+            .get_html(&format!("/admin/catalogs/{catalog}/resources"))
+            .await
+            .contains("Resource removed: Engineering Group")
+    );
     assert_eq!(
         location(
             &w.admin
@@ -1031,4 +1056,319 @@ async fn who_may_request_follows_groups_hidden_packages_and_several_policies() {
             .await
             .contains("Business justification")
     );
+}
+
+#[tokio::test]
+async fn requests_and_assignments_are_only_for_their_own_people() {
+    let app = spawn().await;
+    let w = world_with(&app, |fields| set(fields, "require_approval", "no")).await;
+    let user = user1(&app).await;
+    request(
+        &user,
+        &w.package,
+        &[("justification", "Working on web project")],
+    )
+    .await;
+    let history = user.get_html("/myaccess/request-history").await;
+    let request_id = ids_after(&history, "href=\"/myaccess/request-history/")[0].clone();
+    let mine = user.get_html("/myaccess/access").await;
+    let assignment = ids_after(&mine, "href=\"/myaccess/access/")[0].clone();
+
+    let (other, _) = app
+        .signed_in("user2@woodgrove.test", "User2", DirectoryRole::User)
+        .await;
+    assert_eq!(
+        other
+            .get(&format!("/myaccess/request-history/{request_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .get(&format!("/myaccess/access/{assignment}/remove"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .post(&format!("/myaccess/access/{assignment}/remove"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .get(&format!("/myaccess/approvals/{request_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "not an approver"
+    );
+    assert_eq!(
+        other
+            .post(
+                &format!("/myaccess/approvals/{request_id}"),
+                &[("decision", "Deny"), ("reason", "")]
+            )
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // An assignment manager of another catalog cannot touch it either.
+    let created = w
+        .admin
+        .post(
+            "/admin/catalogs/new",
+            &[("display_name", "Marketing"), ("is_enabled", "yes")],
+        )
+        .await;
+    let marketing = location(&created)
+        .trim_start_matches("/admin/catalogs/")
+        .to_owned();
+    let manager = app
+        .create_user("manager@woodgrove.test", "Manager", DirectoryRole::User)
+        .await
+        .to_string();
+    w.admin
+        .post(
+            &format!("/admin/catalogs/{marketing}/roles/add"),
+            &[
+                ("user_id", &manager),
+                ("role", "accessPackageAssignmentManager"),
+            ],
+        )
+        .await;
+    let browser = app.browser();
+    browser.sign_in("manager@woodgrove.test", PASSWORD).await;
+    let path = format!(
+        "/admin/access-packages/{}/assignments/{assignment}/remove",
+        w.package
+    );
+    assert_eq!(browser.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        browser.post(&path, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        user.get_html("/myaccess/access").await.contains(PACKAGE),
+        "still assigned"
+    );
+}
+
+#[tokio::test]
+async fn two_packages_granting_one_group_keep_it_until_both_end() {
+    let app = spawn().await;
+    let w = world_with(&app, |fields| {
+        set(fields, "require_approval", "no");
+        set(fields, "expiration", "days");
+        set(fields, "expiration_days", "1");
+    })
+    .await;
+    // A second package with the same group and a longer policy.
+    let second = create_second_package(&app, &w).await;
+    let user = user1(&app).await;
+    request(&user, &w.package, &[("justification", "short")]).await;
+    request(&user, &second, &[("justification", "long")]).await;
+    let members = w
+        .admin
+        .get_html(&format!("/admin/groups/{}/members", w.group))
+        .await;
+    assert_eq!(
+        members.matches("user1@woodgrove.test").count(),
+        1,
+        "one member, two sources"
+    );
+    app.clock.advance(Duration::days(1));
+    assert_eq!(run_pass(&app).await.expired, 1);
+    assert!(
+        w.admin
+            .get_html(&format!("/admin/groups/{}/members", w.group))
+            .await
+            .contains("user1@woodgrove.test"),
+        "the other package still grants it"
+    );
+    app.clock.advance(Duration::days(1));
+    assert_eq!(run_pass(&app).await.expired, 1);
+    assert!(
+        w.admin
+            .get_html(&format!("/admin/groups/{}/members", w.group))
+            .await
+            .contains("No members")
+    );
+}
+
+async fn create_second_package(app: &TestApp, w: &World) -> String {
+    let started = w
+        .admin
+        .post("/admin/access-packages/new", &[("catalog", "")])
+        .await;
+    let basics = location(&started);
+    w.admin
+        .post(
+            &basics,
+            &[
+                ("display_name", "Second package"),
+                ("catalog_id", &selected_catalog(&w.admin, &basics).await),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    let resources = basics.replace("/basics", "/resources");
+    w.admin
+        .post(
+            &resources,
+            &[("action", "select_groups"), ("pick", &w.group)],
+        )
+        .await;
+    w.admin
+        .post(
+            &resources,
+            &[
+                ("resource_group", &w.group),
+                ("resource_role", "member"),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    let created = w
+        .admin
+        .post(
+            &basics.replace("/basics", "/review"),
+            &[("action", "create")],
+        )
+        .await;
+    let package = location(&created)
+        .trim_start_matches("/admin/access-packages/")
+        .to_owned();
+    let requestor = format!("user:{}", w.user1);
+    let mut fields: Vec<(&str, String)> = tutorial_policy(&requestor, &w.admin1, "save")
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+    set(&mut fields, "require_approval", "no");
+    set(&mut fields, "expiration_days", "2");
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let made = w
+        .admin
+        .post(
+            &format!("/admin/access-packages/{package}/policies/new"),
+            &borrowed,
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let _ = app;
+    package
+}
+
+async fn selected_catalog(admin: &Browser, basics: &str) -> String {
+    let html = admin.get_html(basics).await;
+    let end = html.find("\" selected>").expect("a selected catalog");
+    let start = html[..end].rfind("value=\"").expect("its value") + 7;
+    html[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn simultaneous_requests_and_scheduler_passes_do_the_work_once() {
+    let app = spawn().await;
+    let w = world_with(&app, |fields| set(fields, "require_approval", "no")).await;
+    let user = user1(&app).await;
+    let start = days_from_today(&app, 1);
+    let path = format!("/myaccess/access-packages/{}", w.package);
+    let fields = [
+        ("justification", "twice"),
+        ("specific_period", "yes"),
+        ("start_date", start.as_str()),
+    ];
+    let (a, b) = tokio::join!(user.post(&path, &fields), user.post(&path, &fields));
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]
+    );
+    assert_eq!(
+        audit_count(&app, "Request access package assignment", PACKAGE).await,
+        1
+    );
+
+    app.clock.advance(Duration::days(1));
+    let (first, second) = tokio::join!(run_pass(&app), run_pass(&app));
+    assert_eq!(first.delivered + second.delivered, 1, "delivered once");
+    assert_eq!(
+        audit_count(&app, "Access package assignment delivered", PACKAGE).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_direct_assignment_settles_a_waiting_request_and_an_ended_period_cannot_be_approved() {
+    let app = spawn().await;
+    let w = world(&app).await;
+    let user = user1(&app).await;
+    let (start, end) = (today(&app), days_from_today(&app, 1));
+    request(
+        &user,
+        &w.package,
+        &[
+            ("justification", "Working on web project"),
+            ("specific_period", "yes"),
+            ("start_date", &start),
+            ("end_date", &end),
+        ],
+    )
+    .await;
+    let id = pending_request_id(&w.admin).await;
+
+    // The requested period runs out before anyone decides: approving it is refused.
+    app.clock.advance(Duration::days(2));
+    let late = w
+        .admin
+        .post(
+            &format!("/myaccess/approvals/{id}"),
+            &[("decision", "Approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        late.text()
+            .await
+            .unwrap()
+            .contains("The requested period has already ended")
+    );
+    assert_eq!(
+        run_pass(&app).await.timed_out,
+        1,
+        "it times out with its period"
+    );
+
+    request(&user, &w.package, &[("justification", "again")]).await;
+    let policies = w
+        .admin
+        .get_html(&format!("/admin/access-packages/{}/policies", w.package))
+        .await;
+    let policy = ids_after(
+        &policies,
+        &format!("/admin/access-packages/{}/policies/", w.package),
+    )[0]
+    .clone();
+    let created = w
+        .admin
+        .post(
+            &format!("/admin/access-packages/{}/assignments/new", w.package),
+            &[("user_id", &w.user1), ("policy", &policy)],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert!(
+        w.admin
+            .get_html("/myaccess/approvals")
+            .await
+            .contains("No pending approvals"),
+        "the waiting request is settled"
+    );
+    let history = user.get_html("/myaccess/request-history").await;
+    assert!(history.contains("Canceled") && history.contains("Direct assignment"));
 }

@@ -190,7 +190,11 @@ pub async fn decide(
                 return Ok(see_other("/myaccess/approvals"));
             }
             Err(RequestError::Field(field, message)) => errors.add(field, message),
-            Err(err @ (RequestError::AlreadyDecided | RequestError::OwnRequest)) => {
+            Err(
+                err @ (RequestError::AlreadyDecided
+                | RequestError::OwnRequest
+                | RequestError::AlreadyAssigned),
+            ) => {
                 closed = Some(err.to_string());
                 status = StatusCode::CONFLICT;
             }

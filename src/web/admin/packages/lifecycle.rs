@@ -365,6 +365,9 @@ pub async fn create(
                 )));
             }
             Err(RequestError::Field(field, message)) => errors.add(field, message),
+            Err(RequestError::AlreadyAssigned) => {
+                errors.add("user", "This user already has this access package.")
+            }
             Err(err) => return Err(AppError::Unexpected(err.into())),
         }
     }
