@@ -1,0 +1,362 @@
+//! The tutorial, step by step, as a person would do it.
+use fantoccini::key::Key;
+
+use crate::harness::{
+    Page, Step, StepError, axe_source, browser, start_chromedriver, start_gatehouse,
+};
+
+const ADMIN_PASSWORD: &str = "Admin1 password for the tutorial";
+const USER_PASSWORD: &str = "User1 password for the tutorial";
+const PACKAGE: &str = "Web project access package";
+
+/// After a step: on failure, saves the page and stops with the step's name and the reason.
+async fn check<T>(page: &Page, name: &str, result: Step<T>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(StepError(why)) => {
+            page.save_failure(name).await;
+            panic!(
+                "{name}: {why} (the page is saved as target/screenshots/FAILED-{name}.png and .html)"
+            );
+        }
+    }
+}
+
+async fn sign_in(p: &mut Page, upn: &str, password: &str) -> Step {
+    p.fill("Username", upn).await?;
+    p.fill("Password", password).await?;
+    p.press("Sign in").await
+}
+
+async fn sign_out(p: &mut Page) -> Step {
+    p.press("Sign out").await?;
+    p.expect_text("You have signed out.").await
+}
+
+async fn step1(p: &mut Page, setup: &str) -> Step {
+    p.open(setup).await?;
+    p.screenshot("setup").await?;
+    p.fill("Display name", "Admin1").await?;
+    p.fill("User principal name", "admin1@woodgrove.test")
+        .await?;
+    p.fill("Password", ADMIN_PASSWORD).await?;
+    p.fill("Confirm password", ADMIN_PASSWORD).await?;
+    p.press("Create administrator").await?;
+    p.expect_text("You are the first Global administrator")
+        .await?;
+    sign_out(p).await?;
+    p.screenshot("sign-in").await?;
+    sign_in(p, "admin1@woodgrove.test", ADMIN_PASSWORD).await?;
+    p.nav("Users").await?;
+    p.follow("", "New user").await?;
+    p.fill("Display name", "User1").await?;
+    p.fill("User principal name", "user1@woodgrove.test")
+        .await?;
+    p.select("Directory role", "User").await?;
+    p.fill("Password", USER_PASSWORD).await?;
+    p.press("Create").await?;
+    p.expect_text("User created: User1").await?;
+    p.nav("Users").await?;
+    p.expect_text("Global administrator").await?;
+    p.screenshot("users").await?;
+    p.nav("Groups").await?;
+    p.follow("", "New group").await?;
+    p.fill("Group name", "Engineering Group").await?;
+    p.select("Membership type", "Assigned").await?;
+    p.press("Create").await?;
+    p.expect_text("Group created: Engineering Group").await?;
+    p.follow("//nav[contains(@class,'tabs')]", "Members")
+        .await?;
+    p.expect_text("No members").await?;
+    p.screenshot("engineering-group").await
+}
+
+async fn step2(p: &mut Page) -> Step {
+    p.nav("Access packages").await?;
+    p.press("New access package").await?;
+    p.fill("Name", PACKAGE).await?;
+    p.fill(
+        "Description",
+        "Access package for the Engineering web project",
+    )
+    .await?;
+    p.screenshot("basics").await?;
+    p.press("Next").await?;
+    p.press("Groups").await?;
+    p.choose(None, "See groups not yet in the Default catalog catalog")
+        .await?;
+    p.press("Search").await?;
+    p.choose(None, "Engineering Group").await?;
+    p.screenshot("select-groups").await?;
+    p.press("Select").await?;
+    p.select("Role for Engineering Group", "Member").await?;
+    p.screenshot("resource-roles").await?;
+    p.press("Next").await?;
+    p.choose(Some("Create first policy"), "Will create later")
+        .await?;
+    p.screenshot("policy").await?;
+    p.press("Next").await?;
+    p.screenshot("review").await?;
+    p.press("Create").await?;
+    p.expect_text("Users cannot see or request it until it has an enabled policy")
+        .await
+}
+
+async fn step3(p: &mut Page) -> Step<String> {
+    p.subnav("Policies").await?;
+    p.follow("", "Add policy").await?;
+    p.fill("Name", "Internal user policy").await?;
+    p.fill(
+        "Description",
+        "Allows users in this directory to request access to web project resources",
+    )
+    .await?;
+    p.choose(
+        Some("Users who can request access"),
+        "For users in your directory",
+    )
+    .await?;
+    p.choose(Some("Which users"), "Specific users and groups")
+        .await?;
+    p.press("Add users and groups").await?;
+    p.choose(None, "User1 user1@woodgrove.test").await?;
+    p.press("Select").await?;
+    p.press("Add approvers").await?;
+    p.choose(None, "Admin1 admin1@woodgrove.test").await?;
+    p.press("Select").await?;
+    p.choose(Some("Require approval"), "Yes").await?;
+    p.choose(Some("Access package assignments expire"), "Number of days")
+        .await?;
+    p.fill("Assignments expire after (days)", "30").await?;
+    p.choose(Some("Users can request specific timeline"), "Yes")
+        .await?;
+    p.choose(Some("Enable policy"), "Yes").await?;
+    p.screenshot("add-policy").await?;
+    p.press("Create").await?;
+    p.expect_text("Policy created: Internal user policy")
+        .await?;
+    p.subnav("Overview").await?;
+    p.screenshot("overview").await?;
+    let link = p
+        .field("My Access portal link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    if !link.contains("/myaccess/access-packages/") {
+        return Err(StepError(format!(
+            "the My Access portal link reads “{link}”"
+        )));
+    }
+    sign_out(p).await?;
+    Ok(link)
+}
+
+/// Step 4 with the keyboard alone: Tab, arrows, typing and Enter.
+async fn step4(p: &mut Page, link: &str, today: time::Date) -> Step {
+    p.open(link).await?;
+    sign_in(p, "user1@woodgrove.test", USER_PASSWORD).await?;
+    p.expect_text("Request access").await?;
+    p.tab_to("#justification", "Business justification").await?;
+    p.client
+        .active_element()
+        .await?
+        .send_keys("Working on web project")
+        .await?;
+    p.tab_to("input[name=specific_period]", "Request for specific period")
+        .await?;
+    // The group's checked radio (No) has focus: the arrow key moves to Yes.
+    p.key(Key::Up).await?;
+    let tomorrow = today
+        .next_day()
+        .ok_or_else(|| StepError("no tomorrow".into()))?;
+    for (css, date) in [("#start_date", today), ("#end_date", tomorrow)] {
+        p.tab_to(css, css).await?;
+        let typed = format!(
+            "{:02}{:02}{}",
+            u8::from(date.month()),
+            date.day(),
+            date.year()
+        );
+        p.client.active_element().await?.send_keys(&typed).await?;
+    }
+    p.screenshot("request-access").await?;
+    p.tab_to("button[type=submit].btn-primary", "Submit")
+        .await?;
+    p.key(Key::Enter).await?;
+    p.check_page("submitting the request").await?;
+    p.expect_text("Request submitted").await?;
+    p.nav("Request history").await?;
+    p.expect_text("Pending approval").await?;
+    p.screenshot("request-history").await
+}
+
+async fn phone_sign_in(p: &mut Page) -> Step {
+    p.open("/").await?;
+    sign_in(p, "user1@woodgrove.test", USER_PASSWORD).await
+}
+
+/// My Access at phone width, for the record.
+async fn phone_pages(p: &mut Page) -> Step {
+    for (path, label) in [
+        ("/myaccess/access-packages", "phone-access-packages"),
+        ("/myaccess/request-history", "phone-request-history"),
+        ("/myaccess/approvals", "phone-approvals"),
+        ("/myaccess/access", "phone-my-access"),
+    ] {
+        p.open(path).await?;
+        p.screenshot(label).await?;
+    }
+    Ok(())
+}
+
+async fn step5(p: &mut Page) -> Step {
+    sign_in(p, "admin1@woodgrove.test", ADMIN_PASSWORD).await?;
+    p.nav("My Access").await?;
+    p.nav("Approvals").await?;
+    p.follow("//nav[contains(@class,'tabs')]", "Pending")
+        .await?;
+    p.expect_text("User1").await?;
+    let view = p
+        .client
+        .find(fantoccini::Locator::XPath(
+            "//tr[contains(., 'User1')]//a[starts-with(normalize-space(), 'View')]",
+        ))
+        .await;
+    view.map_err(|_| StepError("could not find View for User1".into()))?
+        .click()
+        .await?;
+    p.check_page("opening the request").await?;
+    p.choose(Some("Decision"), "Approve").await?;
+    p.fill("Reason", "Approved access for web project").await?;
+    p.screenshot("approve").await?;
+    p.press("Submit").await?;
+    p.expect_text("Request approved").await
+}
+
+async fn step6(p: &mut Page) -> Step {
+    p.nav("Admin portal").await?;
+    p.nav("Access packages").await?;
+    p.follow("", PACKAGE).await?;
+    p.subnav("Requests").await?;
+    p.expect_text("Internal user policy").await?;
+    p.expect_text("Fulfilled").await?;
+    p.screenshot("requests").await?;
+    p.follow("", "User1").await?;
+    p.expect_text("Approved by Admin1").await?;
+    p.screenshot("request-details").await?;
+    p.nav("Groups").await?;
+    p.follow("", "Engineering Group").await?;
+    p.follow("//nav[contains(@class,'tabs')]", "Members")
+        .await?;
+    p.expect_text("user1@woodgrove.test").await?;
+    p.screenshot("group-members").await
+}
+
+async fn step7(p: &mut Page) -> Step {
+    p.nav("Access packages").await?;
+    p.follow("", PACKAGE).await?;
+    p.subnav("Assignments").await?;
+    p.follow("", "Remove access: User1").await?;
+    p.press("Remove access").await?;
+    p.expect_text("Access removed: User1").await?;
+    p.subnav("Policies").await?;
+    p.follow("", "Delete Internal user policy").await?;
+    p.press("Delete").await?;
+    p.expect_text("Policy deleted").await?;
+    p.subnav("Resource roles").await?;
+    p.follow("", "Remove resource role: Engineering Group")
+        .await?;
+    p.press("Remove resource role").await?;
+    p.expect_text("Resource role removed").await?;
+    p.subnav("Delete").await?;
+    p.press("Delete").await?;
+    p.expect_text("Access package deleted").await?;
+    p.nav("Users").await?;
+    p.follow("", "User1").await?;
+    p.follow("", "Delete").await?;
+    p.press("Delete").await?;
+    p.expect_text("User deleted: User1").await?;
+    p.nav("Catalogs").await?;
+    p.follow("", "Default catalog").await?;
+    p.follow("//nav[contains(@class,'tabs')]", "Resources")
+        .await?;
+    let remove = p
+        .client
+        .find(fantoccini::Locator::XPath(
+            "//button[normalize-space()='Remove Engineering Group']",
+        ))
+        .await;
+    remove
+        .map_err(|_| StepError("could not find Remove for Engineering Group".into()))?
+        .click()
+        .await?;
+    p.client.accept_alert().await?;
+    p.check_page("removing the resource").await?;
+    p.expect_text("Resource removed: Engineering Group").await?;
+    p.nav("Groups").await?;
+    p.follow("", "Engineering Group").await?;
+    p.follow("", "Delete").await?;
+    p.press("Delete").await?;
+    p.expect_text("Group deleted: Engineering Group").await?;
+    p.screenshot("cleaned-up").await
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: run `cargo test --test browser -- --ignored` (see README)"]
+async fn the_tutorial_in_a_real_browser() {
+    let data = tempfile::tempdir().expect("a data dir");
+    let (_server, base, setup) = start_gatehouse(data.path());
+    let (_driver, driver) = start_chromedriver().await;
+    let axe = axe_source();
+    let today = time::OffsetDateTime::now_utc().date();
+
+    let mut admin = Page {
+        client: browser(&driver, 1280, 900).await,
+        base: base.clone(),
+        driver: driver.clone(),
+        axe: axe.clone(),
+        name: "admin",
+        shots: 0,
+    };
+    let done = step1(&mut admin, &setup).await;
+    check(&admin, "step-1-users-and-group", done).await;
+    let done = step2(&mut admin).await;
+    check(&admin, "step-2-access-package", done).await;
+    let done = step3(&mut admin).await;
+    let link = check(&admin, "step-3-policy", done).await;
+
+    let mut user = Page {
+        client: browser(&driver, 1280, 900).await,
+        base: base.clone(),
+        driver: driver.clone(),
+        axe: axe.clone(),
+        name: "user",
+        shots: 0,
+    };
+    let done = step4(&mut user, &link, today).await;
+    check(&user, "step-4-request-access", done).await;
+    let mut phone = Page {
+        client: browser(&driver, 390, 844).await,
+        base: base.clone(),
+        driver: driver.clone(),
+        axe: axe.clone(),
+        name: "phone",
+        shots: 0,
+    };
+    let done = phone_sign_in(&mut phone).await;
+    check(&phone, "phone-sign-in", done).await;
+    let done = phone_pages(&mut phone).await;
+    check(&phone, "phone-my-access", done).await;
+
+    let done = step5(&mut admin).await;
+    check(&admin, "step-5-approve", done).await;
+    let done = step6(&mut admin).await;
+    check(&admin, "step-6-validate", done).await;
+    let done = step7(&mut admin).await;
+    check(&admin, "step-7-clean-up", done).await;
+
+    for page in [admin, user, phone] {
+        let _ = page.client.close().await;
+    }
+}
