@@ -699,23 +699,13 @@ pub async fn remove_assignment(
         .filter(assignment_request::Column::State.eq(RequestState::Scheduled.as_str()))
         .exec(&txn)
         .await?;
-    let request = assignment_request::Model {
-        id: RequestId::new(),
-        request_type: kind.as_str().to_owned(),
-        state: RequestState::Delivered.as_str().to_owned(),
-        status: status_for(kind, RequestState::Delivered).to_owned(),
-        requestor_id: actor.id,
-        target_id: row.target_id,
-        access_package_id: row.access_package_id,
-        policy_id: row.policy_id,
-        assignment_id: Some(assignment_id),
-        justification: String::new(),
-        schedule_start: None,
-        schedule_end: None,
-        decide_by: None,
-        created_at: now,
-        completed_at: Some(now),
-    };
+    let request = removal_request(
+        kind,
+        status_for(kind, RequestState::Delivered),
+        actor.id,
+        &row,
+        now,
+    );
     let active: assignment_request::ActiveModel = request.clone().into();
     assignment_request::Entity::insert(active)
         .exec_without_returning(&txn)
@@ -742,6 +732,34 @@ pub async fn remove_assignment(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The request that records an assignment's end (`userRemove`, `adminRemove` or
+/// `systemRemove`): delivered at once.
+fn removal_request(
+    kind: RequestType,
+    status_text: &str,
+    requestor: Option<UserId>,
+    row: &assignment::Model,
+    now: OffsetDateTime,
+) -> assignment_request::Model {
+    assignment_request::Model {
+        id: RequestId::new(),
+        request_type: kind.as_str().to_owned(),
+        state: RequestState::Delivered.as_str().to_owned(),
+        status: status_text.to_owned(),
+        requestor_id: requestor,
+        target_id: row.target_id,
+        access_package_id: row.access_package_id,
+        policy_id: row.policy_id,
+        assignment_id: Some(row.id),
+        justification: String::new(),
+        schedule_start: None,
+        schedule_end: None,
+        decide_by: None,
+        created_at: now,
+        completed_at: Some(now),
+    }
 }
 
 /// Adds a line to the timeline of the request that created the assignment.
@@ -991,23 +1009,8 @@ pub mod jobs {
                 continue;
             }
             take_away(&txn, row.id).await?;
-            let request = assignment_request::Model {
-                id: RequestId::new(),
-                request_type: RequestType::SystemRemove.as_str().to_owned(),
-                state: RequestState::Delivered.as_str().to_owned(),
-                status: status::EXPIRED.to_owned(),
-                requestor_id: None,
-                target_id: row.target_id,
-                access_package_id: row.access_package_id,
-                policy_id: row.policy_id,
-                assignment_id: Some(row.id),
-                justification: String::new(),
-                schedule_start: None,
-                schedule_end: None,
-                decide_by: None,
-                created_at: now,
-                completed_at: Some(now),
-            };
+            let request =
+                removal_request(RequestType::SystemRemove, status::EXPIRED, None, &row, now);
             let active: assignment_request::ActiveModel = request.clone().into();
             assignment_request::Entity::insert(active)
                 .exec_without_returning(&txn)
