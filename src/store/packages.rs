@@ -151,8 +151,16 @@ pub async fn policies(
     db: &impl ConnectionTrait,
     id: AccessPackageId,
 ) -> Result<Vec<PolicyRecord>, sea_orm::DbErr> {
+    policies_of(db, &[id]).await
+}
+
+/// The policies of several packages at once, oldest first.
+pub async fn policies_of(
+    db: &impl ConnectionTrait,
+    packages: &[AccessPackageId],
+) -> Result<Vec<PolicyRecord>, sea_orm::DbErr> {
     let rows = assignment_policy::Entity::find()
-        .filter(assignment_policy::Column::AccessPackageId.eq(id))
+        .filter(assignment_policy::Column::AccessPackageId.is_in(packages.iter().copied()))
         .order_by_asc(assignment_policy::Column::CreatedAt)
         .all(db)
         .await?;

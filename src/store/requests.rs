@@ -444,23 +444,28 @@ pub async fn requestable(
         .into_iter()
         .map(|g| g.id)
         .collect();
-    let mut offers = Vec::new();
-    for package in packages {
-        let policies: Vec<PolicyRecord> = store::packages::policies(db, package.id)
-            .await?
-            .into_iter()
-            .filter(|p| p.spec.enabled)
-            .filter(|p| match p.spec.scope {
+    let ids: Vec<AccessPackageId> = packages.iter().map(|p| p.id).collect();
+    let mut policies = store::packages::policies_of(db, &ids).await?;
+    policies.retain(|p| {
+        p.spec.enabled
+            && match p.spec.scope {
                 TargetScope::AllMemberUsers => true,
                 TargetScope::NotSpecified => false,
                 TargetScope::SpecificDirectoryUsers => p.spec.requestors.iter().any(|s| match s {
                     Subject::User(id) => *id == requester,
                     Subject::Group(id) => my_groups.contains(id),
                 }),
-            })
+            }
+    });
+    let mut offers = Vec::new();
+    for package in packages {
+        let own: Vec<PolicyRecord> = policies
+            .iter()
+            .filter(|p| p.access_package_id == package.id)
+            .cloned()
             .collect();
-        if !policies.is_empty() {
-            offers.push((AccessPackage::from(package), policies));
+        if !own.is_empty() {
+            offers.push((AccessPackage::from(package), own));
         }
     }
     Ok(offers)
