@@ -55,8 +55,9 @@ pub fn start_gatehouse(dir: &std::path::Path) -> (Process, String, String) {
         .spawn()
         .expect("the gatehouse binary starts");
     let stdout = child.stdout.take().expect("its output");
+    let mut lines = BufReader::new(stdout).lines();
     let mut setup = None;
-    for line in BufReader::new(stdout).lines() {
+    for line in lines.by_ref() {
         let line = line.expect("a line of output");
         if let Some(at) = line.find("/setup?token=") {
             let start = line[..at].rfind("http").expect("a link");
@@ -64,6 +65,8 @@ pub fn start_gatehouse(dir: &std::path::Path) -> (Process, String, String) {
             break;
         }
     }
+    // Keep reading what the server prints, so its writes never meet a closed pipe.
+    std::thread::spawn(move || for _ in lines {});
     let base = format!("http://127.0.0.1:{port}");
     (
         Process(child),
