@@ -11,8 +11,6 @@ use subtle::ConstantTimeEq;
 use super::session::TypedSession;
 use crate::error::AppError;
 
-pub const FIELD: &str = "csrf_token";
-
 /// A url-encoded form whose CSRF token has been checked.
 pub struct CsrfForm<T>(pub T);
 

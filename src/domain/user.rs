@@ -62,11 +62,6 @@ impl UserPrincipalName {
         }
     }
 
-    /// For values read back from the database, which were parsed on the way in.
-    pub fn from_trusted(value: String) -> Self {
-        Self(value)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }

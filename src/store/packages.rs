@@ -126,23 +126,36 @@ pub async fn resource_roles(
     db: &impl ConnectionTrait,
     id: AccessPackageId,
 ) -> Result<Vec<ResourceRole>, sea_orm::DbErr> {
+    Ok(resource_roles_of(db, &[id])
+        .await?
+        .into_iter()
+        .map(|(_, role)| role)
+        .collect())
+}
+
+/// The resource roles of several packages at once, each with its package, by group name.
+pub async fn resource_roles_of(
+    db: &impl ConnectionTrait,
+    packages: &[AccessPackageId],
+) -> Result<Vec<(AccessPackageId, ResourceRole)>, sea_orm::DbErr> {
     let rows = resource_role::Entity::find()
-        .filter(resource_role::Column::AccessPackageId.eq(id))
+        .filter(resource_role::Column::AccessPackageId.is_in(packages.iter().copied()))
         .find_also_related(group::Entity)
         .all(db)
         .await?;
-    let mut roles: Vec<ResourceRole> = rows
+    let mut roles: Vec<(AccessPackageId, ResourceRole)> = rows
         .into_iter()
         .filter_map(|(row, g)| {
-            Some(ResourceRole {
+            let role = ResourceRole {
                 id: row.id,
                 group_id: row.group_id,
                 group_name: g?.display_name,
                 role: MemberRole::from_stored(&row.role),
-            })
+            };
+            Some((row.access_package_id, role))
         })
         .collect();
-    roles.sort_by_key(|r| (r.group_name.to_lowercase(), r.role.as_str()));
+    roles.sort_by_key(|(_, r)| (r.group_name.to_lowercase(), r.role.as_str()));
     Ok(roles)
 }
 

@@ -341,6 +341,24 @@ pub async fn open_request(
         .await
 }
 
+/// The packages `user` has an open (undecided) add request for.
+pub async fn open_requests_of(
+    db: &impl ConnectionTrait,
+    target: UserId,
+) -> Result<Vec<AccessPackageId>, sea_orm::DbErr> {
+    assignment_request::Entity::find()
+        .select_only()
+        .column(assignment_request::Column::AccessPackageId)
+        .filter(assignment_request::Column::TargetId.eq(target))
+        .filter(assignment_request::Column::State.is_in([
+            RequestState::Submitted.as_str(),
+            RequestState::PendingApproval.as_str(),
+        ]))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 fn active_states() -> [&'static str; 2] {
     [
         AssignmentState::Delivering.as_str(),

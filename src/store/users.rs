@@ -51,17 +51,6 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
     user::Entity::find().count(db).await
 }
 
-pub async fn count_in_role(
-    db: &impl ConnectionTrait,
-    role: DirectoryRole,
-) -> Result<u64, sea_orm::DbErr> {
-    user::Entity::find()
-        .filter(user::Column::DirectoryRole.eq(role.as_str()))
-        .filter(user::Column::AccountEnabled.eq(true))
-        .count(db)
-        .await
-}
-
 fn search_condition(search: &str) -> Condition {
     if search.trim().is_empty() {
         return Condition::all();

@@ -8,7 +8,7 @@ use time::Duration;
 use crate::helpers::{
     Browser, PASSWORD, TestApp, audit_count, ids_after, location, spawn_app_with,
 };
-use crate::packages::{PACKAGE, create_web_project_package, tutorial_policy};
+use crate::packages::{PACKAGE, create_web_project_package, selected_option, tutorial_policy};
 
 /// The tutorial's starting point after step 3: Admin1 (approver), User1, the Engineering
 /// Group, and the Web project access package with the Internal user policy.
@@ -1264,10 +1264,7 @@ async fn create_second_package(app: &TestApp, w: &World) -> String {
 }
 
 async fn selected_catalog(admin: &Browser, basics: &str) -> String {
-    let html = admin.get_html(basics).await;
-    let end = html.find("\" selected>").expect("a selected catalog");
-    let start = html[..end].rfind("value=\"").expect("its value") + 7;
-    html[start..end].to_owned()
+    selected_option(&admin.get_html(basics).await)
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ pub(crate) const PACKAGE: &str = "Web project access package";
 const PACKAGE_DESCRIPTION: &str = "Access package for the Engineering web project";
 
 /// The value of the selected option of a drop-down.
-fn selected_option(html: &str) -> String {
+pub(crate) fn selected_option(html: &str) -> String {
     let end = html.find("\" selected>").expect("a selected option");
     let start = html[..end].rfind("value=\"").expect("its value") + 7;
     html[start..end].to_owned()

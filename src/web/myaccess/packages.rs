@@ -9,11 +9,12 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
+use crate::domain::lifecycle::AssignmentState;
 use crate::error::{AppError, AppResult};
 use crate::ids::AccessPackageId;
 use crate::services::requests::{self, NewRequest, RequestError};
 use crate::state::AppState;
-use crate::store::{self, packages::PolicyRecord};
+use crate::store::{self, packages::PolicyRecord, requests::AssignmentView};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, parse_id, see_other};
 
@@ -32,37 +33,53 @@ pub struct PackagesPage {
     offers: Vec<Offer>,
 }
 
+/// Where the user stands with a package: what they hold wins over what they asked for.
+fn standing_of(
+    package: AccessPackageId,
+    assignments: &[AssignmentView],
+    open_requests: &[AccessPackageId],
+) -> Option<&'static str> {
+    if let Some(held) = assignments.iter().find(|a| a.package_id == package) {
+        return Some(if held.state == AssignmentState::Delivered {
+            "Delivered"
+        } else {
+            "Scheduled"
+        });
+    }
+    open_requests
+        .contains(&package)
+        .then_some("Pending approval")
+}
+
 async fn standing(
     state: &AppState,
     current: &CurrentUser,
     package: AccessPackageId,
 ) -> AppResult<Option<&'static str>> {
-    if let Some(assignment) =
-        store::requests::active_assignment(&state.db, current.user.id, package).await?
-    {
-        let delivered =
-            assignment.state == crate::domain::lifecycle::AssignmentState::Delivered.as_str();
-        return Ok(Some(if delivered { "Delivered" } else { "Scheduled" }));
-    }
-    Ok(
-        store::requests::open_request(&state.db, current.user.id, package)
-            .await?
-            .map(|_| "Pending approval"),
-    )
+    let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
+    let open = store::requests::open_requests_of(&state.db, current.user.id).await?;
+    Ok(standing_of(package, &assignments, &open))
 }
 
 /// Anyone signed in: packages an enabled policy lets them request (hidden ones only by link).
 pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> AppResult<PackagesPage> {
-    let mut offers = Vec::new();
-    for (package, _) in store::requests::requestable(&state.db, current.user.id, None).await? {
-        let resource_roles = store::packages::resource_roles(&state.db, package.id).await?;
-        let standing = standing(&state, &current, package.id).await?;
-        offers.push(Offer {
+    let offered = store::requests::requestable(&state.db, current.user.id, None).await?;
+    let ids: Vec<AccessPackageId> = offered.iter().map(|(p, _)| p.id).collect();
+    let roles = store::packages::resource_roles_of(&state.db, &ids).await?;
+    let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
+    let open = store::requests::open_requests_of(&state.db, current.user.id).await?;
+    let offers = offered
+        .into_iter()
+        .map(|(package, _)| Offer {
+            resource_roles: roles
+                .iter()
+                .filter(|(id, _)| *id == package.id)
+                .map(|(_, r)| r.clone())
+                .collect(),
+            standing: standing_of(package.id, &assignments, &open),
             package,
-            resource_roles,
-            standing,
-        });
-    }
+        })
+        .collect();
     Ok(PackagesPage {
         chrome: Chrome::my_access(&current, "packages")?,
         offers,

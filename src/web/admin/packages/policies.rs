@@ -49,16 +49,28 @@ pub async fn list(
         access,
     } = load(&state, &manager, &id).await?;
     let records = store::packages::policies(&state.db, package.id).await?;
-    let mut policies = Vec::new();
-    for record in records {
-        let names = store::users::by_ids(&state.db, &record.spec.approvers).await?;
-        let approvers = names
-            .into_iter()
-            .map(|u| u.display_name)
-            .collect::<Vec<_>>()
-            .join(", ");
-        policies.push(PolicyRow { record, approvers });
-    }
+    // Every approver's name in one query, not one per policy.
+    let mut ids: Vec<_> = records
+        .iter()
+        .flat_map(|r| r.spec.approvers.iter().copied())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let people = store::users::by_ids(&state.db, &ids).await?;
+    let policies = records
+        .into_iter()
+        .map(|record| {
+            let approvers = record
+                .spec
+                .approvers
+                .iter()
+                .filter_map(|id| people.iter().find(|u| u.id == *id))
+                .map(|u| u.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            PolicyRow { record, approvers }
+        })
+        .collect();
     Ok(PoliciesPage {
         chrome: Chrome::admin(manager.current(), "packages")?,
         package,
