@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::clock::SystemClock;
 use crate::config::{Config, Settings};
 use crate::domain::group::{Description, GroupName, MembershipType};
+use crate::domain::principal::Principal;
 use crate::domain::user::{DirectoryRole, DisplayName, Email, Password, UserPrincipalName};
 use crate::services::groups::{self, NewGroup};
 use crate::services::setup;
@@ -159,7 +160,7 @@ async fn add_user(
     let db = db::connect(&config.database).await?;
     db::migrate(&db).await?;
     let clock = SystemClock;
-    let user = users::create_from_console(&db, &clock, new).await?;
+    let user = users::create(&db, &clock, &Principal::console(), new).await?;
     setup::close(&db, &clock).await?;
     println!(
         "Created {} ({}), {}.",
@@ -206,9 +207,13 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
     println!("Loaded the tutorial's starting directory. These passwords are shown once:\n");
     for (upn, name, role) in people {
         let password = generate_password();
-        let user =
-            users::create_from_console(&db, &clock, new_user(upn, name, role, "", &password)?)
-                .await?;
+        let user = users::create(
+            &db,
+            &clock,
+            &Principal::console(),
+            new_user(upn, name, role, "", &password)?,
+        )
+        .await?;
         println!(
             "    {:<8} {:<24} {:<22} password: {password}",
             user.display_name,
@@ -222,7 +227,7 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?,
         membership_type: MembershipType::Assigned,
     };
-    groups::create_from_console(&db, &clock, group).await?;
+    groups::create(&db, &clock, &Principal::console(), group).await?;
     setup::close(&db, &clock).await?;
     println!("    Engineering Group (security group, Assigned, no members)\n");
     println!(

@@ -7,7 +7,6 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod entities;
-pub mod error;
 pub mod ids;
 pub mod services;
 pub mod startup;

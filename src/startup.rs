@@ -13,14 +13,13 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::extract::CurrentUser;
-use crate::auth::password;
-use crate::auth::session::new_token;
 use crate::clock::SharedClock;
 use crate::config::{self, Config};
 use crate::entities::system_state;
-use crate::error::AppError;
+use crate::services::password::{self, new_token};
 use crate::services::{catalogs, setup};
 use crate::state::AppState;
+use crate::web::error::AppError;
 use crate::{db, web};
 
 /// A server bound to its port, ready to run.
@@ -118,7 +117,7 @@ pub fn spawn_scheduler(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match crate::services::requests::jobs::run_pass(&db, clock.as_ref()).await {
+            match crate::services::scheduler::run_pass(&db, clock.as_ref()).await {
                 Ok(report) if report != Default::default() => {
                     tracing::info!(?report, "scheduler pass")
                 }

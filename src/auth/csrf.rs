@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
 use super::session::TypedSession;
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 /// A url-encoded form whose CSRF token has been checked.
 pub struct CsrfForm<T>(pub T);

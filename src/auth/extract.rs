@@ -3,58 +3,42 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::Metho
 use futures_util::future::LocalBoxFuture;
 
 use super::session::TypedSession;
-use crate::domain::catalog::{CatalogAccess, CatalogRole};
+use crate::domain::authz::{Action, authorize};
+use crate::domain::catalog::CatalogAccess;
+use crate::domain::principal::Principal;
 use crate::domain::user::User;
-use crate::error::AppError;
 use crate::ids::CatalogId;
-use crate::services::audit::Actor;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppError;
 use crate::web::layout::ChromeUser;
 
 /// Anyone who is signed in, with an account that is still enabled.
 pub struct CurrentUser {
     pub user: User,
     pub session: TypedSession,
-    pub client_ip: Option<String>,
-    /// Every role the user holds in a catalog.
-    pub catalog_roles: Vec<(CatalogId, CatalogRole)>,
+    /// Who acts, for the services.
+    pub principal: Principal,
 }
 
 impl CurrentUser {
-    /// What the user may do in `catalog`.
+    /// What the user may do in `catalog` (for choosing which buttons to show).
     pub fn catalog_access(&self, catalog: CatalogId) -> CatalogAccess {
-        let roles: Vec<CatalogRole> = self
-            .catalog_roles
-            .iter()
-            .filter(|(c, _)| *c == catalog)
-            .map(|(_, r)| *r)
-            .collect();
-        CatalogAccess::of(self.user.role, &roles)
+        self.principal.catalog_access(catalog)
     }
 
     /// Directory admins and catalog role holders work in the admin portal.
     pub fn uses_admin_portal(&self) -> bool {
-        self.user.role.is_directory_admin() || !self.catalog_roles.is_empty()
+        self.principal.uses_admin_portal()
     }
 
     /// The catalogs the user may see: None means all of them.
     pub fn visible_catalogs(&self) -> Option<Vec<CatalogId>> {
-        if self.user.role.is_directory_admin() {
-            return None;
-        }
-        let mut ids: Vec<CatalogId> = self.catalog_roles.iter().map(|(c, _)| *c).collect();
-        ids.sort();
-        ids.dedup();
-        Some(ids)
+        self.principal.visible_catalogs()
     }
 
-    pub fn actor(&self) -> Actor {
-        Actor {
-            id: Some(self.user.id),
-            name: self.user.user_principal_name.clone(),
-            client_ip: self.client_ip.clone(),
-        }
+    pub fn principal(&self) -> &Principal {
+        &self.principal
     }
 }
 
@@ -127,11 +111,11 @@ impl FromRequest for CurrentUser {
                 session.touch(now)?;
             }
             let catalog_roles = store::catalogs::roles_of(&state.db, user.id).await?;
+            let principal = Principal::session(&user, catalog_roles, client_ip(&req));
             let current = CurrentUser {
                 user,
                 session,
-                client_ip: client_ip(&req),
-                catalog_roles,
+                principal,
             };
             // Error pages later in this request show who is signed in (see web::errors).
             req.extensions_mut().insert(ChromeUser::of(&current)?);
@@ -153,8 +137,8 @@ impl EntitlementManager {
         &self.0.user
     }
 
-    pub fn actor(&self) -> Actor {
-        self.0.actor()
+    pub fn principal(&self) -> &Principal {
+        &self.0.principal
     }
 
     pub fn access(&self, catalog: CatalogId) -> CatalogAccess {
@@ -163,7 +147,7 @@ impl EntitlementManager {
 
     /// New catalogs are for directory admins.
     pub fn can_create_catalogs(&self) -> bool {
-        self.0.user.role.is_directory_admin()
+        authorize(&self.0.principal, Action::CreateCatalog).is_ok()
     }
 }
 
@@ -175,11 +159,9 @@ impl FromRequest for EntitlementManager {
         let current = CurrentUser::from_request(req, payload);
         Box::pin(async move {
             let current = current.await?;
-            if current.uses_admin_portal() {
-                Ok(EntitlementManager(current))
-            } else {
-                Err(AppError::Forbidden)
-            }
+            authorize(&current.principal, Action::UseAdminPortal)
+                .map_err(|_| AppError::Forbidden)?;
+            Ok(EntitlementManager(current))
         })
     }
 }
@@ -196,8 +178,8 @@ impl DirectoryAdmin {
         &self.0.user
     }
 
-    pub fn actor(&self) -> Actor {
-        self.0.actor()
+    pub fn principal(&self) -> &Principal {
+        &self.0.principal
     }
 }
 
@@ -209,11 +191,9 @@ impl FromRequest for DirectoryAdmin {
         let current = CurrentUser::from_request(req, payload);
         Box::pin(async move {
             let current = current.await?;
-            if current.user.role.is_directory_admin() {
-                Ok(DirectoryAdmin(current))
-            } else {
-                Err(AppError::Forbidden)
-            }
+            authorize(&current.principal, Action::ReadDirectory)
+                .map_err(|_| AppError::Forbidden)?;
+            Ok(DirectoryAdmin(current))
         })
     }
 }

@@ -1,5 +1,4 @@
-//! Who is asking: passwords, sessions, CSRF tokens and the role extractors.
+//! Who is asking: sessions, CSRF tokens and the role extractors.
 pub mod csrf;
 pub mod extract;
-pub mod password;
 pub mod session;

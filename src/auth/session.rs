@@ -1,4 +1,5 @@
 //! The cookie session, through typed accessors instead of string keys.
+use crate::services::password::new_token;
 use std::future::{Ready, ready};
 
 use actix_session::{Session, SessionExt};
@@ -6,8 +7,8 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use anyhow::anyhow;
 use time::OffsetDateTime;
 
-use crate::error::AppError;
 use crate::ids::UserId;
+use crate::web::error::AppError;
 
 const USER_ID: &str = "uid";
 const STAMP: &str = "stamp";
@@ -123,15 +124,6 @@ impl FlashKind {
     }
 }
 
-/// 128 bits and more from the operating system's generator, as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    // getrandom only fails when the OS has no entropy source at all; a zero token would
-    // then be refused by the CSRF check, which compares against what the session holds.
-    let _ = getrandom::fill(&mut bytes);
-    hex::encode(bytes)
-}
-
 impl FromRequest for TypedSession {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
@@ -143,7 +135,7 @@ impl FromRequest for TypedSession {
 
 #[cfg(test)]
 mod tests {
-    use super::new_token;
+    use crate::services::password::new_token;
 
     #[test]
     fn tokens_are_long_and_different_each_time() {

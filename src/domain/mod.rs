@@ -2,11 +2,13 @@
 //! Nothing here knows about HTTP or the database.
 pub mod access_package;
 pub mod audit;
+pub mod authz;
 pub mod catalog;
 pub mod group;
 pub mod lifecycle;
 pub mod page;
 pub mod policy;
+pub mod principal;
 pub mod throttle;
 pub mod user;
 

@@ -171,6 +171,21 @@ pub struct PolicySpec {
     pub enabled: bool,
 }
 
+impl PolicySpec {
+    /// Whether the policy names `user` (directly, through one of `groups`, or as one of all
+    /// members). Says nothing of whether the policy is enabled.
+    pub fn lets_request(&self, user: UserId, groups: &[GroupId]) -> bool {
+        match self.scope {
+            TargetScope::AllMemberUsers => true,
+            TargetScope::NotSpecified => false,
+            TargetScope::SpecificDirectoryUsers => self.requestors.iter().any(|s| match s {
+                Subject::User(id) => *id == user,
+                Subject::Group(id) => groups.contains(id),
+            }),
+        }
+    }
+}
+
 /// The policy form as typed. Choices are the values of the form's radio buttons.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]

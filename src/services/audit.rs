@@ -3,6 +3,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::domain::principal::Principal;
 use crate::entities::audit_event;
 use crate::ids::{AuditEventId, UserId};
 
@@ -14,13 +15,12 @@ pub struct Actor {
     pub client_ip: Option<String>,
 }
 
-impl Actor {
-    /// Changes made from the command line.
-    pub fn command_line() -> Self {
+impl From<&Principal> for Actor {
+    fn from(principal: &Principal) -> Self {
         Self {
-            id: None,
-            name: "gatehouse (command line)".to_owned(),
-            client_ip: None,
+            id: principal.user_id,
+            name: principal.name.clone(),
+            client_ip: principal.client_ip.clone(),
         }
     }
 }
@@ -38,7 +38,18 @@ fn clip(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
+/// Records what `principal` did.
 pub async fn record(
+    db: &impl ConnectionTrait,
+    at: OffsetDateTime,
+    principal: &Principal,
+    event: Event<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    record_as(db, at, &Actor::from(principal), event).await
+}
+
+/// Records an event whose actor is not a principal (a sign-in attempt, say).
+pub async fn record_as(
     db: &impl ConnectionTrait,
     at: OffsetDateTime,
     actor: &Actor,

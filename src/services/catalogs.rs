@@ -6,37 +6,18 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::audit::{self, Actor, Event};
+use super::audit::{self, Event};
+use super::error::{ServiceError, ServiceResult};
 use super::is_unique_violation;
-use crate::auth::extract::EntitlementManager;
 use crate::clock::Clock;
 use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::catalog::{Catalog, CatalogName, CatalogRole, DEFAULT_CATALOG_NAME};
 use crate::domain::group::Description;
+use crate::domain::principal::Principal;
 use crate::entities::{access_package, catalog, catalog_resource, catalog_role, resource_role};
 use crate::ids::{CatalogId, CatalogResourceId, CatalogRoleId, GroupId, UserId};
 use crate::store;
-
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("A catalog with this name already exists.")]
-    NameTaken,
-    #[error("catalog not found")]
-    NotFound,
-    #[error("not allowed")]
-    Forbidden,
-    /// A refusal with what to do first, in words for the page.
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<sea_orm::DbErr> for CatalogError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        Self::Unexpected(anyhow::Error::new(err).context("catalogs"))
-    }
-}
 
 /// A checked `New catalog` or edit form.
 #[derive(Debug)]
@@ -77,24 +58,28 @@ pub async fn ensure_default(
     }
 }
 
-/// The catalog, if `manager` may do what `allowed` asks of their access to it.
-async fn catalog_for(
+/// The catalog, if the principal may do `action` (which names it).
+pub(crate) async fn catalog_for(
     db: &impl ConnectionTrait,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
-    allowed: fn(&crate::domain::catalog::CatalogAccess) -> bool,
-) -> Result<Catalog, CatalogError> {
-    let access = manager.access(id);
-    if !access.read {
-        return Err(CatalogError::NotFound);
-    }
+    action: Action<'_>,
+) -> ServiceResult<Catalog> {
+    authorize(principal, Action::ReadCatalog(id))?;
     let found = store::catalogs::find(db, id)
         .await?
-        .ok_or(CatalogError::NotFound)?;
-    if !allowed(&access) {
-        return Err(CatalogError::Forbidden);
-    }
+        .ok_or(ServiceError::NotFound)?;
+    authorize(principal, action)?;
     Ok(found)
+}
+
+/// The catalog `id`, if the principal may see it.
+pub async fn get(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: CatalogId,
+) -> ServiceResult<Catalog> {
+    catalog_for(db, principal, id, Action::ReadCatalog(id)).await
 }
 
 fn catalog_event<'a>(
@@ -115,12 +100,10 @@ fn catalog_event<'a>(
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     fields: CatalogFields,
-) -> Result<Catalog, CatalogError> {
-    if !manager.can_create_catalogs() {
-        return Err(CatalogError::Forbidden);
-    }
+) -> ServiceResult<Catalog> {
+    authorize(principal, Action::CreateCatalog)?;
     let now = clock.now();
     let txn = crate::db::write_txn(db).await?;
     let row = catalog::ActiveModel {
@@ -139,7 +122,7 @@ pub async fn create(
     audit::record(
         &txn,
         now,
-        &manager.actor(),
+        principal,
         catalog_event(action::ADD_CATALOG, &created, detail),
     )
     .await?;
@@ -147,9 +130,13 @@ pub async fn create(
     Ok(created)
 }
 
-fn name_taken_or(err: sea_orm::DbErr) -> CatalogError {
+fn name_taken_or(err: sea_orm::DbErr) -> ServiceError {
     if is_unique_violation(&err) {
-        CatalogError::NameTaken
+        ServiceError::field(
+            "display_name",
+            "taken",
+            "A catalog with this name already exists.",
+        )
     } else {
         err.into()
     }
@@ -159,12 +146,12 @@ fn name_taken_or(err: sea_orm::DbErr) -> CatalogError {
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
     fields: CatalogFields,
-) -> Result<Catalog, CatalogError> {
+) -> ServiceResult<Catalog> {
     let txn = crate::db::write_txn(db).await?;
-    let before = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let before = catalog_for(&txn, principal, id, Action::ManageCatalog(id)).await?;
     let now = clock.now();
     let row = catalog::ActiveModel {
         id: Set(id),
@@ -184,7 +171,7 @@ pub async fn update(
     audit::record(
         &txn,
         now,
-        &manager.actor(),
+        principal,
         catalog_event(action::UPDATE_CATALOG, &updated, detail),
     )
     .await?;
@@ -197,14 +184,15 @@ pub async fn update(
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
-) -> Result<Catalog, CatalogError> {
+) -> ServiceResult<Catalog> {
     let txn = crate::db::write_txn(db).await?;
-    let gone = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let gone = catalog_for(&txn, principal, id, Action::ManageCatalog(id)).await?;
     if gone.is_default {
-        return Err(CatalogError::Refused(
-            "The Default catalog cannot be deleted.".to_owned(),
+        return Err(ServiceError::conflict(
+            "refused",
+            "The Default catalog cannot be deleted.",
         ));
     }
     let packages = access_package::Entity::find()
@@ -212,18 +200,21 @@ pub async fn delete(
         .count(&txn)
         .await?;
     if packages > 0 {
-        return Err(CatalogError::Refused(format!(
-            "{} still has {packages} access {}. Delete {} first.",
-            gone.display_name,
-            if packages == 1 { "package" } else { "packages" },
-            if packages == 1 { "it" } else { "them" }
-        )));
+        return Err(ServiceError::conflict(
+            "refused",
+            format!(
+                "{} still has {packages} access {}. Delete {} first.",
+                gone.display_name,
+                if packages == 1 { "package" } else { "packages" },
+                if packages == 1 { "it" } else { "them" }
+            ),
+        ));
     }
     catalog::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
         clock.now(),
-        &manager.actor(),
+        principal,
         catalog_event(action::DELETE_CATALOG, &gone, json!({})),
     )
     .await?;
@@ -235,13 +226,13 @@ pub async fn delete(
 pub(crate) async fn insert_resource(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
-    actor: &Actor,
+    principal: &Principal,
     catalog: &Catalog,
     group_id: GroupId,
-) -> Result<(), CatalogError> {
+) -> ServiceResult<()> {
     let group = store::groups::find_by_id(db, group_id)
         .await?
-        .ok_or_else(|| CatalogError::Refused("That group no longer exists.".to_owned()))?;
+        .ok_or_else(|| ServiceError::conflict("refused", "That group no longer exists."))?;
     let now = clock.now();
     let row = catalog_resource::ActiveModel {
         id: Set(CatalogResourceId::new()),
@@ -269,7 +260,7 @@ pub(crate) async fn insert_resource(
     audit::record(
         db,
         now,
-        actor,
+        principal,
         catalog_event(action::ADD_CATALOG_RESOURCE, catalog, detail),
     )
     .await?;
@@ -280,18 +271,19 @@ pub(crate) async fn insert_resource(
 pub async fn add_resource(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
     group_id: GroupId,
-) -> Result<String, CatalogError> {
+) -> ServiceResult<String> {
     let txn = crate::db::write_txn(db).await?;
-    let found = catalog_for(&txn, manager, id, |a| a.manage_resources).await?;
+    let found = catalog_for(&txn, principal, id, Action::ManageResources(id)).await?;
     if store::catalogs::has_resource(&txn, id, group_id).await? {
-        return Err(CatalogError::Refused(
-            "That group is already in this catalog.".to_owned(),
+        return Err(ServiceError::conflict(
+            "refused",
+            "That group is already in this catalog.",
         ));
     }
-    insert_resource(&txn, clock, &manager.actor(), &found, group_id).await?;
+    insert_resource(&txn, clock, principal, &found, group_id).await?;
     let name = store::groups::find_by_id(&txn, group_id)
         .await?
         .map(|g| g.display_name)
@@ -304,15 +296,15 @@ pub async fn add_resource(
 pub async fn remove_resource(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
     group_id: GroupId,
-) -> Result<String, CatalogError> {
+) -> ServiceResult<String> {
     let txn = crate::db::write_txn(db).await?;
-    let found = catalog_for(&txn, manager, id, |a| a.manage_resources).await?;
+    let found = catalog_for(&txn, principal, id, Action::ManageResources(id)).await?;
     let group = store::groups::find_by_id(&txn, group_id)
         .await?
-        .ok_or(CatalogError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let users: Vec<String> = access_package::Entity::find()
         .filter(access_package::Column::CatalogId.eq(id))
         .filter(
@@ -332,11 +324,14 @@ pub async fn remove_resource(
         .map(|p| p.display_name)
         .collect();
     if !users.is_empty() {
-        return Err(CatalogError::Refused(format!(
-            "{} is a resource role of {}. Remove the resource role from the access package first.",
-            group.display_name,
-            users.join(", ")
-        )));
+        return Err(ServiceError::conflict(
+            "refused",
+            format!(
+                "{} is a resource role of {}. Remove the resource role from the access package first.",
+                group.display_name,
+                users.join(", ")
+            ),
+        ));
     }
     let removed = catalog_resource::Entity::delete_many()
         .filter(catalog_resource::Column::CatalogId.eq(id))
@@ -344,16 +339,16 @@ pub async fn remove_resource(
         .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
-        return Err(CatalogError::Refused(format!(
-            "{} is not in this catalog.",
-            group.display_name
-        )));
+        return Err(ServiceError::conflict(
+            "refused",
+            format!("{} is not in this catalog.", group.display_name),
+        ));
     }
     let detail = json!({ "resource": group.display_name, "resourceType": "Group" });
     audit::record(
         &txn,
         clock.now(),
-        &manager.actor(),
+        principal,
         catalog_event(action::REMOVE_CATALOG_RESOURCE, &found, detail),
     )
     .await?;
@@ -365,16 +360,16 @@ pub async fn remove_resource(
 pub async fn add_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
     user_id: UserId,
     role: CatalogRole,
-) -> Result<String, CatalogError> {
+) -> ServiceResult<String> {
     let txn = crate::db::write_txn(db).await?;
-    let found = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let found = catalog_for(&txn, principal, id, Action::ManageCatalog(id)).await?;
     let person = store::users::find_by_id(&txn, user_id)
         .await?
-        .ok_or_else(|| CatalogError::Refused("That user no longer exists.".to_owned()))?;
+        .ok_or_else(|| ServiceError::conflict("refused", "That user no longer exists."))?;
     let now = clock.now();
     let row = catalog_role::ActiveModel {
         id: Set(CatalogRoleId::new()),
@@ -388,11 +383,14 @@ pub async fn add_role(
         .await
     {
         return Err(if is_unique_violation(&err) {
-            CatalogError::Refused(format!(
-                "{} is already a {} of this catalog.",
-                person.display_name,
-                role.label()
-            ))
+            ServiceError::conflict(
+                "refused",
+                format!(
+                    "{} is already a {} of this catalog.",
+                    person.display_name,
+                    role.label()
+                ),
+            )
         } else {
             err.into()
         });
@@ -401,7 +399,7 @@ pub async fn add_role(
     audit::record(
         &txn,
         now,
-        &manager.actor(),
+        principal,
         catalog_event(action::ADD_CATALOG_ROLE, &found, detail),
     )
     .await?;
@@ -413,16 +411,16 @@ pub async fn add_role(
 pub async fn remove_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: CatalogId,
     user_id: UserId,
     role: CatalogRole,
-) -> Result<String, CatalogError> {
+) -> ServiceResult<String> {
     let txn = crate::db::write_txn(db).await?;
-    let found = catalog_for(&txn, manager, id, |a| a.manage_catalog).await?;
+    let found = catalog_for(&txn, principal, id, Action::ManageCatalog(id)).await?;
     let person = store::users::find_by_id(&txn, user_id)
         .await?
-        .ok_or(CatalogError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let removed = catalog_role::Entity::delete_many()
         .filter(catalog_role::Column::CatalogId.eq(id))
         .filter(catalog_role::Column::UserId.eq(user_id))
@@ -430,17 +428,20 @@ pub async fn remove_role(
         .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
-        return Err(CatalogError::Refused(format!(
-            "{} is not a {} of this catalog.",
-            person.display_name,
-            role.label()
-        )));
+        return Err(ServiceError::conflict(
+            "refused",
+            format!(
+                "{} is not a {} of this catalog.",
+                person.display_name,
+                role.label()
+            ),
+        ));
     }
     let detail = json!({ "user": person.user_principal_name, "role": role.label() });
     audit::record(
         &txn,
         clock.now(),
-        &manager.actor(),
+        principal,
         catalog_event(action::REMOVE_CATALOG_ROLE, &found, detail),
     )
     .await?;

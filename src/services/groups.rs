@@ -7,43 +7,20 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::audit::{self, Event};
+use super::error::{ServiceError, ServiceResult};
 use super::is_unique_violation;
-use crate::auth::extract::DirectoryAdmin;
 use crate::clock::Clock;
 use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::group::{
     Description, Group, GroupName, MemberRole, MembershipSource, MembershipType,
 };
+use crate::domain::principal::Principal;
 use crate::domain::user::User;
 use crate::entities::{group, group_member};
 use crate::ids::{GroupId, MembershipId, UserId};
 use crate::services::audit::Actor;
 use crate::store;
-
-#[derive(Debug, thiserror::Error)]
-pub enum GroupError {
-    #[error("A group with this name already exists.")]
-    NameTaken,
-    #[error("group not found")]
-    NotFound,
-    #[error("user not found")]
-    UserNotFound,
-    #[error("{0} is already a direct member of this group.")]
-    AlreadyMember(String),
-    #[error("{0} is not a direct member of this group.")]
-    NotDirectMember(String),
-    /// A refusal with what to do first, in words for the page.
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<sea_orm::DbErr> for GroupError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        Self::Unexpected(anyhow::Error::new(err).context("groups"))
-    }
-}
 
 /// A checked `New group` form.
 #[derive(Debug)]
@@ -53,9 +30,13 @@ pub struct NewGroup {
     pub membership_type: MembershipType,
 }
 
-fn name_taken_or(err: sea_orm::DbErr) -> GroupError {
+fn name_taken_or(err: sea_orm::DbErr) -> ServiceError {
     if is_unique_violation(&err) {
-        GroupError::NameTaken
+        ServiceError::field(
+            "display_name",
+            "taken",
+            "A group with this name already exists.",
+        )
     } else {
         err.into()
     }
@@ -66,7 +47,7 @@ pub(crate) async fn insert(
     clock: &dyn Clock,
     actor: &Actor,
     new: NewGroup,
-) -> Result<Group, GroupError> {
+) -> ServiceResult<Group> {
     let now = clock.now();
     let row = group::ActiveModel {
         id: Set(GroupId::new()),
@@ -85,52 +66,60 @@ pub(crate) async fn insert(
         target_name: &created.display_name,
         detail: json!({ "description": created.description, "membershipType": created.membership_type.label() }),
     };
-    audit::record(db, now, actor, event).await?;
+    audit::record_as(db, now, actor, event).await?;
     Ok(created)
 }
 
+/// `New group`, and `gatehouse demo`.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, group = %new.name.as_str()))]
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     new: NewGroup,
-) -> Result<Group, GroupError> {
+) -> ServiceResult<Group> {
+    authorize(principal, Action::ManageGroups)?;
     let txn = crate::db::write_txn(db).await?;
-    let created = insert(&txn, clock, &admin.actor(), new).await?;
+    let created = insert(&txn, clock, &Actor::from(principal), new).await?;
     txn.commit().await?;
     Ok(created)
 }
 
-/// `gatehouse demo`: trusted, from the machine's console.
-pub async fn create_from_console(
+/// The group `id`, if the principal may see the directory.
+pub async fn get(
     db: &DatabaseConnection,
-    clock: &dyn Clock,
-    new: NewGroup,
-) -> Result<Group, GroupError> {
-    let txn = crate::db::write_txn(db).await?;
-    let created = insert(&txn, clock, &Actor::command_line(), new).await?;
-    txn.commit().await?;
-    Ok(created)
+    principal: &Principal,
+    id: GroupId,
+) -> ServiceResult<Group> {
+    authorize(principal, Action::ReadDirectory)?;
+    store::groups::find_by_id(db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Deletes the group and every membership in it.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, group = %id))]
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     id: GroupId,
-) -> Result<Group, GroupError> {
+) -> ServiceResult<Group> {
+    authorize(principal, Action::ManageGroups)?;
     let txn = crate::db::write_txn(db).await?;
     let gone = store::groups::find_by_id(&txn, id)
         .await?
-        .ok_or(GroupError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let catalogs = store::catalogs::catalogs_with_resource(&txn, id).await?;
     if !catalogs.is_empty() {
-        return Err(GroupError::Refused(format!(
-            "{} is a resource of {}. Remove it from the catalog first.",
-            gone.display_name,
-            catalogs.join(", ")
-        )));
+        return Err(ServiceError::conflict(
+            "group_in_catalog",
+            format!(
+                "{} is a resource of {}. Remove it from the catalog first.",
+                gone.display_name,
+                catalogs.join(", ")
+            ),
+        ));
     }
     let members = store::groups::members(&txn, id).await?;
     group_member::Entity::delete_many()
@@ -145,7 +134,7 @@ pub async fn delete(
         target_name: &gone.display_name,
         detail: json!({ "members": members.iter().map(|m| m.user_principal_name.as_str()).collect::<Vec<_>>() }),
     };
-    audit::record(&txn, clock.now(), &admin.actor(), event).await?;
+    audit::record(&txn, clock.now(), principal, event).await?;
     txn.commit().await?;
     Ok(gone)
 }
@@ -154,24 +143,26 @@ async fn group_and_user(
     db: &impl ConnectionTrait,
     group_id: GroupId,
     user_id: UserId,
-) -> Result<(Group, User), GroupError> {
+) -> ServiceResult<(Group, User)> {
     let found_group = store::groups::find_by_id(db, group_id)
         .await?
-        .ok_or(GroupError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let found_user = store::users::find_by_id(db, user_id)
         .await?
-        .ok_or(GroupError::UserNotFound)?;
+        .ok_or_else(|| ServiceError::field("user", "not_found", "That user no longer exists."))?;
     Ok((found_group, found_user))
 }
 
 /// Adds `user_id` as a direct member (on top of any membership an assignment grants).
+#[tracing::instrument(skip_all, fields(principal = %principal.name, group = %group_id, user = %user_id))]
 pub async fn add_member(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     group_id: GroupId,
     user_id: UserId,
-) -> Result<User, GroupError> {
+) -> ServiceResult<User> {
+    authorize(principal, Action::ManageGroups)?;
     let txn = crate::db::write_txn(db).await?;
     let (target, person) = group_and_user(&txn, group_id, user_id).await?;
     let now = clock.now();
@@ -189,7 +180,13 @@ pub async fn add_member(
         .await
     {
         return Err(if is_unique_violation(&err) {
-            GroupError::AlreadyMember(person.display_name)
+            ServiceError::conflict(
+                "already_member",
+                format!(
+                    "{} is already a direct member of this group.",
+                    person.display_name
+                ),
+            )
         } else {
             err.into()
         });
@@ -201,20 +198,22 @@ pub async fn add_member(
         target_name: &target.display_name,
         detail: json!({ "member": person.user_principal_name, "source": "direct" }),
     };
-    audit::record(&txn, now, &admin.actor(), event).await?;
+    audit::record(&txn, now, principal, event).await?;
     txn.commit().await?;
     Ok(person)
 }
 
 /// Removes the direct membership only: access an assignment grants stays until the
 /// assignment ends.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, group = %group_id, user = %user_id))]
 pub async fn remove_member(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     group_id: GroupId,
     user_id: UserId,
-) -> Result<User, GroupError> {
+) -> ServiceResult<User> {
+    authorize(principal, Action::ManageGroups)?;
     let txn = crate::db::write_txn(db).await?;
     let (target, person) = group_and_user(&txn, group_id, user_id).await?;
     let removed = group_member::Entity::delete_many()
@@ -225,7 +224,13 @@ pub async fn remove_member(
         .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
-        return Err(GroupError::NotDirectMember(person.display_name));
+        return Err(ServiceError::conflict(
+            "not_direct_member",
+            format!(
+                "{} is not a direct member of this group.",
+                person.display_name
+            ),
+        ));
     }
     let event = Event {
         action: action::REMOVE_MEMBER,
@@ -234,7 +239,7 @@ pub async fn remove_member(
         target_name: &target.display_name,
         detail: json!({ "member": person.user_principal_name, "source": "direct" }),
     };
-    audit::record(&txn, clock.now(), &admin.actor(), event).await?;
+    audit::record(&txn, clock.now(), principal, event).await?;
     txn.commit().await?;
     Ok(person)
 }

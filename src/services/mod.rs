@@ -1,10 +1,14 @@
 //! Use cases: each change is one transaction with its audit event.
 pub mod audit;
 pub mod catalogs;
+pub mod delivery;
+pub mod error;
 pub mod groups;
 pub mod packages;
+pub mod password;
 pub mod policies;
 pub mod requests;
+pub mod scheduler;
 pub mod setup;
 pub mod sign_in;
 pub mod users;

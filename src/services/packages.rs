@@ -7,54 +7,31 @@ use sea_orm::{
 use serde_json::json;
 
 use super::audit::{self, Event};
-use super::catalogs::{self, CatalogError};
+use super::catalogs;
+use super::error::{ServiceError, ServiceResult};
 use super::is_unique_violation;
 use super::policies;
-use crate::auth::extract::EntitlementManager;
 use crate::clock::Clock;
 use crate::domain::access_package::{AccessPackage, PackageName};
 use crate::domain::audit as action;
-use crate::domain::catalog::CatalogAccess;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::catalog::Catalog;
 use crate::domain::group::{Description, MemberRole};
 use crate::domain::policy::PolicySpec;
+use crate::domain::principal::Principal;
 use crate::entities::{access_package, resource_role};
 use crate::ids::{AccessPackageId, CatalogId, DraftId, GroupId, ResourceRoleId};
 use crate::store;
 
-#[derive(Debug, thiserror::Error)]
-pub enum PackageError {
-    #[error("An access package with this name already exists in the catalog.")]
-    NameTaken,
-    #[error("access package not found")]
-    NotFound,
-    #[error("not allowed")]
-    Forbidden,
-    /// A refusal with what to do first, in words for the page.
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<sea_orm::DbErr> for PackageError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        if is_unique_violation(&err) {
-            Self::NameTaken
-        } else {
-            Self::Unexpected(anyhow::Error::new(err).context("access packages"))
-        }
-    }
-}
-
-impl From<CatalogError> for PackageError {
-    fn from(err: CatalogError) -> Self {
-        match err {
-            CatalogError::NotFound => Self::NotFound,
-            CatalogError::Forbidden => Self::Forbidden,
-            CatalogError::Refused(reason) => Self::Refused(reason),
-            CatalogError::NameTaken => Self::Refused(err.to_string()),
-            CatalogError::Unexpected(err) => Self::Unexpected(err),
-        }
+fn name_taken_or(err: sea_orm::DbErr) -> ServiceError {
+    if is_unique_violation(&err) {
+        ServiceError::field(
+            "display_name",
+            "taken",
+            "An access package with this name already exists in the catalog.",
+        )
+    } else {
+        err.into()
     }
 }
 
@@ -115,24 +92,52 @@ pub(crate) fn package_event<'a>(
     }
 }
 
-/// The package, if the manager may see it and do what `allowed` asks in its catalog.
+/// What a principal may want to do with a package in its catalog.
+#[derive(Clone, Copy, Debug)]
+pub enum PackageAction {
+    Read,
+    Manage,
+    ManageAssignments,
+}
+
+impl PackageAction {
+    fn in_catalog(self, catalog: CatalogId) -> Action<'static> {
+        match self {
+            Self::Read => Action::ReadCatalog(catalog),
+            Self::Manage => Action::ManagePackages(catalog),
+            Self::ManageAssignments => Action::ManageAssignments(catalog),
+        }
+    }
+}
+
+/// The package, if the principal may see its catalog and do `what` there.
 pub(crate) async fn package_for(
     db: &impl ConnectionTrait,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: AccessPackageId,
-    allowed: fn(&CatalogAccess) -> bool,
-) -> Result<AccessPackage, PackageError> {
+    what: PackageAction,
+) -> ServiceResult<AccessPackage> {
+    // Nobody without a catalog role or directory role may learn which packages exist.
+    authorize(principal, Action::UseAdminPortal).map_err(|_| ServiceError::NotFound)?;
     let package = store::packages::find(db, id)
         .await?
-        .ok_or(PackageError::NotFound)?;
-    let access = manager.access(package.catalog_id);
-    if !access.read {
-        return Err(PackageError::NotFound);
-    }
-    if !allowed(&access) {
-        return Err(PackageError::Forbidden);
-    }
+        .ok_or(ServiceError::NotFound)?;
+    authorize(principal, Action::ReadCatalog(package.catalog_id))?;
+    authorize(principal, what.in_catalog(package.catalog_id))?;
     Ok(package)
+}
+
+/// A package with its catalog, for the admin portal's package pages.
+pub async fn get(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: AccessPackageId,
+) -> ServiceResult<(AccessPackage, Catalog)> {
+    let package = package_for(db, principal, id, PackageAction::Read).await?;
+    let catalog = store::catalogs::find(db, package.catalog_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok((package, catalog))
 }
 
 /// Adds the group to the package with `role`; a group from outside the catalog joins the
@@ -140,25 +145,28 @@ pub(crate) async fn package_for(
 async fn insert_resource_role(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     package: &AccessPackage,
     group_id: GroupId,
     role: MemberRole,
-) -> Result<(), PackageError> {
+) -> ServiceResult<()> {
     let group = store::groups::find_by_id(db, group_id)
         .await?
-        .ok_or_else(|| PackageError::Refused("That group no longer exists.".to_owned()))?;
+        .ok_or_else(|| ServiceError::conflict("group_gone", "That group no longer exists."))?;
     if !store::catalogs::has_resource(db, package.catalog_id, group_id).await? {
-        if !manager.access(package.catalog_id).manage_resources {
-            return Err(PackageError::Refused(format!(
-                "{} is not in this catalog, and only catalog owners can add resources to it.",
-                group.display_name
-            )));
+        if authorize(principal, Action::ManageResources(package.catalog_id)).is_err() {
+            return Err(ServiceError::conflict(
+                "not_in_catalog",
+                format!(
+                    "{} is not in this catalog, and only catalog owners can add resources to it.",
+                    group.display_name
+                ),
+            ));
         }
         let catalog = store::catalogs::find(db, package.catalog_id)
             .await?
-            .ok_or(PackageError::NotFound)?;
-        catalogs::insert_resource(db, clock, &manager.actor(), &catalog, group_id).await?;
+            .ok_or(ServiceError::NotFound)?;
+        catalogs::insert_resource(db, clock, principal, &catalog, group_id).await?;
     }
     let row = resource_role::ActiveModel {
         id: Set(ResourceRoleId::new()),
@@ -172,20 +180,32 @@ async fn insert_resource_role(
         .await
     {
         return Err(if is_unique_violation(&err) {
-            PackageError::Refused(format!(
-                "{} is already a resource role of this package as {}.",
-                group.display_name,
-                role.label()
-            ))
+            ServiceError::conflict(
+                "already_resource_role",
+                format!(
+                    "{} is already a resource role of this package as {}.",
+                    group.display_name,
+                    role.label()
+                ),
+            )
         } else {
             err.into()
         });
     }
-    let detail = json!({ "resource": group.display_name, "role": role.label() });
+    // As in Entra, people who already have the package get the new role at once.
+    let granted = super::delivery::grant_role_to_current_assignees(
+        db,
+        clock.now(),
+        package.id,
+        group_id,
+        role,
+    )
+    .await?;
+    let detail = json!({ "resource": group.display_name, "role": role.label(), "deliveredToCurrentAssignees": granted });
     audit::record(
         db,
         clock.now(),
-        &manager.actor(),
+        principal,
         package_event(action::ADD_RESOURCE_ROLE, package, detail),
     )
     .await?;
@@ -196,17 +216,17 @@ async fn insert_resource_role(
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     new: NewPackage,
-) -> Result<AccessPackage, PackageError> {
-    let access = manager.access(new.catalog_id);
-    if !access.manage_packages {
-        return Err(PackageError::Forbidden);
-    }
+) -> ServiceResult<AccessPackage> {
     let txn = crate::db::write_txn(db).await?;
-    store::catalogs::find(&txn, new.catalog_id)
-        .await?
-        .ok_or(PackageError::NotFound)?;
+    catalogs::catalog_for(
+        &txn,
+        principal,
+        new.catalog_id,
+        Action::ManagePackages(new.catalog_id),
+    )
+    .await?;
     let now = clock.now();
     let row = access_package::ActiveModel {
         id: Set(AccessPackageId::new()),
@@ -218,24 +238,24 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let package = AccessPackage::from(row.insert(&txn).await?);
+    let package = AccessPackage::from(row.insert(&txn).await.map_err(name_taken_or)?);
     let detail =
         json!({ "description": package.description, "catalogId": package.catalog_id.to_string() });
     audit::record(
         &txn,
         now,
-        &manager.actor(),
+        principal,
         package_event(action::ADD_PACKAGE, &package, detail),
     )
     .await?;
     for (group_id, role) in new.resources {
-        insert_resource_role(&txn, clock, manager, &package, group_id, role).await?;
+        insert_resource_role(&txn, clock, principal, &package, group_id, role).await?;
     }
     if let Some(policy) = new.policy {
-        policies::insert(&txn, clock, &manager.actor(), &package, &policy).await?;
+        policies::insert(&txn, clock, principal, &package, &policy).await?;
     }
-    if let Some(draft) = new.draft {
-        store::drafts::delete(&txn, manager.user().id, draft).await?;
+    if let (Some(draft), Some(owner)) = (new.draft, principal.user_id) {
+        store::drafts::delete(&txn, owner, draft).await?;
     }
     txn.commit().await?;
     Ok(package)
@@ -245,14 +265,14 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: AccessPackageId,
     name: PackageName,
     description: Description,
     is_hidden: bool,
-) -> Result<AccessPackage, PackageError> {
+) -> ServiceResult<AccessPackage> {
     let txn = crate::db::write_txn(db).await?;
-    let before = package_for(&txn, manager, id, |a| a.manage_packages).await?;
+    let before = package_for(&txn, principal, id, PackageAction::Manage).await?;
     let now = clock.now();
     let row = access_package::ActiveModel {
         id: Set(id),
@@ -263,7 +283,7 @@ pub async fn update(
         updated_at: Set(now),
         ..Default::default()
     };
-    let updated = AccessPackage::from(row.update(&txn).await?);
+    let updated = AccessPackage::from(row.update(&txn).await.map_err(name_taken_or)?);
     let detail = json!({
         "before": { "displayName": before.display_name, "description": before.description, "hidden": before.is_hidden },
         "after": { "displayName": updated.display_name, "description": updated.description, "hidden": updated.is_hidden },
@@ -271,7 +291,7 @@ pub async fn update(
     audit::record(
         &txn,
         now,
-        &manager.actor(),
+        principal,
         package_event(action::UPDATE_PACKAGE, &updated, detail),
     )
     .await?;
@@ -283,18 +303,17 @@ pub async fn update(
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: AccessPackageId,
-) -> Result<AccessPackage, PackageError> {
+) -> ServiceResult<AccessPackage> {
     let txn = crate::db::write_txn(db).await?;
-    let gone = package_for(&txn, manager, id, |a| a.manage_packages).await?;
+    let gone = package_for(&txn, principal, id, PackageAction::Manage).await?;
     let (assignments, requests) = store::requests::dependents(&txn, id, None).await?;
     if assignments + requests > 0 {
-        return Err(PackageError::Refused(dependents_message(
-            &gone.display_name,
-            assignments,
-            requests,
-        )));
+        return Err(ServiceError::conflict(
+            "in_use",
+            dependents_message(&gone.display_name, assignments, requests),
+        ));
     }
     let policies = store::packages::policies(&txn, id).await?;
     let roles = store::packages::resource_roles(&txn, id).await?;
@@ -306,7 +325,7 @@ pub async fn delete(
     audit::record(
         &txn,
         clock.now(),
-        &manager.actor(),
+        principal,
         package_event(action::DELETE_PACKAGE, &gone, detail),
     )
     .await?;
@@ -318,14 +337,14 @@ pub async fn delete(
 pub async fn add_resource_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: AccessPackageId,
     group_id: GroupId,
     role: MemberRole,
-) -> Result<AccessPackage, PackageError> {
+) -> ServiceResult<AccessPackage> {
     let txn = crate::db::write_txn(db).await?;
-    let package = package_for(&txn, manager, id, |a| a.manage_packages).await?;
-    insert_resource_role(&txn, clock, manager, &package, group_id, role).await?;
+    let package = package_for(&txn, principal, id, PackageAction::Manage).await?;
+    insert_resource_role(&txn, clock, principal, &package, group_id, role).await?;
     txn.commit().await?;
     Ok(package)
 }
@@ -334,28 +353,31 @@ pub async fn add_resource_role(
 pub async fn remove_resource_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     id: AccessPackageId,
     role_id: ResourceRoleId,
-) -> Result<String, PackageError> {
+) -> ServiceResult<String> {
     let txn = crate::db::write_txn(db).await?;
-    let package = package_for(&txn, manager, id, |a| a.manage_packages).await?;
+    let package = package_for(&txn, principal, id, PackageAction::Manage).await?;
     let roles = store::packages::resource_roles(&txn, id).await?;
     let role = roles
         .into_iter()
         .find(|r| r.id == role_id)
-        .ok_or(PackageError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let (assignments, _) = store::requests::dependents(&txn, id, None).await?;
     if assignments > 0 {
-        return Err(PackageError::Refused(format!(
-            "{} has {assignments} active {}: removing a resource role now would leave them with access the package no longer grants. Remove access on the Assignments page first.",
-            package.display_name,
-            if assignments == 1 {
-                "assignment"
-            } else {
-                "assignments"
-            }
-        )));
+        return Err(ServiceError::conflict(
+            "in_use",
+            format!(
+                "{} has {assignments} active {}: removing a resource role now would leave them with access the package no longer grants. Remove access on the Assignments page first.",
+                package.display_name,
+                if assignments == 1 {
+                    "assignment"
+                } else {
+                    "assignments"
+                }
+            ),
+        ));
     }
     resource_role::Entity::delete_many()
         .filter(resource_role::Column::Id.eq(role_id))
@@ -366,7 +388,7 @@ pub async fn remove_resource_role(
     audit::record(
         &txn,
         clock.now(),
-        &manager.actor(),
+        principal,
         package_event(action::REMOVE_RESOURCE_ROLE, &package, detail),
     )
     .await?;

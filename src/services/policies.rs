@@ -5,13 +5,14 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::audit::{self, Actor, Event};
-use super::packages::{PackageError, package_for};
-use crate::auth::extract::EntitlementManager;
+use super::audit::{self, Event};
+use super::error::{ServiceError, ServiceResult};
+use super::packages::{PackageAction, package_for};
 use crate::clock::Clock;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::audit as action;
 use crate::domain::policy::{PolicySpec, Subject};
+use crate::domain::principal::Principal;
 use crate::entities::{assignment_policy, policy_approver, policy_requestor};
 use crate::ids::{AccessPackageId, PolicyApproverId, PolicyId, PolicyRequestorId};
 use crate::store;
@@ -39,8 +40,20 @@ fn policy_event<'a>(
     }
 }
 
-/// Checks that the people and groups a policy names still exist.
-async fn check_subjects(db: &impl ConnectionTrait, spec: &PolicySpec) -> Result<(), PackageError> {
+/// Checks that the people and groups a policy names still exist, and that its approvers
+/// can sign in to decide.
+async fn check_subjects(db: &impl ConnectionTrait, spec: &PolicySpec) -> ServiceResult<()> {
+    let approvers = store::users::by_ids(db, &spec.approvers).await?;
+    if let Some(disabled) = approvers.iter().find(|u| !u.enabled) {
+        return Err(ServiceError::field(
+            "approver",
+            "approver_disabled",
+            format!(
+                "{} is disabled and could not decide requests. Choose another approver.",
+                disabled.display_name
+            ),
+        ));
+    }
     let users: Vec<_> = spec
         .requestors
         .iter()
@@ -70,9 +83,9 @@ async fn check_subjects(db: &impl ConnectionTrait, spec: &PolicySpec) -> Result<
     if store::users::by_ids(db, &unique_users).await?.len() != unique_users.len()
         || store::groups::by_ids(db, &groups).await?.len() != groups.len()
     {
-        return Err(PackageError::Refused(
-            "Someone picked for this policy no longer exists. Check the requestors and approvers."
-                .to_owned(),
+        return Err(ServiceError::conflict(
+            "subject_gone",
+            "Someone picked for this policy no longer exists. Check the requestors and approvers.",
         ));
     }
     Ok(())
@@ -139,10 +152,10 @@ fn columns(row: &mut assignment_policy::ActiveModel, spec: &PolicySpec) {
 pub(crate) async fn insert(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
-    actor: &Actor,
+    principal: &Principal,
     package: &AccessPackage,
     spec: &PolicySpec,
-) -> Result<PolicyId, PackageError> {
+) -> ServiceResult<PolicyId> {
     check_subjects(db, spec).await?;
     let now = clock.now();
     let id = PolicyId::new();
@@ -161,7 +174,7 @@ pub(crate) async fn insert(
     audit::record(
         db,
         now,
-        actor,
+        principal,
         policy_event(action::ADD_POLICY, id, spec, package),
     )
     .await?;
@@ -172,13 +185,13 @@ pub(crate) async fn insert(
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     package: AccessPackageId,
     spec: &PolicySpec,
-) -> Result<PolicyId, PackageError> {
+) -> ServiceResult<PolicyId> {
     let txn = crate::db::write_txn(db).await?;
-    let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
-    let id = insert(&txn, clock, &manager.actor(), &package, spec).await?;
+    let package = package_for(&txn, principal, package, PackageAction::Manage).await?;
+    let id = insert(&txn, clock, principal, &package, spec).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -187,18 +200,18 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     package: AccessPackageId,
     id: PolicyId,
     spec: &PolicySpec,
-) -> Result<(), PackageError> {
+) -> ServiceResult<()> {
     let txn = crate::db::write_txn(db).await?;
-    let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
+    let package = package_for(&txn, principal, package, PackageAction::Manage).await?;
     let existing = assignment_policy::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .filter(|p| p.access_package_id == package.id)
-        .ok_or(PackageError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     check_subjects(&txn, spec).await?;
     let now = clock.now();
     let mut row: assignment_policy::ActiveModel = existing.into();
@@ -209,7 +222,7 @@ pub async fn update(
     audit::record(
         &txn,
         now,
-        &manager.actor(),
+        principal,
         policy_event(action::UPDATE_POLICY, id, spec, &package),
     )
     .await?;
@@ -221,12 +234,12 @@ pub async fn update(
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    manager: &EntitlementManager,
+    principal: &Principal,
     package: AccessPackageId,
     id: PolicyId,
-) -> Result<String, PackageError> {
+) -> ServiceResult<String> {
     let txn = crate::db::write_txn(db).await?;
-    let package = package_for(&txn, manager, package, |a| a.manage_packages).await?;
+    let package = package_for(&txn, principal, package, PackageAction::Manage).await?;
     // Waits for requests being written under this policy, so the count below sees them.
     assignment_policy::Entity::find_by_id(id)
         .lock_exclusive()
@@ -236,14 +249,13 @@ pub async fn delete(
     let gone = policies
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or(PackageError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let (assignments, requests) = store::requests::dependents(&txn, package.id, Some(id)).await?;
     if assignments + requests > 0 {
-        return Err(PackageError::Refused(super::packages::dependents_message(
-            &gone.spec.display_name,
-            assignments,
-            requests,
-        )));
+        return Err(ServiceError::conflict(
+            "in_use",
+            super::packages::dependents_message(&gone.spec.display_name, assignments, requests),
+        ));
     }
     assignment_policy::Entity::delete_by_id(id)
         .exec(&txn)
@@ -251,7 +263,7 @@ pub async fn delete(
     audit::record(
         &txn,
         clock.now(),
-        &manager.actor(),
+        principal,
         policy_event(action::DELETE_POLICY, id, &gone.spec, &package),
     )
     .await?;

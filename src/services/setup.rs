@@ -1,8 +1,9 @@
 //! The first administrator: created once, through the link printed at the first start.
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 
+use super::error::ServiceError;
 use super::is_unique_violation;
-use super::users::{self, NewUser, UserError};
+use super::users::{self, NewUser};
 use crate::clock::Clock;
 use crate::domain::audit as action;
 use crate::domain::user::{DirectoryRole, User};
@@ -17,7 +18,7 @@ pub enum SetupError {
     #[error("setup has already been completed")]
     AlreadyDone,
     #[error(transparent)]
-    User(#[from] UserError),
+    User(#[from] ServiceError),
     #[error(transparent)]
     Unexpected(#[from] sea_orm::DbErr),
 }

@@ -9,13 +9,12 @@ use time::OffsetDateTime;
 use tokio::sync::OwnedMutexGuard;
 
 use super::audit::{self, Actor, Event};
-use crate::auth::password;
-use crate::auth::session::new_token;
 use crate::clock::Clock;
 use crate::domain::audit as action;
 use crate::domain::throttle::{self, PER_ACCOUNT, PER_ACCOUNT_FROM_CLIENT, PER_CLIENT};
 use crate::domain::user::User;
 use crate::entities::user;
+use crate::services::password::{self, new_token};
 use crate::store;
 
 #[derive(Debug, thiserror::Error)]
@@ -129,7 +128,7 @@ pub async fn sign_in(
             target_name: &account,
             detail: json!({ "retryAfterSeconds": retry_after_secs }),
         };
-        audit::record(db, now, &anonymous, event).await?;
+        audit::record_as(db, now, &anonymous, event).await?;
         return Err(SignInError::Throttled { retry_after_secs });
     }
 
@@ -153,7 +152,7 @@ pub async fn sign_in(
             target_name: &account,
             detail: json!({ "reason": reason }),
         };
-        audit::record(db, now, &anonymous, event).await?;
+        audit::record_as(db, now, &anonymous, event).await?;
         return Err(error);
     }
     let Some(user) = user else {
@@ -171,7 +170,7 @@ pub async fn sign_in(
         target_name: &account,
         detail: json!({}),
     };
-    audit::record(db, now, &actor, event).await?;
+    audit::record_as(db, now, &actor, event).await?;
     Ok(user)
 }
 
@@ -197,6 +196,6 @@ pub async fn sign_out(
         target_name: &user.user_principal_name,
         detail: json!({}),
     };
-    audit::record(&txn, now, actor, event).await?;
+    audit::record_as(&txn, now, actor, event).await?;
     txn.commit().await
 }

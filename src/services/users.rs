@@ -5,38 +5,27 @@ use sea_orm::{
 use serde_json::json;
 
 use super::audit::{self, Actor, Event};
+use super::error::{ServiceError, ServiceResult};
 use super::is_unique_violation;
-use crate::auth::extract::DirectoryAdmin;
-use crate::auth::password;
-use crate::auth::session::new_token;
 use crate::clock::Clock;
 use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::principal::Principal;
 use crate::domain::user::{DirectoryRole, DisplayName, Email, Password, User, UserPrincipalName};
 use crate::entities::user;
 use crate::ids::UserId;
+use crate::services::password::{self, new_token};
 use crate::store;
 
-#[derive(Debug, thiserror::Error)]
-pub enum UserError {
-    #[error("A user with this user principal name already exists.")]
-    UpnTaken,
-    #[error("A User administrator cannot create, change or delete a Global administrator.")]
-    NotAllowed,
-    #[error("{0}")]
-    NotForYourself(&'static str),
-    #[error("user not found")]
-    NotFound,
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<sea_orm::DbErr> for UserError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        if is_unique_violation(&err) {
-            Self::UpnTaken
-        } else {
-            Self::Unexpected(anyhow::Error::new(err).context("users"))
-        }
+fn upn_taken_or(err: sea_orm::DbErr) -> ServiceError {
+    if is_unique_violation(&err) {
+        ServiceError::field(
+            "user_principal_name",
+            "taken",
+            "A user with this user principal name already exists.",
+        )
+    } else {
+        err.into()
     }
 }
 
@@ -66,7 +55,7 @@ pub(crate) async fn insert(
     actor: &Actor,
     new: NewUser,
     action_name: &str,
-) -> Result<User, UserError> {
+) -> ServiceResult<User> {
     let hash = password::hash(&new.password).await?;
     let now = clock.now();
     let row = user::ActiveModel {
@@ -81,7 +70,7 @@ pub(crate) async fn insert(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let created = User::from(row.insert(db).await?);
+    let created = User::from(row.insert(db).await.map_err(upn_taken_or)?);
     let event = Event {
         action: action_name,
         target_type: action::TARGET_USER,
@@ -93,73 +82,88 @@ pub(crate) async fn insert(
             "directoryRole": created.role.label(),
         }),
     };
-    audit::record(db, now, actor, event).await?;
+    audit::record_as(db, now, actor, event).await?;
     Ok(created)
 }
 
-/// `New user` in the admin portal.
+/// `New user` in the admin portal, `gatehouse user add` and `gatehouse demo`.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, upn = %new.user_principal_name))]
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     new: NewUser,
-) -> Result<User, UserError> {
-    if !admin.user().role.can_manage(new.role) {
-        return Err(UserError::NotAllowed);
-    }
+) -> ServiceResult<User> {
+    authorize(principal, Action::ManageUser { role: new.role })?;
     let txn = crate::db::write_txn(db).await?;
-    let created = insert(&txn, clock, &admin.actor(), new, action::ADD_USER).await?;
+    let created = insert(&txn, clock, &Actor::from(principal), new, action::ADD_USER).await?;
     txn.commit().await?;
     Ok(created)
 }
 
-/// `gatehouse user add` and `gatehouse demo`: trusted, from the machine's console.
-pub async fn create_from_console(
+/// The user `id`, if the principal may see users.
+pub async fn get(
     db: &DatabaseConnection,
-    clock: &dyn Clock,
-    new: NewUser,
-) -> Result<User, UserError> {
-    let txn = crate::db::write_txn(db).await?;
-    let created = insert(&txn, clock, &Actor::command_line(), new, action::ADD_USER).await?;
-    txn.commit().await?;
-    Ok(created)
+    principal: &Principal,
+    id: UserId,
+) -> ServiceResult<User> {
+    authorize(principal, Action::ReadDirectory)?;
+    store::users::find_by_id(db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
-/// The user `id`, if the admin may manage them.
+/// The user `id`, if the principal may manage them; never the principal themselves when
+/// `not_self` says so.
 async fn manageable(
     db: &impl ConnectionTrait,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     id: UserId,
-) -> Result<user::Model, UserError> {
+) -> ServiceResult<user::Model> {
+    authorize(principal, Action::ReadDirectory)?;
     let found = user::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(UserError::NotFound)?;
-    if !admin
-        .user()
-        .role
-        .can_manage(DirectoryRole::from_stored(&found.directory_role))
-    {
-        return Err(UserError::NotAllowed);
-    }
+        .ok_or(ServiceError::NotFound)?;
+    authorize(
+        principal,
+        Action::ManageUser {
+            role: DirectoryRole::from_stored(&found.directory_role),
+        },
+    )?;
     Ok(found)
 }
 
+/// The user `id`, if the principal may change them (for edit forms).
+pub async fn get_manageable(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: UserId,
+) -> ServiceResult<User> {
+    manageable(db, principal, id).await.map(User::from)
+}
+
+fn not_for_yourself(message: &str) -> ServiceError {
+    ServiceError::Forbidden {
+        code: "not_for_yourself",
+        message: message.to_owned(),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(principal = %principal.name, user = %id))]
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     id: UserId,
     changes: UserChanges,
-) -> Result<User, UserError> {
+) -> ServiceResult<User> {
     let txn = crate::db::write_txn(db).await?;
-    let before = manageable(&txn, admin, id).await?;
+    let before = manageable(&txn, principal, id).await?;
     let old_role = DirectoryRole::from_stored(&before.directory_role);
-    if !admin.user().role.can_manage(changes.role) {
-        return Err(UserError::NotAllowed);
-    }
-    if id == admin.user().id && changes.role != old_role {
-        return Err(UserError::NotForYourself(
+    authorize(principal, Action::ManageUser { role: changes.role })?;
+    if principal.is(id) && changes.role != old_role {
+        return Err(not_for_yourself(
             "You cannot change your own directory role.",
         ));
     }
@@ -174,7 +178,7 @@ pub async fn update(
     row.email = Set(changes.email.into_inner());
     row.directory_role = Set(changes.role.as_str().to_owned());
     row.updated_at = Set(now);
-    let updated = User::from(row.update(&txn).await?);
+    let updated = User::from(row.update(&txn).await.map_err(upn_taken_or)?);
     let event = Event {
         action: action::UPDATE_USER,
         target_type: action::TARGET_USER,
@@ -182,26 +186,27 @@ pub async fn update(
         target_name: &updated.user_principal_name,
         detail,
     };
-    audit::record(&txn, now, &admin.actor(), event).await?;
+    audit::record(&txn, now, principal, event).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Disabling also ends every session the user has.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, user = %id, enabled))]
 pub async fn set_enabled(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     id: UserId,
     enabled: bool,
-) -> Result<User, UserError> {
-    if id == admin.user().id {
-        return Err(UserError::NotForYourself(
+) -> ServiceResult<User> {
+    let txn = crate::db::write_txn(db).await?;
+    let before = manageable(&txn, principal, id).await?;
+    if principal.is(id) {
+        return Err(not_for_yourself(
             "You cannot disable or enable your own account.",
         ));
     }
-    let txn = crate::db::write_txn(db).await?;
-    let before = manageable(&txn, admin, id).await?;
     let now = clock.now();
     let mut row: user::ActiveModel = before.into();
     row.account_enabled = Set(enabled);
@@ -221,22 +226,24 @@ pub async fn set_enabled(
         target_name: &updated.user_principal_name,
         detail: json!({ "accountEnabled": enabled }),
     };
-    audit::record(&txn, now, &admin.actor(), event).await?;
+    audit::record(&txn, now, principal, event).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Sets a new password and ends the user's other sessions.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, user = %id))]
 pub async fn reset_password(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     id: UserId,
     new_password: &Password,
-) -> Result<User, UserError> {
+) -> ServiceResult<User> {
+    manageable(db, principal, id).await?;
     let hash = password::hash(new_password).await?;
     let txn = crate::db::write_txn(db).await?;
-    let before = manageable(&txn, admin, id).await?;
+    let before = manageable(&txn, principal, id).await?;
     let now = clock.now();
     let mut row: user::ActiveModel = before.into();
     row.password_hash = Set(hash);
@@ -250,25 +257,24 @@ pub async fn reset_password(
         target_name: &updated.user_principal_name,
         detail: json!({}),
     };
-    audit::record(&txn, now, &admin.actor(), event).await?;
+    audit::record(&txn, now, principal, event).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Deletes the user and their group memberships; the audit log keeps their name.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, user = %id))]
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    admin: &DirectoryAdmin,
+    principal: &Principal,
     id: UserId,
-) -> Result<User, UserError> {
-    if id == admin.user().id {
-        return Err(UserError::NotForYourself(
-            "You cannot delete your own account.",
-        ));
-    }
+) -> ServiceResult<User> {
     let txn = crate::db::write_txn(db).await?;
-    let before = manageable(&txn, admin, id).await?;
+    let before = manageable(&txn, principal, id).await?;
+    if principal.is(id) {
+        return Err(not_for_yourself("You cannot delete your own account."));
+    }
     let gone = User::from(before.clone());
     let groups = store::groups::of_user(&txn, id).await?;
     user::Entity::delete_by_id(id).exec(&txn).await?;
@@ -283,7 +289,7 @@ pub async fn delete(
             "removedFromGroups": groups.iter().map(|g| g.display_name.as_str()).collect::<Vec<_>>(),
         }),
     };
-    audit::record(&txn, clock.now(), &admin.actor(), event).await?;
+    audit::record(&txn, clock.now(), principal, event).await?;
     txn.commit().await?;
     Ok(gone)
 }

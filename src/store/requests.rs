@@ -10,9 +10,8 @@ use time::OffsetDateTime;
 use super::packages::PolicyRecord;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestType};
-use crate::domain::policy::{Subject, TargetScope};
 use crate::entities::{
-    access_package, assignment, assignment_policy, assignment_request, request_decision,
+    access_package, assignment, assignment_policy, assignment_request, catalog, request_decision,
     request_event, user,
 };
 use crate::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
@@ -448,7 +447,17 @@ pub async fn requestable(
     requester: UserId,
     only: Option<AccessPackageId>,
 ) -> Result<Vec<(AccessPackage, Vec<PolicyRecord>)>, sea_orm::DbErr> {
-    let mut query = access_package::Entity::find();
+    let mut query = access_package::Entity::find()
+        // A disabled catalog's packages cannot be seen or requested.
+        .filter(
+            access_package::Column::CatalogId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(catalog::Column::Id)
+                    .from(catalog::Entity)
+                    .and_where(catalog::Column::IsEnabled.eq(true))
+                    .to_owned(),
+            ),
+        );
     query = match only {
         Some(id) => query.filter(access_package::Column::Id.eq(id)),
         None => query.filter(access_package::Column::IsHidden.eq(false)),
@@ -464,17 +473,7 @@ pub async fn requestable(
         .collect();
     let ids: Vec<AccessPackageId> = packages.iter().map(|p| p.id).collect();
     let mut policies = store::packages::policies_of(db, &ids).await?;
-    policies.retain(|p| {
-        p.spec.enabled
-            && match p.spec.scope {
-                TargetScope::AllMemberUsers => true,
-                TargetScope::NotSpecified => false,
-                TargetScope::SpecificDirectoryUsers => p.spec.requestors.iter().any(|s| match s {
-                    Subject::User(id) => *id == requester,
-                    Subject::Group(id) => my_groups.contains(id),
-                }),
-            }
-    });
+    policies.retain(|p| p.spec.enabled && p.spec.lets_request(requester, &my_groups));
     let mut offers = Vec::new();
     for package in packages {
         let own: Vec<PolicyRecord> = policies

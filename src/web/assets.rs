@@ -1,7 +1,7 @@
 //! The stylesheet and script, built into the binary so that it runs from any directory.
 use actix_web::{HttpResponse, http::header, web};
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 const FILES: &[(&str, &str, &str)] = &[
     (

@@ -6,7 +6,7 @@ use actix_web::{HttpMessage, Result};
 use askama::Template;
 
 use super::layout::{Chrome, ChromeUser};
-use crate::error::{ErrorPage, ErrorParts};
+use crate::web::error::{ErrorPage, ErrorParts};
 
 pub fn in_signed_in_layout<B>(response: ServiceResponse<B>) -> Result<ErrorHandlerResponse<B>> {
     let parts = response

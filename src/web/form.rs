@@ -2,6 +2,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::Invalid;
+use crate::services::error::ServiceError;
+use crate::web::error::AppError;
 
 #[derive(Default, Debug)]
 pub struct FormErrors(BTreeMap<&'static str, String>);
@@ -20,6 +22,21 @@ impl FormErrors {
                 None
             }
         }
+    }
+
+    /// Puts a service's refusal next to the fields it names; a conflict or refusal about
+    /// the whole form goes next to `fallback`. What no form can show becomes a page.
+    pub fn place(&mut self, err: ServiceError, fallback: &'static str) -> Result<(), AppError> {
+        match err {
+            ServiceError::Invalid(fields) => {
+                for field in fields {
+                    self.add(field.field, field.message);
+                }
+            }
+            ServiceError::Conflict { message, .. } => self.add(fallback, message),
+            other => return Err(other.into()),
+        }
+        Ok(())
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {

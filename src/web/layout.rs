@@ -1,6 +1,6 @@
 //! What the base layout needs on every page: portal, navigation, signed-in user, message.
 use crate::auth::extract::CurrentUser;
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 /// A one-time status message shown at the top of the next page.
 pub struct Flash {

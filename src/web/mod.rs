@@ -2,6 +2,7 @@
 //! input valid, call a service, render).
 pub mod admin;
 pub mod assets;
+pub mod error;
 pub mod errors;
 pub mod form;
 pub mod layout;
@@ -11,7 +12,7 @@ pub mod sign_in;
 
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(sign_in::page))
@@ -39,6 +40,26 @@ pub fn html<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpRes
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
+}
+
+/// Shows a service's answer as the next page's message: success, or a refusal the person
+/// can act on. What no message can explain (not found, not allowed) becomes a page.
+pub fn flash_outcome(
+    session: &crate::auth::session::TypedSession,
+    result: Result<String, crate::services::error::ServiceError>,
+) -> Result<(), AppError> {
+    use crate::auth::session::FlashKind;
+    use crate::services::error::ServiceError;
+    match result {
+        Ok(message) => session.flash(FlashKind::Success, message),
+        Err(ServiceError::Conflict { message, .. }) => session.flash(FlashKind::Error, message),
+        Err(ServiceError::Invalid(fields)) => {
+            let words: Vec<String> = fields.into_iter().map(|f| f.message).collect();
+            session.flash(FlashKind::Error, words.join(" "));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(())
 }
 
 /// Percent-encodes one query string value.

@@ -9,10 +9,10 @@ use crate::auth::csrf::{CsrfForm, tokens_match};
 use crate::auth::extract::client_ip;
 use crate::auth::session::{FlashKind, TypedSession};
 use crate::domain::user::{DirectoryRole, DisplayName, Email, Password, UserPrincipalName};
-use crate::error::{AppError, AppResult};
 use crate::services::setup::{self, SetupError};
-use crate::services::users::{NewUser, UserError};
+use crate::services::users::NewUser;
 use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 
 #[derive(Deserialize, Default)]
 pub struct SetupForm {
@@ -128,8 +128,7 @@ pub async fn submit(
             Ok(see_other("/admin/users"))
         }
         Err(SetupError::AlreadyDone) => Err(AppError::NotFound),
-        Err(SetupError::User(UserError::Unexpected(err))) => Err(AppError::Unexpected(err)),
-        Err(SetupError::User(other)) => Err(AppError::Unexpected(other.into())),
+        Err(SetupError::User(err)) => Err(err.into()),
         Err(SetupError::Unexpected(err)) => Err(err.into()),
     }
 }

@@ -8,10 +8,10 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::{CurrentUser, client_ip};
 use crate::auth::session::TypedSession;
 use crate::domain::user::User;
-use crate::error::AppResult;
 use crate::services::setup;
 use crate::services::sign_in::{self, SignInError};
 use crate::state::AppState;
+use crate::web::error::AppResult;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -138,7 +138,7 @@ pub async fn sign_out(
         &state.db,
         state.clock.as_ref(),
         &current.user,
-        &current.actor(),
+        &crate::services::audit::Actor::from(current.principal()),
     )
     .await?;
     current.session.end_with_message("You have signed out.");

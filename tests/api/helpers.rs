@@ -4,6 +4,7 @@ use std::sync::Arc;
 use gatehouse::clock::TestClock;
 use gatehouse::config::{Config, Settings};
 use gatehouse::domain::group::{Description, GroupName, MembershipType};
+use gatehouse::domain::principal::Principal;
 use gatehouse::domain::user::{DirectoryRole, DisplayName, Email, Password, UserPrincipalName};
 use gatehouse::ids::{GroupId, UserId};
 use gatehouse::services::{groups, users};
@@ -154,7 +155,7 @@ impl TestApp {
             role,
             password: Password::parse(PASSWORD).expect("password"),
         };
-        users::create_from_console(&self.db, &self.clock, new)
+        users::create(&self.db, &self.clock, &Principal::console(), new)
             .await
             .expect("user created")
             .id
@@ -166,7 +167,7 @@ impl TestApp {
             description: Description::parse("").expect("description"),
             membership_type: MembershipType::Assigned,
         };
-        groups::create_from_console(&self.db, &self.clock, new)
+        groups::create(&self.db, &self.clock, &Principal::console(), new)
             .await
             .expect("group created")
             .id

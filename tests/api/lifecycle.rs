@@ -1,7 +1,7 @@
 //! My Access, approvals and the assignment lifecycle: the tutorial's steps 4 to 7, the
 //! rules on submit, first-decision-wins, and timed work driven by the clock.
 use gatehouse::domain::user::DirectoryRole;
-use gatehouse::services::requests::jobs::{self, PassReport};
+use gatehouse::services::scheduler::{self as jobs, PassReport};
 use reqwest::StatusCode;
 use time::Duration;
 

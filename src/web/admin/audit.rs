@@ -7,9 +7,9 @@ use serde::Deserialize;
 use crate::auth::extract::DirectoryAdmin;
 use crate::domain::page::{Page, PageRequest};
 use crate::entities::audit_event;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{self, audit::AuditFilter};
+use crate::web::error::AppResult;
 use crate::web::{encode_query_value, filters, layout::Chrome, search_text};
 
 #[derive(Deserialize)]

@@ -5,14 +5,12 @@ use askama_web::WebTemplate;
 
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::CurrentUser;
-use crate::auth::session::FlashKind;
 use crate::domain::group::Group;
-use crate::domain::lifecycle::RequestType;
-use crate::error::{AppError, AppResult};
 use crate::ids::AssignmentId;
-use crate::services::requests::{self, RequestError};
+use crate::services::requests;
 use crate::state::AppState;
 use crate::store::{self, requests::AssignmentView};
+use crate::web::error::{AppError, AppResult};
 use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -72,21 +70,16 @@ pub async fn remove(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let assignment = own(&state, &current, &id).await?;
-    match requests::remove_assignment(
+    let result = requests::remove_assignment(
         &state.db,
         state.clock.as_ref(),
-        &current.actor(),
-        RequestType::UserRemove,
+        current.principal(),
         assignment.id,
     )
-    .await
-    {
-        Ok(()) => current.session.flash(
-            FlashKind::Success,
-            format!("Access removed: {}", assignment.package_name),
-        ),
-        Err(RequestError::Refused(reason)) => current.session.flash(FlashKind::Error, reason),
-        Err(err) => return Err(AppError::Unexpected(err.into())),
-    }
+    .await;
+    crate::web::flash_outcome(
+        &current.session,
+        result.map(|()| format!("Access removed: {}", assignment.package_name)),
+    )?;
     Ok(see_other("/myaccess/access"))
 }

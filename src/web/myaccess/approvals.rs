@@ -10,11 +10,12 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::domain::lifecycle::{Decision, RequestState};
 use crate::entities::{request_decision, request_event};
-use crate::error::{AppError, AppResult};
 use crate::ids::RequestId;
-use crate::services::requests::{self, RequestError};
+use crate::services::error::ServiceError;
+use crate::services::requests;
 use crate::state::AppState;
 use crate::store::{self, requests::RequestView};
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
 
@@ -167,7 +168,7 @@ pub async fn decide(
         match requests::decide(
             &state.db,
             state.clock.as_ref(),
-            &current,
+            current.principal(),
             request.id,
             decision,
             &form.reason,
@@ -189,17 +190,22 @@ pub async fn decide(
                 );
                 return Ok(see_other("/myaccess/approvals"));
             }
-            Err(RequestError::Field(field, message)) => errors.add(field, message),
+            Err(ServiceError::Invalid(fields)) => {
+                for field in fields {
+                    errors.add(field.field, field.message);
+                }
+            }
             Err(
-                err @ (RequestError::AlreadyDecided
-                | RequestError::OwnRequest
-                | RequestError::AlreadyAssigned),
+                ServiceError::Conflict { message, .. }
+                | ServiceError::Forbidden {
+                    code: "own_request",
+                    message,
+                },
             ) => {
-                closed = Some(err.to_string());
+                closed = Some(message);
                 status = StatusCode::CONFLICT;
             }
-            Err(RequestError::NotFound) => return Err(AppError::NotFound),
-            Err(err) => return Err(AppError::Unexpected(err.into())),
+            Err(err) => return Err(err.into()),
         }
     }
     // Show the request as it is now, not as it was when the page was opened.

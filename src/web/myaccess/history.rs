@@ -8,11 +8,12 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::entities::{request_decision, request_event};
-use crate::error::{AppError, AppResult};
 use crate::ids::RequestId;
-use crate::services::requests::{self, RequestError};
+use crate::services::error::ServiceError;
+use crate::services::requests;
 use crate::state::AppState;
 use crate::store::{self, requests::RequestView};
+use crate::web::error::{AppError, AppResult};
 use crate::web::{filters, layout::Chrome, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -73,16 +74,18 @@ pub async fn cancel(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let id: RequestId = parse_id(&id)?;
-    match requests::cancel(&state.db, state.clock.as_ref(), &current, id).await {
+    match requests::cancel(&state.db, state.clock.as_ref(), current.principal(), id).await {
         Ok(()) => current
             .session
             .flash(FlashKind::Success, "Request canceled"),
-        Err(RequestError::AlreadyDecided) => current.session.flash(
+        Err(ServiceError::Conflict {
+            code: "already_decided",
+            ..
+        }) => current.session.flash(
             FlashKind::Error,
             "This request has already been decided, so it cannot be canceled.",
         ),
-        Err(RequestError::NotFound) => return Err(AppError::NotFound),
-        Err(err) => return Err(AppError::Unexpected(err.into())),
+        Err(err) => return Err(err.into()),
     }
     Ok(see_other("/myaccess/request-history"))
 }

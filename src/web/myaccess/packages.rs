@@ -10,11 +10,11 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
 use crate::domain::lifecycle::AssignmentState;
-use crate::error::{AppError, AppResult};
 use crate::ids::AccessPackageId;
-use crate::services::requests::{self, NewRequest, RequestError};
+use crate::services::requests::{self, NewRequest};
 use crate::state::AppState;
 use crate::store::{self, packages::PolicyRecord, requests::AssignmentView};
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, parse_id, see_other};
 
@@ -244,7 +244,7 @@ pub async fn submit(
             start,
             end,
         };
-        match requests::submit(&state.db, state.clock.as_ref(), &current, new).await {
+        match requests::submit(&state.db, state.clock.as_ref(), current.principal(), new).await {
             Ok(_) => {
                 current.session.flash(
                     FlashKind::Success,
@@ -252,12 +252,7 @@ pub async fn submit(
                 );
                 return Ok(see_other("/myaccess/request-history"));
             }
-            Err(RequestError::Field(field, message)) => errors.add(field, message),
-            Err(err @ (RequestError::AlreadyPending | RequestError::AlreadyAssigned)) => {
-                errors.add("package", err.to_string())
-            }
-            Err(RequestError::NotFound) => return Err(AppError::NotFound),
-            Err(err) => return Err(AppError::Unexpected(err.into())),
+            Err(err) => errors.place(err, "package")?,
         }
     }
     page(

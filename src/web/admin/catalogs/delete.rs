@@ -6,9 +6,10 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::catalog::Catalog;
-use crate::error::{AppError, AppResult};
-use crate::services::catalogs::{self, CatalogError};
+use crate::services::catalogs;
+use crate::services::error::ServiceError;
 use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{html, layout::Chrome, see_other};
 
 #[derive(Template)]
@@ -49,7 +50,14 @@ pub async fn delete(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let (catalog, _) = super::load(&state, &manager, &id).await?;
-    match catalogs::delete(&state.db, state.clock.as_ref(), &manager, catalog.id).await {
+    match catalogs::delete(
+        &state.db,
+        state.clock.as_ref(),
+        manager.principal(),
+        catalog.id,
+    )
+    .await
+    {
         Ok(gone) => {
             manager.current().session.flash(
                 FlashKind::Success,
@@ -57,7 +65,9 @@ pub async fn delete(
             );
             Ok(see_other("/admin/catalogs"))
         }
-        Err(CatalogError::Refused(reason)) => html(
+        Err(ServiceError::Conflict {
+            message: reason, ..
+        }) => html(
             StatusCode::CONFLICT,
             &DeleteCatalogPage {
                 chrome: Chrome::admin(manager.current(), "catalogs")?,
@@ -65,6 +75,6 @@ pub async fn delete(
                 error: Some(reason),
             },
         ),
-        Err(err) => Err(super::catalog_error(err)),
+        Err(err) => Err(err.into()),
     }
 }

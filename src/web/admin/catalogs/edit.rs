@@ -8,9 +8,9 @@ use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::catalog::{Catalog, CatalogName};
 use crate::domain::group::Description;
-use crate::error::{AppError, AppResult};
-use crate::services::catalogs::{self, CatalogError, CatalogFields};
+use crate::services::catalogs::{self, CatalogFields};
 use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, see_other};
 
@@ -101,7 +101,7 @@ pub async fn create(
     let CsrfForm(form) = form;
     let mut errors = FormErrors::default();
     if let Some(fields) = form.parse(&mut errors) {
-        match catalogs::create(&state.db, state.clock.as_ref(), &manager, fields).await {
+        match catalogs::create(&state.db, state.clock.as_ref(), manager.principal(), fields).await {
             Ok(catalog) => {
                 manager.current().session.flash(
                     FlashKind::Success,
@@ -109,10 +109,7 @@ pub async fn create(
                 );
                 return Ok(see_other(&format!("/admin/catalogs/{}", catalog.id)));
             }
-            Err(CatalogError::NameTaken) => {
-                errors.add("display_name", CatalogError::NameTaken.to_string())
-            }
-            Err(err) => return Err(super::catalog_error(err)),
+            Err(err) => errors.place(err, "display_name")?,
         }
     }
     html(
@@ -154,7 +151,7 @@ pub async fn save(
         match catalogs::update(
             &state.db,
             state.clock.as_ref(),
-            &manager,
+            manager.principal(),
             catalog.id,
             fields,
         )
@@ -167,10 +164,7 @@ pub async fn save(
                 );
                 return Ok(see_other(&format!("/admin/catalogs/{}", updated.id)));
             }
-            Err(CatalogError::NameTaken) => {
-                errors.add("display_name", CatalogError::NameTaken.to_string())
-            }
-            Err(err) => return Err(super::catalog_error(err)),
+            Err(err) => errors.place(err, "display_name")?,
         }
     }
     html(

@@ -5,9 +5,9 @@ use askama_web::WebTemplate;
 
 use crate::auth::extract::EntitlementManager;
 use crate::domain::page::Page;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{self, catalogs::CatalogSummary};
+use crate::web::error::AppResult;
 use crate::web::{SearchQuery, layout::Chrome, pager_query};
 
 #[derive(Template, WebTemplate)]

@@ -11,13 +11,12 @@ mod show;
 use actix_web::web;
 
 use crate::auth::extract::EntitlementManager;
-use crate::auth::session::FlashKind;
 use crate::domain::catalog::{Catalog, CatalogAccess};
-use crate::error::{AppError, AppResult};
 use crate::ids::CatalogId;
-use crate::services::catalogs::CatalogError;
+use crate::services::catalogs;
+use crate::services::error::ServiceError;
 use crate::state::AppState;
-use crate::store;
+use crate::web::error::AppResult;
 use crate::web::parse_id;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -54,43 +53,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/catalogs/{id}/delete", web::post().to(delete::delete));
 }
 
-/// The catalog in the URL and what the manager may do in it: 404 when they may not see it.
+/// The catalog in the URL and what the manager may do in it (for the buttons): 404 when
+/// they may not see it.
 async fn load(
     state: &AppState,
     manager: &EntitlementManager,
     raw_id: &str,
 ) -> AppResult<(Catalog, CatalogAccess)> {
     let id: CatalogId = parse_id(raw_id)?;
-    let access = manager.access(id);
-    if !access.read {
-        return Err(AppError::NotFound);
-    }
-    let catalog = store::catalogs::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((catalog, access))
+    let catalog = catalogs::get(&state.db, manager.principal(), id).await?;
+    Ok((catalog, manager.access(id)))
 }
 
 /// Shows a service's answer as the next page's message; refusals are messages too.
 fn flash_result(
     manager: &EntitlementManager,
-    result: Result<String, CatalogError>,
+    result: Result<String, ServiceError>,
 ) -> AppResult<()> {
-    let session = &manager.current().session;
-    match result {
-        Ok(message) => session.flash(FlashKind::Success, message),
-        Err(CatalogError::Refused(reason)) => session.flash(FlashKind::Error, reason),
-        Err(err) => return Err(catalog_error(err)),
-    }
-    Ok(())
-}
-
-pub(crate) fn catalog_error(err: CatalogError) -> AppError {
-    match err {
-        CatalogError::NotFound => AppError::NotFound,
-        CatalogError::Forbidden => AppError::Forbidden,
-        CatalogError::Refused(reason) => AppError::BadRequest(reason),
-        CatalogError::NameTaken => AppError::BadRequest(CatalogError::NameTaken.to_string()),
-        CatalogError::Unexpected(err) => AppError::Unexpected(err),
-    }
+    crate::web::flash_outcome(&manager.current().session, result)
 }

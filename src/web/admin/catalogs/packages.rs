@@ -6,9 +6,9 @@ use askama_web::WebTemplate;
 use crate::auth::extract::EntitlementManager;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::page::Page;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{self, packages::PackageSummary};
+use crate::web::error::AppResult;
 use crate::web::{SearchQuery, filters, layout::Chrome, pager_query};
 
 #[derive(Template, WebTemplate)]

@@ -9,11 +9,11 @@ use crate::auth::extract::EntitlementManager;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::group::Group;
 use crate::domain::page::Page;
-use crate::error::{AppError, AppResult};
 use crate::ids::GroupId;
 use crate::services::catalogs;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{SearchQuery, layout::Chrome, pager_query, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -97,7 +97,7 @@ pub async fn add(
     let result = catalogs::add_resource(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         catalog.id,
         group_id,
     )
@@ -124,7 +124,7 @@ pub async fn remove(
     let result = catalogs::remove_resource(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         catalog.id,
         group_id,
     )

@@ -9,11 +9,11 @@ use crate::auth::extract::EntitlementManager;
 use crate::domain::catalog::{Catalog, CatalogAccess, CatalogRole};
 use crate::domain::page::Page;
 use crate::domain::user::User;
-use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
 use crate::services::catalogs;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{encode_query_value, layout::Chrome, parse_id, search_text, see_other};
 
 #[derive(Deserialize)]
@@ -97,7 +97,7 @@ pub async fn add(
     let result = catalogs::add_role(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         catalog.id,
         user_id,
         role,
@@ -123,7 +123,7 @@ pub async fn remove(
     let result = catalogs::remove_role(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         catalog.id,
         user_id,
         role,

@@ -5,9 +5,9 @@ use askama_web::WebTemplate;
 
 use crate::auth::extract::EntitlementManager;
 use crate::domain::catalog::{Catalog, CatalogAccess};
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppResult;
 use crate::web::{filters, layout::Chrome};
 
 #[derive(Template, WebTemplate)]

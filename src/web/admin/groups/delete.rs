@@ -6,10 +6,11 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::group::Group;
-use crate::error::{AppError, AppResult};
-use crate::services::groups::{self, GroupError};
+use crate::services::error::ServiceError;
+use crate::services::groups;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppResult;
 use crate::web::{html, layout::Chrome, see_other};
 
 #[derive(Template)]
@@ -27,7 +28,7 @@ pub async fn confirm(
     admin: DirectoryAdmin,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let group = super::find(&state, &id).await?;
+    let group = super::find(&state, &admin, &id).await?;
     let member_count = store::groups::members(&state.db, group.id).await?.len();
     html(
         StatusCode::OK,
@@ -46,8 +47,8 @@ pub async fn delete(
     id: web::Path<String>,
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
-    let group = super::find(&state, &id).await?;
-    match groups::delete(&state.db, state.clock.as_ref(), &admin, group.id).await {
+    let group = super::find(&state, &admin, &id).await?;
+    match groups::delete(&state.db, state.clock.as_ref(), admin.principal(), group.id).await {
         Ok(gone) => {
             admin.current().session.flash(
                 FlashKind::Success,
@@ -55,8 +56,9 @@ pub async fn delete(
             );
             Ok(see_other("/admin/groups"))
         }
-        Err(GroupError::NotFound) => Err(AppError::NotFound),
-        Err(GroupError::Refused(reason)) => {
+        Err(ServiceError::Conflict {
+            message: reason, ..
+        }) => {
             let member_count = store::groups::members(&state.db, group.id).await?.len();
             let page = DeleteGroupPage {
                 chrome: Chrome::admin(admin.current(), "groups")?,
@@ -66,6 +68,6 @@ pub async fn delete(
             };
             html(StatusCode::CONFLICT, &page)
         }
-        Err(other) => Err(AppError::Unexpected(other.into())),
+        Err(other) => Err(other.into()),
     }
 }

@@ -6,9 +6,9 @@ use askama_web::WebTemplate;
 use crate::auth::extract::DirectoryAdmin;
 use crate::domain::group::Group;
 use crate::domain::page::Page;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppResult;
 use crate::web::{SearchQuery, layout::Chrome, pager_query};
 
 #[derive(Template, WebTemplate)]

@@ -10,11 +10,12 @@ use crate::auth::session::FlashKind;
 use crate::domain::group::{Group, Member};
 use crate::domain::page::Page;
 use crate::domain::user::User;
-use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
-use crate::services::groups::{self, GroupError};
+use crate::services::error::ServiceError;
+use crate::services::groups;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{SearchQuery, filters, layout::Chrome, pager_query, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -31,7 +32,7 @@ pub async fn list(
     admin: DirectoryAdmin,
     id: web::Path<String>,
 ) -> AppResult<MembersPage> {
-    let group = super::find(&state, &id).await?;
+    let group = super::find(&state, &admin, &id).await?;
     let members = store::groups::members(&state.db, group.id).await?;
     Ok(MembersPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
@@ -57,7 +58,7 @@ pub async fn picker(
     id: web::Path<String>,
     query: web::Query<SearchQuery>,
 ) -> AppResult<AddMembersPage> {
-    let group = super::find(&state, &id).await?;
+    let group = super::find(&state, &admin, &id).await?;
     let q = query.text();
     let candidates =
         store::users::list_not_direct_members(&state.db, group.id, &q, query.page()).await?;
@@ -77,17 +78,17 @@ pub struct AddForm {
     user_id: String,
 }
 
-fn flash_or_fail(admin: &DirectoryAdmin, result: Result<String, GroupError>) -> AppResult<()> {
+fn flash_or_fail(admin: &DirectoryAdmin, result: Result<String, ServiceError>) -> AppResult<()> {
     let session = &admin.current().session;
     match result {
         Ok(message) => session.flash(FlashKind::Success, message),
-        Err(
-            err @ (GroupError::AlreadyMember(_)
-            | GroupError::NotDirectMember(_)
-            | GroupError::UserNotFound),
-        ) => session.flash(FlashKind::Error, err.to_string()),
-        Err(GroupError::NotFound) => return Err(AppError::NotFound),
-        Err(other) => return Err(AppError::Unexpected(other.into())),
+        Err(ServiceError::Conflict { message, .. }) => session.flash(FlashKind::Error, message),
+        Err(ServiceError::Invalid(fields)) => {
+            for field in fields {
+                session.flash(FlashKind::Error, field.message);
+            }
+        }
+        Err(other) => return Err(other.into()),
     }
     Ok(())
 }
@@ -98,14 +99,20 @@ pub async fn add(
     id: web::Path<String>,
     form: CsrfForm<AddForm>,
 ) -> AppResult<HttpResponse> {
-    let group = super::find(&state, &id).await?;
+    let group = super::find(&state, &admin, &id).await?;
     let user_id: UserId = form
         .0
         .user_id
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a user to add.".to_owned()))?;
-    let result =
-        groups::add_member(&state.db, state.clock.as_ref(), &admin, group.id, user_id).await;
+    let result = groups::add_member(
+        &state.db,
+        state.clock.as_ref(),
+        admin.principal(),
+        group.id,
+        user_id,
+    )
+    .await;
     flash_or_fail(
         &admin,
         result.map(|user| format!("Member added: {}", user.display_name)),
@@ -120,10 +127,16 @@ pub async fn remove(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let (id, user) = path.into_inner();
-    let group = super::find(&state, &id).await?;
+    let group = super::find(&state, &admin, &id).await?;
     let user_id: UserId = parse_id(&user)?;
-    let result =
-        groups::remove_member(&state.db, state.clock.as_ref(), &admin, group.id, user_id).await;
+    let result = groups::remove_member(
+        &state.db,
+        state.clock.as_ref(),
+        admin.principal(),
+        group.id,
+        user_id,
+    )
+    .await;
     flash_or_fail(
         &admin,
         result.map(|user| format!("Member removed: {}", user.display_name)),

@@ -7,11 +7,12 @@ mod show;
 
 use actix_web::web;
 
+use crate::auth::extract::DirectoryAdmin;
 use crate::domain::group::Group;
-use crate::error::{AppError, AppResult};
 use crate::ids::GroupId;
+use crate::services::groups;
 use crate::state::AppState;
-use crate::store;
+use crate::web::error::AppResult;
 use crate::web::parse_id;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,9 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The group named in the URL, or 404.
-async fn find(state: &AppState, raw_id: &str) -> AppResult<Group> {
+async fn find(state: &AppState, admin: &DirectoryAdmin, raw_id: &str) -> AppResult<Group> {
     let id: GroupId = parse_id(raw_id)?;
-    store::groups::find_by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    Ok(groups::get(&state.db, admin.principal(), id).await?)
 }

@@ -7,9 +7,9 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::group::{Description, GroupName, MembershipType};
-use crate::error::{AppError, AppResult};
-use crate::services::groups::{self, GroupError, NewGroup};
+use crate::services::groups::{self, NewGroup};
 use crate::state::AppState;
+use crate::web::error::AppResult;
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, see_other};
 
@@ -66,7 +66,7 @@ pub async fn create(
         match groups::create(
             &state.db,
             state.clock.as_ref(),
-            &admin,
+            admin.principal(),
             NewGroup {
                 name,
                 description,
@@ -82,10 +82,7 @@ pub async fn create(
                 );
                 return Ok(see_other(&format!("/admin/groups/{}", group.id)));
             }
-            Err(GroupError::NameTaken) => {
-                errors.add("display_name", GroupError::NameTaken.to_string())
-            }
-            Err(other) => return Err(AppError::Unexpected(other.into())),
+            Err(err) => errors.place(err, "display_name")?,
         }
     }
     html(

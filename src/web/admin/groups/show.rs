@@ -5,9 +5,9 @@ use askama_web::WebTemplate;
 
 use crate::auth::extract::DirectoryAdmin;
 use crate::domain::group::Group;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppResult;
 use crate::web::{filters, layout::Chrome};
 
 #[derive(Template, WebTemplate)]
@@ -24,7 +24,7 @@ pub async fn show(
     admin: DirectoryAdmin,
     id: web::Path<String>,
 ) -> AppResult<GroupPage> {
-    let group = super::find(&state, &id).await?;
+    let group = super::find(&state, &admin, &id).await?;
     let member_count = store::groups::members(&state.db, group.id).await?.len();
     Ok(GroupPage {
         chrome: Chrome::admin(admin.current(), "groups")?,

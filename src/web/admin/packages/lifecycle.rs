@@ -12,21 +12,20 @@ use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::catalog::{Catalog, CatalogAccess};
-use crate::domain::lifecycle::RequestType;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::user::User;
 use crate::entities::{request_decision, request_event};
-use crate::error::{AppError, AppResult};
 use crate::ids::{AssignmentId, PolicyId, RequestId, UserId};
-use crate::services::requests::{self, RequestError};
+use crate::services::requests;
 use crate::state::AppState;
 use crate::store::{
     self,
     packages::PolicyRecord,
     requests::{AssignmentView, RequestView},
 };
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
-use crate::web::{filters, html, layout::Chrome, parse_id, search_text, see_other};
+use crate::web::{filters, flash_outcome, html, layout::Chrome, parse_id, search_text, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/packages/requests.html")]
@@ -195,27 +194,18 @@ pub async fn remove(
 ) -> AppResult<HttpResponse> {
     let (id, assignment_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
-    if !loaded.access.manage_assignments {
-        return Err(AppError::Forbidden);
-    }
     let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
-    let session = &manager.current().session;
-    match requests::remove_assignment(
+    let result = requests::remove_assignment(
         &state.db,
         state.clock.as_ref(),
-        &manager.actor(),
-        RequestType::AdminRemove,
+        manager.principal(),
         assignment.id,
     )
-    .await
-    {
-        Ok(()) => session.flash(
-            FlashKind::Success,
-            format!("Access removed: {}", assignment.target_name),
-        ),
-        Err(RequestError::Refused(reason)) => session.flash(FlashKind::Error, reason),
-        Err(err) => return Err(AppError::Unexpected(err.into())),
-    }
+    .await;
+    flash_outcome(
+        &manager.current().session,
+        result.map(|()| format!("Access removed: {}", assignment.target_name)),
+    )?;
     Ok(see_other(&format!(
         "/admin/access-packages/{}/assignments",
         loaded.package.id
@@ -346,7 +336,7 @@ pub async fn create(
         match requests::assign_directly(
             &state.db,
             state.clock.as_ref(),
-            &manager.actor(),
+            manager.principal(),
             loaded.package.id,
             policy,
             user,
@@ -364,11 +354,7 @@ pub async fn create(
                     loaded.package.id
                 )));
             }
-            Err(RequestError::Field(field, message)) => errors.add(field, message),
-            Err(RequestError::AlreadyAssigned) => {
-                errors.add("user", "This user already has this access package.")
-            }
-            Err(err) => return Err(AppError::Unexpected(err.into())),
+            Err(err) => errors.place(err, "user")?,
         }
     }
     new_page(

@@ -5,9 +5,9 @@ use askama_web::WebTemplate;
 
 use crate::auth::extract::EntitlementManager;
 use crate::domain::page::Page;
-use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{self, packages::PackageSummary};
+use crate::web::error::AppResult;
 use crate::web::{SearchQuery, filters, layout::Chrome, pager_query};
 
 #[derive(Template, WebTemplate)]
@@ -35,7 +35,7 @@ pub async fn list(
     }
     let can_create = manager.user().role.is_directory_admin()
         || manager
-            .current()
+            .principal()
             .catalog_roles
             .iter()
             .any(|(catalog, _)| manager.access(*catalog).manage_packages);

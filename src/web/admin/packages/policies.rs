@@ -4,19 +4,19 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::policy_form::{self, PickerFields, PolicyView};
-use super::show::{Loaded, load, package_error};
+use super::show::{Loaded, load};
 use crate::auth::csrf::{CsrfBody, CsrfForm};
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::policy::PolicyInput;
-use crate::error::{AppError, AppResult};
 use crate::ids::PolicyId;
-use crate::services::packages::PackageError;
+use crate::services::error::ServiceError;
 use crate::services::policies;
 use crate::state::AppState;
 use crate::store::{self, packages::PolicyRecord};
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, parse_id, see_other};
 
@@ -205,13 +205,19 @@ async fn submit(
     };
     let package_id = loaded.package.id;
     let result = match policy_id {
-        None => policies::create(&state.db, state.clock.as_ref(), manager, package_id, &spec)
-            .await
-            .map(|_| "Policy created"),
+        None => policies::create(
+            &state.db,
+            state.clock.as_ref(),
+            manager.principal(),
+            package_id,
+            &spec,
+        )
+        .await
+        .map(|_| "Policy created"),
         Some(id) => policies::update(
             &state.db,
             state.clock.as_ref(),
-            manager,
+            manager.principal(),
             package_id,
             id,
             &spec,
@@ -229,9 +235,9 @@ async fn submit(
                 "/admin/access-packages/{package_id}/policies"
             )))
         }
-        Err(PackageError::Refused(reason)) => {
+        Err(err @ (ServiceError::Conflict { .. } | ServiceError::Invalid(_))) => {
             let mut errors = FormErrors::default();
-            errors.add("requestor", reason);
+            errors.place(err, "requestor")?;
             let view = policy_form::view(&state.db, input, errors, None).await?;
             page(
                 manager,
@@ -241,7 +247,7 @@ async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Err(err) => Err(package_error(err)),
+        Err(err) => Err(AppError::from(err)),
     }
 }
 
@@ -319,7 +325,7 @@ pub async fn delete(
     let result = policies::delete(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         loaded.package.id,
         policy.id,
     )

@@ -3,16 +3,17 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::show::{Loaded, load, package_error};
+use super::show::{Loaded, load};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, PackageName};
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::group::Description;
-use crate::error::{AppError, AppResult};
-use crate::services::packages::{self, PackageError};
+use crate::services::error::ServiceError;
+use crate::services::packages;
 use crate::state::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, see_other};
 
@@ -108,7 +109,7 @@ pub async fn save(
         match packages::update(
             &state.db,
             state.clock.as_ref(),
-            &manager,
+            manager.principal(),
             loaded.package.id,
             name,
             description,
@@ -123,10 +124,7 @@ pub async fn save(
                 );
                 return Ok(see_other(&format!("/admin/access-packages/{}", updated.id)));
             }
-            Err(PackageError::NameTaken) => {
-                errors.add("display_name", PackageError::NameTaken.to_string())
-            }
-            Err(err) => return Err(package_error(err)),
+            Err(err) => errors.place(err, "display_name")?,
         }
     }
     page(
@@ -181,19 +179,28 @@ pub async fn delete(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    match packages::delete(&state.db, state.clock.as_ref(), &manager, loaded.package.id).await {
+    match packages::delete(
+        &state.db,
+        state.clock.as_ref(),
+        manager.principal(),
+        loaded.package.id,
+    )
+    .await
+    {
         Ok(gone) => manager.current().session.flash(
             FlashKind::Success,
             format!("Access package deleted: {}", gone.display_name),
         ),
-        Err(PackageError::Refused(reason)) => {
+        Err(ServiceError::Conflict {
+            message: reason, ..
+        }) => {
             manager.current().session.flash(FlashKind::Error, reason);
             return Ok(see_other(&format!(
                 "/admin/access-packages/{}",
                 loaded.package.id
             )));
         }
-        Err(err) => return Err(package_error(err)),
+        Err(err) => return Err(AppError::from(err)),
     }
     Ok(see_other("/admin/access-packages"))
 }

@@ -11,11 +11,11 @@ use crate::domain::access_package::{AccessPackage, ResourceRole};
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::group::{Group, MemberRole};
 use crate::domain::page::PageRequest;
-use crate::error::{AppError, AppResult};
 use crate::ids::{GroupId, ResourceRoleId};
 use crate::services::packages;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{html, layout::Chrome, parse_id, search_text, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -142,7 +142,7 @@ pub async fn add(
     let result = packages::add_resource_role(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         package.id,
         group_id,
         role,
@@ -217,7 +217,7 @@ pub async fn remove(
     let result = packages::remove_resource_role(
         &state.db,
         state.clock.as_ref(),
-        &manager,
+        manager.principal(),
         loaded.package.id,
         role.id,
     )

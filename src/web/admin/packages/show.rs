@@ -6,14 +6,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::auth::extract::EntitlementManager;
-use crate::auth::session::FlashKind;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::catalog::{Catalog, CatalogAccess};
-use crate::error::{AppError, AppResult};
 use crate::ids::AccessPackageId;
-use crate::services::packages::PackageError;
+use crate::services::error::ServiceError;
+use crate::services::packages;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppResult;
 use crate::web::{filters, layout::Chrome, parse_id};
 
 /// The package in the URL, its catalog, and what the manager may do there: 404 when they
@@ -30,16 +30,8 @@ pub async fn load(
     raw_id: &str,
 ) -> AppResult<Loaded> {
     let id: AccessPackageId = parse_id(raw_id)?;
-    let package = store::packages::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (package, catalog) = packages::get(&state.db, manager.principal(), id).await?;
     let access = manager.access(package.catalog_id);
-    if !access.read {
-        return Err(AppError::NotFound);
-    }
-    let catalog = store::catalogs::find(&state.db, package.catalog_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     Ok(Loaded {
         package,
         catalog,
@@ -47,27 +39,12 @@ pub async fn load(
     })
 }
 
-pub fn package_error(err: PackageError) -> AppError {
-    match err {
-        PackageError::NotFound => AppError::NotFound,
-        PackageError::Forbidden => AppError::Forbidden,
-        PackageError::NameTaken | PackageError::Refused(_) => AppError::BadRequest(err.to_string()),
-        PackageError::Unexpected(err) => AppError::Unexpected(err),
-    }
-}
-
 /// Shows a service's answer as the next page's message; refusals are messages too.
 pub fn flash_result(
     manager: &EntitlementManager,
-    result: Result<String, PackageError>,
+    result: Result<String, ServiceError>,
 ) -> AppResult<()> {
-    let session = &manager.current().session;
-    match result {
-        Ok(message) => session.flash(FlashKind::Success, message),
-        Err(PackageError::Refused(reason)) => session.flash(FlashKind::Error, reason),
-        Err(err) => return Err(package_error(err)),
-    }
-    Ok(())
+    crate::web::flash_outcome(&manager.current().session, result)
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,11 +14,12 @@ use crate::domain::catalog::Catalog;
 use crate::domain::group::{Description, Group, MemberRole};
 use crate::domain::page::PageRequest;
 use crate::domain::policy::{PolicyInput, PolicySpec};
-use crate::error::{AppError, AppResult};
 use crate::ids::{CatalogId, DraftId, GroupId};
-use crate::services::packages::{self, NewPackage, PackageError};
+use crate::services::error::ServiceError;
+use crate::services::packages::{self, NewPackage};
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, parse_id, search_text, see_other};
 
@@ -615,7 +616,7 @@ async fn create(
         }
     };
     let has_policy = new.policy.as_ref().is_some_and(|p| p.enabled);
-    match packages::create(&state.db, state.clock.as_ref(), manager, new).await {
+    match packages::create(&state.db, state.clock.as_ref(), manager.principal(), new).await {
         Ok(package) => {
             let session = &manager.current().session;
             if has_policy {
@@ -631,8 +632,35 @@ async fn create(
             }
             Ok(see_other(&format!("/admin/access-packages/{}", package.id)))
         }
-        Err(PackageError::NameTaken) => {
-            problems.push(("basics", format!("Basics: {}", PackageError::NameTaken)));
+        Err(err) => {
+            // Each refusal is shown on Review + create under the tab that can fix it.
+            match err {
+                ServiceError::Invalid(fields) => {
+                    for field in fields {
+                        let tab = match field.field {
+                            "display_name" => "basics",
+                            "approver" | "requestor" | "policy" => "policy",
+                            _ => "resources",
+                        };
+                        let prefix = if tab == "basics" { "Basics: " } else { "" };
+                        problems.push((tab, format!("{prefix}{}", field.message)));
+                    }
+                }
+                ServiceError::Conflict { code, message } => {
+                    let tab = if code == "subject_gone" {
+                        "policy"
+                    } else {
+                        "resources"
+                    };
+                    problems.push((tab, message));
+                }
+                ServiceError::Forbidden { code, message }
+                    if code == "group_in_other_catalog" || code == "not_group_owner" =>
+                {
+                    problems.push(("resources", message));
+                }
+                other => return Err(other.into()),
+            }
             render(
                 state,
                 manager,
@@ -647,25 +675,6 @@ async fn create(
             )
             .await
         }
-        Err(PackageError::Refused(reason)) => {
-            problems.push(("resources", reason));
-            render(
-                state,
-                manager,
-                id,
-                "review",
-                draft,
-                FormErrors::default(),
-                None,
-                None,
-                problems,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(PackageError::Forbidden) => Err(AppError::Forbidden),
-        Err(PackageError::NotFound) => Err(AppError::NotFound),
-        Err(PackageError::Unexpected(err)) => Err(AppError::Unexpected(err)),
     }
 }
 

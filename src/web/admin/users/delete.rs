@@ -6,9 +6,10 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::user::User;
-use crate::error::{AppError, AppResult};
-use crate::services::users::{self, UserError};
+use crate::services::error::ServiceError;
+use crate::services::users;
 use crate::state::AppState;
+use crate::web::error::AppResult;
 use crate::web::{html, layout::Chrome, see_other};
 
 #[derive(Template)]
@@ -16,7 +17,7 @@ use crate::web::{html, layout::Chrome, see_other};
 struct DeleteUserPage {
     chrome: Chrome,
     user: User,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 /// Directory administrators who may manage this user.
@@ -26,7 +27,8 @@ pub async fn confirm(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let user = super::edit::manageable_user(&state, &admin, &id).await?;
-    let error = (user.id == admin.user().id).then_some("You cannot delete your own account.");
+    let error =
+        (user.id == admin.user().id).then(|| "You cannot delete your own account.".to_owned());
     html(
         StatusCode::OK,
         &DeleteUserPage {
@@ -44,7 +46,7 @@ pub async fn delete(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let user = super::edit::manageable_user(&state, &admin, &id).await?;
-    match users::delete(&state.db, state.clock.as_ref(), &admin, user.id).await {
+    match users::delete(&state.db, state.clock.as_ref(), admin.principal(), user.id).await {
         Ok(gone) => {
             admin.current().session.flash(
                 FlashKind::Success,
@@ -52,7 +54,10 @@ pub async fn delete(
             );
             Ok(see_other("/admin/users"))
         }
-        Err(UserError::NotForYourself(message)) => html(
+        Err(ServiceError::Forbidden {
+            code: "not_for_yourself",
+            message,
+        }) => html(
             StatusCode::CONFLICT,
             &DeleteUserPage {
                 chrome: Chrome::admin(admin.current(), "users")?,
@@ -60,8 +65,6 @@ pub async fn delete(
                 error: Some(message),
             },
         ),
-        Err(UserError::NotAllowed) => Err(AppError::Forbidden),
-        Err(UserError::NotFound) => Err(AppError::NotFound),
-        Err(other) => Err(AppError::Unexpected(other.into())),
+        Err(other) => Err(other.into()),
     }
 }

@@ -7,11 +7,10 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::user::{DirectoryRole, DisplayName, Email, User, UserPrincipalName};
-use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
 use crate::services::users::{self, UserChanges};
 use crate::state::AppState;
-use crate::store;
+use crate::web::error::AppResult;
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, parse_id, see_other};
 
@@ -33,13 +32,7 @@ pub(super) async fn manageable_user(
     raw_id: &str,
 ) -> AppResult<User> {
     let id: UserId = parse_id(raw_id)?;
-    let user = store::users::find_by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !admin.user().role.can_manage(user.role) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(user)
+    Ok(users::get_manageable(&state.db, admin.principal(), id).await?)
 }
 
 fn page(
@@ -104,7 +97,15 @@ pub async fn save(
             email,
             role,
         };
-        match users::update(&state.db, state.clock.as_ref(), &admin, user.id, changes).await {
+        match users::update(
+            &state.db,
+            state.clock.as_ref(),
+            admin.principal(),
+            user.id,
+            changes,
+        )
+        .await
+        {
             Ok(updated) => {
                 admin.current().session.flash(
                     FlashKind::Success,

@@ -12,8 +12,8 @@ use actix_web::web;
 use serde::Deserialize;
 
 use crate::domain::user::{DirectoryRole, User};
-use crate::error::AppError;
-use crate::services::users::UserError;
+use crate::services::error::ServiceError;
+use crate::web::error::AppError;
 use crate::web::form::FormErrors;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -79,13 +79,11 @@ pub fn role_options(actor: DirectoryRole) -> Vec<RoleOption> {
 }
 
 /// Service refusals that belong next to a field go there; the rest become pages.
-fn place_error(err: UserError, errors: &mut FormErrors) -> Result<(), AppError> {
+/// A role the admin may not hand out, or their own role, is refused next to the role.
+fn place_error(err: ServiceError, errors: &mut FormErrors) -> Result<(), AppError> {
     match err {
-        UserError::UpnTaken => errors.add("user_principal_name", err.to_string()),
-        UserError::NotAllowed => errors.add("directory_role", err.to_string()),
-        UserError::NotForYourself(message) => errors.add("directory_role", message),
-        UserError::NotFound => return Err(AppError::NotFound),
-        UserError::Unexpected(err) => return Err(AppError::Unexpected(err)),
+        ServiceError::Forbidden { message, .. } => errors.add("directory_role", message),
+        other => errors.place(other, "directory_role")?,
     }
     Ok(())
 }

@@ -7,9 +7,9 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::user::{DirectoryRole, DisplayName, Email, Password, UserPrincipalName};
-use crate::error::AppResult;
 use crate::services::users::{self, NewUser};
 use crate::state::AppState;
+use crate::web::error::AppResult;
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, see_other};
 
@@ -71,7 +71,7 @@ pub async fn create(
             role,
             password,
         };
-        match users::create(&state.db, state.clock.as_ref(), &admin, new).await {
+        match users::create(&state.db, state.clock.as_ref(), admin.principal(), new).await {
             Ok(user) => {
                 admin.current().session.flash(
                     FlashKind::Success,

@@ -7,9 +7,9 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::user::{Password, User};
-use crate::error::{AppError, AppResult};
-use crate::services::users::{self, UserError};
+use crate::services::users;
 use crate::state::AppState;
+use crate::web::error::AppResult;
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, see_other};
 
@@ -69,14 +69,15 @@ pub async fn reset(
             },
         );
     };
-    let reset =
-        users::reset_password(&state.db, state.clock.as_ref(), &admin, user.id, &password).await;
-    let updated = match reset {
-        Ok(updated) => updated,
-        Err(UserError::NotFound) => return Err(AppError::NotFound),
-        Err(UserError::NotAllowed) => return Err(AppError::Forbidden),
-        Err(other) => return Err(AppError::Unexpected(other.into())),
-    };
+    let reset = users::reset_password(
+        &state.db,
+        state.clock.as_ref(),
+        admin.principal(),
+        user.id,
+        &password,
+    )
+    .await;
+    let updated = reset?;
     let session = &admin.current().session;
     if updated.id == admin.user().id {
         // The new security stamp ends other sessions; keep this one.

@@ -4,12 +4,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::auth::extract::DirectoryAdmin;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::group::Group;
 use crate::domain::user::User;
-use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
+use crate::services::users;
 use crate::state::AppState;
 use crate::store;
+use crate::web::error::AppResult;
 use crate::web::{filters, layout::Chrome, parse_id};
 
 #[derive(Template, WebTemplate)]
@@ -29,13 +31,11 @@ pub async fn show(
     id: web::Path<String>,
 ) -> AppResult<UserPage> {
     let id: UserId = parse_id(&id)?;
-    let user = store::users::find_by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = users::get(&state.db, admin.principal(), id).await?;
     let groups = store::groups::of_user(&state.db, id).await?;
     Ok(UserPage {
         chrome: Chrome::admin(admin.current(), "users")?,
-        can_manage: admin.user().role.can_manage(user.role),
+        can_manage: authorize(admin.principal(), Action::ManageUser { role: user.role }).is_ok(),
         is_self: admin.user().id == user.id,
         user,
         groups,

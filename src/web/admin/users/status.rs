@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, web};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
 use crate::auth::session::FlashKind;
-use crate::error::{AppError, AppResult};
-use crate::services::users::{self, UserError};
+use crate::services::error::ServiceError;
+use crate::services::users;
 use crate::state::AppState;
+use crate::web::error::AppResult;
 use crate::web::see_other;
 
 async fn set(
@@ -18,7 +19,15 @@ async fn set(
     let user = super::edit::manageable_user(&state, &admin, &id).await?;
     let back = format!("/admin/users/{}", user.id);
     let session = &admin.current().session;
-    match users::set_enabled(&state.db, state.clock.as_ref(), &admin, user.id, enabled).await {
+    match users::set_enabled(
+        &state.db,
+        state.clock.as_ref(),
+        admin.principal(),
+        user.id,
+        enabled,
+    )
+    .await
+    {
         Ok(user) => {
             let word = if enabled { "enabled" } else { "disabled" };
             session.flash(
@@ -26,10 +35,11 @@ async fn set(
                 format!("Account {word}: {}", user.display_name),
             );
         }
-        Err(UserError::NotForYourself(message)) => session.flash(FlashKind::Error, message),
-        Err(UserError::NotAllowed) => return Err(AppError::Forbidden),
-        Err(UserError::NotFound) => return Err(AppError::NotFound),
-        Err(other) => return Err(AppError::Unexpected(other.into())),
+        Err(ServiceError::Forbidden {
+            code: "not_for_yourself",
+            message,
+        }) => session.flash(FlashKind::Error, message),
+        Err(other) => return Err(other.into()),
     }
     Ok(see_other(&back))
 }

@@ -1,4 +1,4 @@
-//! argon2 password hashes, computed on the blocking pool (each takes tens of milliseconds).
+//! argon2 password hashes and random tokens, computed on the blocking pool (each takes tens of milliseconds).
 use std::sync::OnceLock;
 
 use anyhow::{Context, anyhow};
@@ -50,6 +50,15 @@ fn dummy_hash() -> &'static str {
         hash_now("gatehouse-dummy-password-for-unknown-users")
             .unwrap_or_else(|_| "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZsMBMQdx1j1pmd4ER6AO4ZDZhW4cwrW17YdX6mrDNRM".to_owned())
     })
+}
+
+/// 256 random bits as hex: session stamps, CSRF and setup tokens.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    // getrandom only fails when the OS has no entropy source at all; a zero token would
+    // then be refused by the CSRF check, which compares against what the session holds.
+    let _ = getrandom::fill(&mut bytes);
+    hex::encode(bytes)
 }
 
 #[cfg(test)]

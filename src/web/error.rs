@@ -3,6 +3,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::services::error::ServiceError;
 use crate::web::layout::Chrome;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +21,30 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The object's state does not allow this now.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// A service refusal with no form to show it on becomes a page.
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::Forbidden { .. } => Self::Forbidden,
+            ServiceError::Conflict { message, .. } => Self::Conflict(message),
+            ServiceError::Invalid(fields) => Self::BadRequest(
+                fields
+                    .into_iter()
+                    .map(|f| f.message)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            ServiceError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -56,6 +79,7 @@ impl ResponseError for AppError {
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,6 +104,7 @@ impl ResponseError for AppError {
             ),
             Self::PayloadTooLarge => ("Too much data", "The form sent more data than Gatehouse accepts. Nothing was changed.".to_owned()),
             Self::BadRequest(reason) => ("Bad request", reason.clone()),
+            Self::Conflict(reason) => ("This cannot be done now", reason.clone()),
             Self::Unexpected(err) => {
                 tracing::error!(error = format!("{err:#}"), "unexpected error");
                 ("Something went wrong", "Gatehouse could not finish this request. Nothing was changed; try again in a moment.".to_owned())
