@@ -498,6 +498,58 @@ async fn policy_settings_have_ranges_and_dates_in_the_future() {
     );
 }
 
+/// The value of the checked radio button called `name`.
+fn checked(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(marker.as_str()).skip(1).find_map(|rest| {
+        let (value, after) = rest.split('>').next()?.split_once('"')?;
+        after.ends_with(" checked").then(|| value.to_owned())
+    })
+}
+
+#[tokio::test]
+async fn a_new_policy_lets_users_request_a_specific_timeline_and_an_edited_one_keeps_its_choice() {
+    let app = spawn_app().await;
+    let (admin, admin1) = app.admin().await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let group = app.create_group("Engineering Group").await.to_string();
+    let id = create_web_project_package(&app, &admin, &group).await;
+    let new_policy = format!("/admin/access-packages/{id}/policies/new");
+    assert_eq!(
+        checked(&admin.get_html(&new_policy).await, "custom_schedule").as_deref(),
+        Some("yes"),
+        "Add policy"
+    );
+    let basics = start_wizard(&admin, "").await;
+    assert_eq!(
+        checked(
+            &admin.get_html(&tab(&basics, "policy")).await,
+            "custom_schedule"
+        )
+        .as_deref(),
+        Some("yes"),
+        "the wizard's Policy tab"
+    );
+
+    let requestor = format!("user:{user1}");
+    let admin1 = admin1.to_string();
+    let mut fields = tutorial_policy(&requestor, &admin1, "save");
+    fields.retain(|(k, _)| *k != "custom_schedule");
+    fields.push(("custom_schedule", "no"));
+    let created = admin.post(&new_policy, &fields).await;
+    let policies = admin.get_html(&location(&created)).await;
+    let policy_id =
+        ids_after(&policies, &format!("/admin/access-packages/{id}/policies/"))[0].clone();
+    let edit = admin
+        .get_html(&format!(
+            "/admin/access-packages/{id}/policies/{policy_id}/edit"
+        ))
+        .await;
+    assert_eq!(checked(&edit, "custom_schedule").as_deref(), Some("no"));
+}
+
 #[tokio::test]
 async fn an_access_package_manager_creates_packages_but_not_resources() {
     let app = spawn_app().await;
