@@ -14,6 +14,27 @@
       setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
+  // A checkbox marked data-submit-on-change shows its result at once: it presses the button
+  // it names (the one that does the same without JavaScript, hidden here), and the new page
+  // gives the focus back to the checkbox, so keyboard users stay where they were.
+  var refocus = "gatehouse-refocus";
+  document.querySelectorAll("[data-submit-on-change]").forEach(function (input) {
+    var button = document.getElementById(input.getAttribute("data-submit-on-change"));
+    if (button) button.hidden = true;
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-submit-on-change]");
+    var button = input && document.getElementById(input.getAttribute("data-submit-on-change"));
+    if (!button) return;
+    try { sessionStorage.setItem(refocus, input.id); } catch (e) { /* storage off: no refocus */ }
+    button.click();
+  });
+  try {
+    var id = sessionStorage.getItem(refocus);
+    sessionStorage.removeItem(refocus);
+    var again = id && document.getElementById(id);
+    if (again) again.focus();
+  } catch (e) { /* storage off: no refocus */ }
   // Forms marked data-confirm ask once more before a destructive post.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -214,8 +214,10 @@ pub struct PolicyInput {
 }
 
 impl Default for PolicyInput {
-    /// What `Add policy` starts with, as in Entra: directory users, approval required,
-    /// 14 days to decide, a year of access, enabled.
+    /// What `Add policy` and the wizard's `Policy` tab start with, as in Entra: directory
+    /// users, approval required, 14 days to decide, a year of access, enabled. Users may ask
+    /// for a specific timeline, because the tutorial's step 4 does so although its step 3
+    /// never names the setting.
     fn default() -> Self {
         Self {
             display_name: String::new(),
@@ -232,7 +234,7 @@ impl Default for PolicyInput {
             expiration_days: "365".into(),
             expiration_hours: "8".into(),
             expiration_date: String::new(),
-            custom_schedule: "no".into(),
+            custom_schedule: "yes".into(),
             enabled: "yes".into(),
         }
     }
@@ -657,6 +659,29 @@ mod tests {
             .ok()
             .map(|s| PolicyInput::from_spec(s).parse(TODAY));
         assert_eq!(again, spec.ok().map(Ok));
+    }
+
+    #[test]
+    fn a_new_policy_lets_users_request_a_specific_timeline() {
+        let spec = tutorial_policy().parse(TODAY);
+        assert_eq!(spec.map(|s| s.custom_schedule), Ok(true));
+    }
+
+    #[test]
+    fn an_existing_policy_keeps_its_timeline_setting() {
+        let fixed = PolicyInput {
+            custom_schedule: "no".into(),
+            ..tutorial_policy()
+        }
+        .parse(TODAY);
+        let again = fixed
+            .as_ref()
+            .ok()
+            .map(|s| PolicyInput::from_spec(s).parse(TODAY));
+        assert_eq!(
+            again.and_then(Result::ok).map(|s| s.custom_schedule),
+            Some(false)
+        );
     }
 
     #[test]

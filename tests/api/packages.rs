@@ -498,6 +498,150 @@ async fn policy_settings_have_ranges_and_dates_in_the_future() {
     );
 }
 
+/// The value of the checked radio button called `name`.
+fn checked(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(marker.as_str()).skip(1).find_map(|rest| {
+        let (value, after) = rest.split('>').next()?.split_once('"')?;
+        after.ends_with(" checked").then(|| value.to_owned())
+    })
+}
+
+#[tokio::test]
+async fn a_new_policy_lets_users_request_a_specific_timeline_and_an_edited_one_keeps_its_choice() {
+    let app = spawn_app().await;
+    let (admin, admin1) = app.admin().await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let group = app.create_group("Engineering Group").await.to_string();
+    let id = create_web_project_package(&app, &admin, &group).await;
+    let new_policy = format!("/admin/access-packages/{id}/policies/new");
+    assert_eq!(
+        checked(&admin.get_html(&new_policy).await, "custom_schedule").as_deref(),
+        Some("yes"),
+        "Add policy"
+    );
+    let basics = start_wizard(&admin, "").await;
+    assert_eq!(
+        checked(
+            &admin.get_html(&tab(&basics, "policy")).await,
+            "custom_schedule"
+        )
+        .as_deref(),
+        Some("yes"),
+        "the wizard's Policy tab"
+    );
+
+    let requestor = format!("user:{user1}");
+    let admin1 = admin1.to_string();
+    let mut fields = tutorial_policy(&requestor, &admin1, "save");
+    fields.retain(|(k, _)| *k != "custom_schedule");
+    fields.push(("custom_schedule", "no"));
+    let created = admin.post(&new_policy, &fields).await;
+    let policies = admin.get_html(&location(&created)).await;
+    let policy_id =
+        ids_after(&policies, &format!("/admin/access-packages/{id}/policies/"))[0].clone();
+    let edit = admin
+        .get_html(&format!(
+            "/admin/access-packages/{id}/policies/{policy_id}/edit"
+        ))
+        .await;
+    assert_eq!(checked(&edit, "custom_schedule").as_deref(), Some("no"));
+}
+
+#[tokio::test]
+async fn see_groups_not_yet_in_the_catalog_shows_them_with_or_without_javascript() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let group = app.create_group("Engineering Group").await.to_string();
+
+    // The wizard's Groups pane: ticking the box presses Show groups, which works on its own.
+    let basics = start_wizard(&admin, "").await;
+    let resources = tab(&basics, "resources");
+    let html = admin
+        .post(&resources, &[("action", "open_groups")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"outside\" value=\"yes\" data-submit-on-change=\"show_groups\">"));
+    assert!(html.contains(
+        "<button type=\"submit\" id=\"show_groups\" name=\"action\" value=\"search_groups\" class=\"btn btn-small btn-secondary\">Show groups</button>"
+    ));
+    assert!(html.contains("<p class=\"muted\">No groups in this catalog match.</p>"));
+    let shown = admin
+        .post(
+            &resources,
+            &[
+                ("action", "search_groups"),
+                ("outside", "yes"),
+                ("picker_q", ""),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(shown.contains(&format!("name=\"pick\" value=\"{group}\"")));
+    assert!(shown.contains("data-submit-on-change=\"show_groups\" checked>"));
+    let none = admin
+        .post(
+            &resources,
+            &[
+                ("action", "search_groups"),
+                ("outside", "yes"),
+                ("picker_q", "Marketing"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(none.contains("<p class=\"muted\">No groups match.</p>"));
+    for html in [&html, &shown, &none] {
+        assert!(
+            !html.contains("Check “See groups") && !html.contains("Tick “See groups"),
+            "no empty state asks for the box to be ticked"
+        );
+    }
+
+    // `Add resource role` on a package's page does the same.
+    let id = create_web_project_package(&app, &admin, &group).await;
+    let other = app.create_group("Marketing Group").await.to_string();
+    let add = format!("/admin/access-packages/{id}/resource-roles/add");
+    let html = admin.get_html(&format!("{add}?q=Marketing")).await;
+    assert!(html.contains("name=\"outside\" value=\"yes\" data-submit-on-change=\"show_groups\">"));
+    assert!(html.contains(">Show groups</button>"));
+    assert!(html.contains("No groups in this catalog match"));
+    let shown = admin
+        .get_html(&format!("{add}?q=Marketing&outside=yes"))
+        .await;
+    assert!(shown.contains(&format!("name=\"group_id\" value=\"{other}\"")));
+    let none = admin.get_html(&format!("{add}?q=Sales&outside=yes")).await;
+    assert!(none.contains("No groups match"));
+    for html in [&html, &shown, &none] {
+        assert!(!html.contains("Check “See groups") && !html.contains("Tick “See groups"));
+    }
+
+    // The script doing the ticking is served from the site itself, as the CSP asks.
+    let script = admin.get("/static/gatehouse.js").await;
+    assert!(
+        script
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|csp| csp.contains("default-src 'self'"))
+    );
+    assert!(
+        script
+            .text()
+            .await
+            .unwrap()
+            .contains("data-submit-on-change")
+    );
+}
+
 #[tokio::test]
 async fn an_access_package_manager_creates_packages_but_not_resources() {
     let app = spawn_app().await;

@@ -222,7 +222,7 @@ impl Page {
     }
 
     /// The radio button or checkbox reading `option`, inside the group titled `legend` when given.
-    pub async fn choose(&self, legend: Option<&str>, option: &str) -> Step {
+    pub async fn choose(&mut self, legend: Option<&str>, option: &str) -> Step {
         let scope = legend.map_or(String::new(), |l| {
             format!("//fieldset[legend[normalize-space()={}]]", literal(l))
         });
@@ -239,10 +239,50 @@ impl Page {
                 ),
             )
             .await?;
-        if !input.is_selected().await? {
-            input.click().await?;
+        if input.is_selected().await? {
+            return Ok(());
+        }
+        // A choice that shows its result at once loads the page again, as a person sees.
+        let reloads = input.attr("data-submit-on-change").await?.is_some();
+        input.click().await?;
+        if reloads {
+            self.wait_until_gone(&input, &format!("choosing “{option}”"))
+                .await?;
+            self.check_page(&format!("choosing {option}")).await?;
         }
         Ok(())
+    }
+
+    /// The choice in the group titled `legend` is the one reading `option`, untouched.
+    pub async fn expect_chosen(&self, legend: &str, option: &str) -> Step {
+        let xpath = format!(
+            "//fieldset[legend[normalize-space()={}]]//label[contains(@class,'choice')][normalize-space()={}]//input",
+            literal(legend),
+            literal(option)
+        );
+        let input = self
+            .find(&xpath, &format!("the choice “{option}” under “{legend}”"))
+            .await?;
+        if input.is_selected().await? {
+            Ok(())
+        } else {
+            Err(StepError(format!(
+                "“{option}” is not already chosen under “{legend}”"
+            )))
+        }
+    }
+
+    /// Waits for the page holding `element` to be replaced by the next one.
+    async fn wait_until_gone(&self, element: &Element, doing: &str) -> Step {
+        // Waiting for the browser to load a page is not a timed behaviour under test: poll,
+        // bounded. A stale element means its page has gone.
+        for _ in 0..200 {
+            if element.is_selected().await.is_err() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(StepError(format!("{doing} did not show a new page")))
     }
 
     /// A visible button whose words are exactly `text`, then the page it leads to is checked.
