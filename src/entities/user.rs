@@ -20,6 +20,10 @@ pub struct Model {
     pub security_stamp: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Set when the user was deleted: the row stays so that history keeps their name.
+    pub deleted_at: Option<TimeDateTimeWithTimeZone>,
+    /// The principal name a deleted user had (theirs is freed for a new account).
+    pub former_user_principal_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,9 +11,10 @@ use super::error::{ServiceError, ServiceResult};
 use super::is_unique_violation;
 use crate::clock::Clock;
 use crate::domain::audit as action;
-use crate::domain::authz::{Action, authorize};
+use crate::domain::authz::{Action, GroupFacts, authorize};
 use crate::domain::catalog::{Catalog, CatalogName, CatalogRole, DEFAULT_CATALOG_NAME};
-use crate::domain::group::Description;
+use crate::domain::group::{Description, Group};
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::principal::Principal;
 use crate::entities::{access_package, catalog, catalog_resource, catalog_role, resource_role};
 use crate::ids::{CatalogId, CatalogResourceId, CatalogRoleId, GroupId, UserId};
@@ -233,6 +234,20 @@ pub(crate) async fn insert_resource(
     let group = store::groups::find_by_id(db, group_id)
         .await?
         .ok_or_else(|| ServiceError::conflict("refused", "That group no longer exists."))?;
+    let facts = GroupFacts {
+        owned_by_principal: match principal.user_id {
+            Some(me) => store::catalogs::is_group_owner(db, group_id, me).await?,
+            None => false,
+        },
+        in_other_catalog: store::catalogs::in_other_catalog(db, group_id, catalog.id).await?,
+    };
+    authorize(
+        principal,
+        Action::AddGroupToCatalog {
+            catalog: catalog.id,
+            group: facts,
+        },
+    )?;
     let now = clock.now();
     let row = catalog_resource::ActiveModel {
         id: Set(CatalogResourceId::new()),
@@ -265,6 +280,25 @@ pub(crate) async fn insert_resource(
     )
     .await?;
     Ok(())
+}
+
+/// Groups the principal may add to the catalog (the "not yet in the catalog" pickers):
+/// administrators see every group outside it; catalog owners only the groups they own that
+/// no catalog governs yet.
+pub async fn addable_groups(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: CatalogId,
+    search: &str,
+    page: PageRequest,
+) -> ServiceResult<Page<Group>> {
+    authorize(principal, Action::ManageResources(id))?;
+    let owned_by = if principal.is_directory_admin() {
+        None
+    } else {
+        Some(principal.user_id.ok_or(ServiceError::NotFound)?)
+    };
+    Ok(store::catalogs::groups_outside(db, id, owned_by, search, page).await?)
 }
 
 /// Catalog owners and directory administrators.

@@ -153,7 +153,8 @@ async fn group_and_user(
     Ok((found_group, found_user))
 }
 
-/// Adds `user_id` as a direct member (on top of any membership an assignment grants).
+/// Adds `user_id` as a direct member or owner (on top of any membership an assignment
+/// grants).
 #[tracing::instrument(skip_all, fields(principal = %principal.name, group = %group_id, user = %user_id))]
 pub async fn add_member(
     db: &DatabaseConnection,
@@ -161,6 +162,7 @@ pub async fn add_member(
     principal: &Principal,
     group_id: GroupId,
     user_id: UserId,
+    role: MemberRole,
 ) -> ServiceResult<User> {
     authorize(principal, Action::ManageGroups)?;
     let txn = crate::db::write_txn(db).await?;
@@ -170,7 +172,7 @@ pub async fn add_member(
         id: Set(MembershipId::new()),
         group_id: Set(group_id),
         user_id: Set(user_id),
-        role: Set(MemberRole::Member.as_str().to_owned()),
+        role: Set(role.as_str().to_owned()),
         source_kind: Set(MembershipSource::Direct.as_str().to_owned()),
         source_id: Set(Uuid::nil()),
         created_at: Set(now),
@@ -183,8 +185,9 @@ pub async fn add_member(
             ServiceError::conflict(
                 "already_member",
                 format!(
-                    "{} is already a direct member of this group.",
-                    person.display_name
+                    "{} is already a direct {} of this group.",
+                    person.display_name,
+                    role.label().to_lowercase()
                 ),
             )
         } else {
@@ -196,7 +199,7 @@ pub async fn add_member(
         target_type: action::TARGET_GROUP,
         target_id: Some(target.id.to_string()),
         target_name: &target.display_name,
-        detail: json!({ "member": person.user_principal_name, "source": "direct" }),
+        detail: json!({ "member": person.user_principal_name, "source": "direct", "role": role.label() }),
     };
     audit::record(&txn, now, principal, event).await?;
     txn.commit().await?;
@@ -212,6 +215,7 @@ pub async fn remove_member(
     principal: &Principal,
     group_id: GroupId,
     user_id: UserId,
+    role: MemberRole,
 ) -> ServiceResult<User> {
     authorize(principal, Action::ManageGroups)?;
     let txn = crate::db::write_txn(db).await?;
@@ -219,7 +223,7 @@ pub async fn remove_member(
     let removed = group_member::Entity::delete_many()
         .filter(group_member::Column::GroupId.eq(group_id))
         .filter(group_member::Column::UserId.eq(user_id))
-        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
+        .filter(group_member::Column::Role.eq(role.as_str()))
         .filter(group_member::Column::SourceKind.eq(MembershipSource::Direct.as_str()))
         .exec(&txn)
         .await?;
@@ -227,8 +231,9 @@ pub async fn remove_member(
         return Err(ServiceError::conflict(
             "not_direct_member",
             format!(
-                "{} is not a direct member of this group.",
-                person.display_name
+                "{} is not a direct {} of this group.",
+                person.display_name,
+                role.label().to_lowercase()
             ),
         ));
     }
@@ -237,7 +242,7 @@ pub async fn remove_member(
         target_type: action::TARGET_GROUP,
         target_id: Some(target.id.to_string()),
         target_name: &target.display_name,
-        detail: json!({ "member": person.user_principal_name, "source": "direct" }),
+        detail: json!({ "member": person.user_principal_name, "source": "direct", "role": role.label() }),
     };
     audit::record(&txn, clock.now(), principal, event).await?;
     txn.commit().await?;

@@ -16,7 +16,8 @@ use crate::domain::access_package::{AccessPackage, PackageName};
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::catalog::Catalog;
-use crate::domain::group::{Description, MemberRole};
+use crate::domain::group::{Description, Group, MemberRole};
+use crate::domain::page::PageRequest;
 use crate::domain::policy::PolicySpec;
 use crate::domain::principal::Principal;
 use crate::entities::{access_package, resource_role};
@@ -138,6 +139,33 @@ pub async fn get(
         .await?
         .ok_or(ServiceError::NotFound)?;
     Ok((package, catalog))
+}
+
+/// The one group picker of `Resource roles` (in the wizard and on a package): the
+/// catalog's groups matching `search`, and with `outside`, the groups the principal may
+/// bring into the catalog too. Also says whether `outside` is open to the principal.
+pub async fn pickable_groups(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    catalog: CatalogId,
+    search: &str,
+    outside: bool,
+) -> ServiceResult<(Vec<Group>, bool)> {
+    authorize(principal, Action::ManagePackages(catalog))?;
+    let can_add_outside = authorize(principal, Action::ManageResources(catalog)).is_ok();
+    let needle = search.to_lowercase();
+    let mut groups = store::catalogs::resources(db, catalog).await?;
+    groups.retain(|g| g.display_name.to_lowercase().contains(&needle));
+    if outside && can_add_outside {
+        let first = PageRequest {
+            page: 1,
+            per_page: 100,
+        };
+        let more = catalogs::addable_groups(db, principal, catalog, search, first).await?;
+        groups.extend(more.items);
+        groups.sort_by_key(|g| g.display_name.to_lowercase());
+    }
+    Ok((groups, can_add_outside))
 }
 
 /// Adds the group to the package with `role`; a group from outside the catalog joins the

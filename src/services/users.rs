@@ -1,6 +1,7 @@
 //! Creating, changing and deleting users.
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -12,9 +13,12 @@ use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::principal::Principal;
 use crate::domain::user::{DirectoryRole, DisplayName, Email, Password, User, UserPrincipalName};
-use crate::entities::user;
+use crate::entities::{
+    access_package_draft, catalog_role, group_member, policy_approver, policy_requestor, user,
+};
 use crate::ids::UserId;
 use crate::services::password::{self, new_token};
+use crate::services::requests;
 use crate::store;
 
 fn upn_taken_or(err: sea_orm::DbErr) -> ServiceError {
@@ -69,6 +73,8 @@ pub(crate) async fn insert(
         security_stamp: Set(new_token()),
         created_at: Set(now),
         updated_at: Set(now),
+        deleted_at: Set(None),
+        former_user_principal_name: Set(None),
     };
     let created = User::from(row.insert(db).await.map_err(upn_taken_or)?);
     let event = Event {
@@ -122,6 +128,7 @@ async fn manageable(
 ) -> ServiceResult<user::Model> {
     authorize(principal, Action::ReadDirectory)?;
     let found = user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -215,6 +222,17 @@ pub async fn set_enabled(
     }
     row.updated_at = Set(now);
     let updated = User::from(row.update(&txn).await?);
+    if !enabled {
+        // Nobody could deliver what they asked for: their waiting requests are denied.
+        requests::deny_pending_of_disabled_user(
+            &txn,
+            now,
+            principal,
+            id,
+            "the account was disabled",
+        )
+        .await?;
+    }
     let event = Event {
         action: if enabled {
             action::ENABLE_USER
@@ -262,7 +280,34 @@ pub async fn reset_password(
     Ok(updated)
 }
 
-/// Deletes the user and their group memberships; the audit log keeps their name.
+/// What a deleted person held that is not history: memberships, catalog roles, places in
+/// policies (approvers and requestors) and unfinished wizards.
+async fn forget_roles(db: &impl ConnectionTrait, id: UserId) -> Result<(), sea_orm::DbErr> {
+    group_member::Entity::delete_many()
+        .filter(group_member::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
+    catalog_role::Entity::delete_many()
+        .filter(catalog_role::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
+    policy_approver::Entity::delete_many()
+        .filter(policy_approver::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
+    policy_requestor::Entity::delete_many()
+        .filter(policy_requestor::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
+    access_package_draft::Entity::delete_many()
+        .filter(access_package_draft::Column::OwnerId.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the user: their access ends and their memberships and roles go, but the account
+/// stays as a tombstone so that requests, assignments and decisions keep their name.
 #[tracing::instrument(skip_all, fields(principal = %principal.name, user = %id))]
 pub async fn delete(
     db: &DatabaseConnection,
@@ -276,8 +321,24 @@ pub async fn delete(
         return Err(not_for_yourself("You cannot delete your own account."));
     }
     let gone = User::from(before.clone());
+    let now = clock.now();
+    // Access ends first, as the system's removal, with the reason on each timeline; the
+    // requests, assignments and decisions stay for audits and access reviews.
+    let reason = "the account was deleted";
+    let removed = requests::remove_all_of_user(&txn, now, principal, id, reason).await?;
+    requests::deny_pending_of_disabled_user(&txn, now, principal, id, reason).await?;
     let groups = store::groups::of_user(&txn, id).await?;
-    user::Entity::delete_by_id(id).exec(&txn).await?;
+    forget_roles(&txn, id).await?;
+    let mut row: user::ActiveModel = before.into();
+    row.former_user_principal_name = Set(Some(gone.user_principal_name.clone()));
+    // The principal name is freed for a new account; the tombstone keeps its id unique.
+    row.user_principal_name = Set(format!("deleted-{id}"));
+    row.account_enabled = Set(false);
+    row.password_hash = Set(String::new());
+    row.security_stamp = Set(new_token());
+    row.deleted_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.update(&txn).await?;
     let event = Event {
         action: action::DELETE_USER,
         target_type: action::TARGET_USER,
@@ -287,9 +348,10 @@ pub async fn delete(
             "displayName": gone.display_name,
             "directoryRole": gone.role.label(),
             "removedFromGroups": groups.iter().map(|g| g.display_name.as_str()).collect::<Vec<_>>(),
+            "assignmentsRemoved": removed,
         }),
     };
-    audit::record(&txn, clock.now(), principal, event).await?;
+    audit::record(&txn, now, principal, event).await?;
     txn.commit().await?;
     Ok(gone)
 }

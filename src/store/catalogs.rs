@@ -9,9 +9,12 @@ use sea_orm::{
 use super::contains_ci;
 use crate::domain::catalog::{Catalog, CatalogRole};
 use crate::domain::group::Group;
+use crate::domain::group::MemberRole;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::user::User;
-use crate::entities::{access_package, catalog, catalog_resource, catalog_role, group, user};
+use crate::entities::{
+    access_package, catalog, catalog_resource, catalog_role, group, group_member, user,
+};
 use crate::ids::{CatalogId, GroupId, UserId};
 
 impl From<catalog::Model> for Catalog {
@@ -165,19 +168,35 @@ pub async fn has_resource(
     Ok(found > 0)
 }
 
-/// Groups that are not yet resources of the catalog, for its `Add resources` picker.
+/// Groups that are not yet resources of the catalog, for its pickers. With `owned_by`,
+/// only groups in no catalog at all that this person owns (what a catalog owner may add).
 pub async fn groups_outside(
     db: &impl ConnectionTrait,
     id: CatalogId,
+    owned_by: Option<UserId>,
     search: &str,
     page: PageRequest,
 ) -> Result<Page<Group>, sea_orm::DbErr> {
-    let inside = Query::select()
+    let mut in_catalogs = Query::select()
         .column(catalog_resource::Column::GroupId)
         .from(catalog_resource::Entity)
-        .and_where(Expr::col(catalog_resource::Column::CatalogId).eq(id))
         .to_owned();
-    let mut query = group::Entity::find().filter(group::Column::Id.not_in_subquery(inside));
+    if owned_by.is_none() {
+        in_catalogs.and_where(Expr::col(catalog_resource::Column::CatalogId).eq(id));
+    }
+    let mut query = group::Entity::find().filter(group::Column::Id.not_in_subquery(in_catalogs));
+    if let Some(owner) = owned_by {
+        query = query.filter(
+            group::Column::Id.in_subquery(
+                Query::select()
+                    .column(group_member::Column::GroupId)
+                    .from(group_member::Entity)
+                    .and_where(Expr::col(group_member::Column::UserId).eq(owner))
+                    .and_where(Expr::col(group_member::Column::Role).eq(MemberRole::Owner.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
     if !search.is_empty() {
         query = query.filter(contains_ci(Expr::col(group::Column::DisplayName), search));
     }
@@ -216,6 +235,35 @@ pub async fn role_holders(
         (a.0, a.1.display_name.to_lowercase()).cmp(&(b.0, b.1.display_name.to_lowercase()))
     });
     Ok(holders)
+}
+
+/// Whether `user` is an owner of `group` (from any source).
+pub async fn is_group_owner(
+    db: &impl ConnectionTrait,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<bool, sea_orm::DbErr> {
+    let found = group_member::Entity::find()
+        .filter(group_member::Column::GroupId.eq(group_id))
+        .filter(group_member::Column::UserId.eq(user_id))
+        .filter(group_member::Column::Role.eq(MemberRole::Owner.as_str()))
+        .count(db)
+        .await?;
+    Ok(found > 0)
+}
+
+/// Whether a catalog other than `except` lists `group` as a resource.
+pub async fn in_other_catalog(
+    db: &impl ConnectionTrait,
+    group_id: GroupId,
+    except: CatalogId,
+) -> Result<bool, sea_orm::DbErr> {
+    let found = catalog_resource::Entity::find()
+        .filter(catalog_resource::Column::GroupId.eq(group_id))
+        .filter(catalog_resource::Column::CatalogId.ne(except))
+        .count(db)
+        .await?;
+    Ok(found > 0)
 }
 
 /// Which catalogs list `group` as a resource, by name.

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::contains_ci;
-use crate::domain::group::{Group, Member, MembershipSource, MembershipType};
+use crate::domain::group::{Group, Member, MemberRole, MembershipSource, MembershipType};
 use crate::domain::page::{Page, PageRequest};
 use crate::entities::{group, group_member, user};
 use crate::ids::{GroupId, UserId};
@@ -86,9 +86,22 @@ pub async fn members(
     db: &impl ConnectionTrait,
     id: GroupId,
 ) -> Result<Vec<Member>, sea_orm::DbErr> {
+    with_role(db, id, MemberRole::Member).await
+}
+
+/// The group's owners, each once, with all their sources.
+pub async fn owners(db: &impl ConnectionTrait, id: GroupId) -> Result<Vec<Member>, sea_orm::DbErr> {
+    with_role(db, id, MemberRole::Owner).await
+}
+
+async fn with_role(
+    db: &impl ConnectionTrait,
+    id: GroupId,
+    role: MemberRole,
+) -> Result<Vec<Member>, sea_orm::DbErr> {
     let rows = group_member::Entity::find()
         .filter(group_member::Column::GroupId.eq(id))
-        .filter(group_member::Column::Role.eq("member"))
+        .filter(group_member::Column::Role.eq(role.as_str()))
         .find_also_related(user::Entity)
         .order_by_asc(group_member::Column::CreatedAt)
         .all(db)
@@ -110,6 +123,24 @@ pub async fn members(
     }
     members.sort_by_key(|m| m.display_name.to_lowercase());
     Ok(members)
+}
+
+/// Which of `users` are direct members and direct owners of the group.
+pub async fn direct_roles(
+    db: &impl ConnectionTrait,
+    id: GroupId,
+    users: &[UserId],
+) -> Result<Vec<(UserId, MemberRole)>, sea_orm::DbErr> {
+    let rows = group_member::Entity::find()
+        .filter(group_member::Column::GroupId.eq(id))
+        .filter(group_member::Column::UserId.is_in(users.iter().copied()))
+        .filter(group_member::Column::SourceKind.eq(MembershipSource::Direct.as_str()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.user_id, MemberRole::from_stored(&r.role)))
+        .collect())
 }
 
 /// Groups `user` is a member of, by name.

@@ -11,8 +11,8 @@ use super::packages::PolicyRecord;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::lifecycle::{AssignmentState, RequestState, RequestType};
 use crate::entities::{
-    access_package, assignment, assignment_policy, assignment_request, catalog, request_decision,
-    request_event, user,
+    access_package, assignment, assignment_policy, assignment_request, catalog, policy_approver,
+    request_decision, request_event, user,
 };
 use crate::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
 use crate::store;
@@ -38,6 +38,9 @@ pub struct RequestView {
     pub schedule_end: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub completed_at: Option<OffsetDateTime>,
+    /// Waiting for a decision that nobody can make: every approver of its policy has been
+    /// disabled or deleted.
+    pub no_approver: bool,
 }
 
 impl RequestView {
@@ -94,7 +97,17 @@ async fn names(
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, (u.display_name, u.user_principal_name)))
+        .map(|u| match u.deleted_at {
+            // History keeps the name a deleted person had.
+            Some(_) => (
+                u.id,
+                (
+                    format!("{} (deleted user)", u.display_name),
+                    u.former_user_principal_name.unwrap_or_default(),
+                ),
+            ),
+            None => (u.id, (u.display_name, u.user_principal_name)),
+        })
         .collect();
     let packages = access_package::Entity::find()
         .filter(access_package::Column::Id.is_in(packages))
@@ -117,6 +130,36 @@ async fn names(
     })
 }
 
+/// Which of `policies` have at least one approver who can still sign in.
+pub async fn policies_with_active_approver(
+    db: &impl ConnectionTrait,
+    policies: &[PolicyId],
+) -> Result<Vec<PolicyId>, sea_orm::DbErr> {
+    if policies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<PolicyId> = policy_approver::Entity::find()
+        .select_only()
+        .column(policy_approver::Column::PolicyId)
+        .filter(policy_approver::Column::PolicyId.is_in(policies.iter().copied()))
+        .filter(
+            policy_approver::Column::UserId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::AccountEnabled.eq(true))
+                    .and_where(user::Column::DeletedAt.is_null())
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
 async fn request_views(
     db: &impl ConnectionTrait,
     rows: Vec<assignment_request::Model>,
@@ -128,13 +171,22 @@ async fn request_views(
         .collect();
     let packages = rows.iter().map(|r| r.access_package_id).collect();
     let policies = rows.iter().filter_map(|r| r.policy_id).collect();
+    let waiting: Vec<PolicyId> = rows
+        .iter()
+        .filter(|r| RequestState::from_stored(&r.state) == RequestState::PendingApproval)
+        .filter_map(|r| r.policy_id)
+        .collect();
+    let decidable = policies_with_active_approver(db, &waiting).await?;
     let names = names(db, users, packages, policies).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
             let (target_name, target_upn) =
                 names.users.get(&r.target_id).cloned().unwrap_or_default();
+            let no_approver = RequestState::from_stored(&r.state) == RequestState::PendingApproval
+                && r.policy_id.is_some_and(|p| !decidable.contains(&p));
             RequestView {
+                no_approver,
                 id: r.id,
                 request_type: RequestType::from_stored(&r.request_type),
                 state: RequestState::from_stored(&r.state),

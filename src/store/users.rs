@@ -29,7 +29,11 @@ pub async fn find_by_id(
     db: &impl ConnectionTrait,
     id: UserId,
 ) -> Result<Option<User>, sea_orm::DbErr> {
-    Ok(user::Entity::find_by_id(id).one(db).await?.map(User::from))
+    Ok(user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .map(User::from))
 }
 
 /// The user and their password hash, for signing in.
@@ -39,6 +43,7 @@ pub async fn find_credentials(
 ) -> Result<Option<(User, String)>, sea_orm::DbErr> {
     let found = user::Entity::find()
         .filter(user::Column::UserPrincipalName.eq(upn.trim().to_lowercase()))
+        .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?;
     Ok(found.map(|m| {
@@ -48,7 +53,12 @@ pub async fn find_credentials(
 }
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
-    user::Entity::find().count(db).await
+    live().count(db).await
+}
+
+/// Users who have not been deleted.
+fn live() -> sea_orm::Select<user::Entity> {
+    user::Entity::find().filter(user::Column::DeletedAt.is_null())
 }
 
 fn search_condition(search: &str) -> Condition {
@@ -70,7 +80,7 @@ pub async fn list(
     search: &str,
     page: PageRequest,
 ) -> Result<Page<User>, sea_orm::DbErr> {
-    let query = user::Entity::find().filter(search_condition(search));
+    let query = live().filter(search_condition(search));
     let total = query.clone().count(db).await?;
     let items = query
         .order_by_asc(user::Column::DisplayName)
@@ -95,13 +105,20 @@ pub async fn list_not_direct_members(
     search: &str,
     page: PageRequest,
 ) -> Result<Page<User>, sea_orm::DbErr> {
-    let direct_members = Query::select()
-        .column(group_member::Column::UserId)
-        .from(group_member::Entity)
-        .and_where(Expr::col(group_member::Column::GroupId).eq(group))
-        .and_where(Expr::col(group_member::Column::SourceKind).eq("direct"))
+    // Someone who is already both a direct member and a direct owner has nothing to add.
+    let direct = |role: &str| {
+        Query::select()
+            .column(group_member::Column::UserId)
+            .from(group_member::Entity)
+            .and_where(Expr::col(group_member::Column::GroupId).eq(group))
+            .and_where(Expr::col(group_member::Column::SourceKind).eq("direct"))
+            .and_where(Expr::col(group_member::Column::Role).eq(role.to_owned()))
+            .to_owned()
+    };
+    let direct_members = direct("member")
+        .and_where(Expr::col(group_member::Column::UserId).in_subquery(direct("owner")))
         .to_owned();
-    let query = user::Entity::find()
+    let query = live()
         .filter(search_condition(search))
         .filter(user::Column::Id.not_in_subquery(direct_members));
     let total = query.clone().count(db).await?;
@@ -127,7 +144,7 @@ pub async fn by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = user::Entity::find()
+    let rows = live()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(user::Column::DisplayName)
         .all(db)

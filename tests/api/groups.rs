@@ -75,12 +75,14 @@ async fn members_are_added_and_removed_directly() {
     assert!(html.contains("Member added: User1"));
     assert!(html.contains("user1@woodgrove.test"));
     assert!(html.contains("Direct"));
+    let again = admin.get_html(&format!("{members}/add?q=user1")).await;
     assert!(
-        !admin
-            .get_html(&format!("{members}/add?q=user1"))
-            .await
-            .contains("user1@woodgrove.test"),
-        "not offered twice"
+        !again.contains("Add<span class=\"visually-hidden\"> User1</span>"),
+        "not offered twice as a member"
+    );
+    assert!(
+        again.contains("Add as owner<span class=\"visually-hidden\"> User1</span>"),
+        "still offered as an owner"
     );
 
     let twice = admin

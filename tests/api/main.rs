@@ -4,11 +4,13 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod audit;
+mod builders;
 mod catalogs;
 mod cli;
 mod csrf;
 mod groups;
 mod helpers;
+mod holes;
 mod lifecycle;
 mod packages;
 mod roles;

@@ -60,13 +60,11 @@ pub async fn picker(
     id: web::Path<String>,
     query: web::Query<SearchQuery>,
 ) -> AppResult<AddResourcesPage> {
-    let (catalog, access) = super::load(&state, &manager, &id).await?;
-    if !access.manage_resources {
-        return Err(AppError::Forbidden);
-    }
+    let (catalog, _) = super::load(&state, &manager, &id).await?;
     let q = query.text();
     let candidates =
-        store::catalogs::groups_outside(&state.db, catalog.id, &q, query.page()).await?;
+        catalogs::addable_groups(&state.db, manager.principal(), catalog.id, &q, query.page())
+            .await?;
     Ok(AddResourcesPage {
         chrome: Chrome::admin(manager.current(), "catalogs")?,
         catalog,

@@ -6,23 +6,24 @@ use serde::Deserialize;
 
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::DirectoryAdmin;
-use crate::auth::session::FlashKind;
-use crate::domain::group::{Group, Member};
+use crate::domain::group::{Group, Member, MemberRole};
 use crate::domain::page::Page;
 use crate::domain::user::User;
 use crate::ids::UserId;
-use crate::services::error::ServiceError;
 use crate::services::groups;
 use crate::state::AppState;
 use crate::store;
 use crate::web::error::{AppError, AppResult};
-use crate::web::{SearchQuery, filters, layout::Chrome, pager_query, parse_id, see_other};
+use crate::web::{
+    SearchQuery, filters, flash_outcome, layout::Chrome, pager_query, parse_id, see_other,
+};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/members.html")]
 pub struct MembersPage {
     chrome: Chrome,
     group: Group,
+    owners: Vec<Member>,
     members: Vec<Member>,
 }
 
@@ -34,9 +35,11 @@ pub async fn list(
 ) -> AppResult<MembersPage> {
     let group = super::find(&state, &admin, &id).await?;
     let members = store::groups::members(&state.db, group.id).await?;
+    let owners = store::groups::owners(&state.db, group.id).await?;
     Ok(MembersPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
         group,
+        owners,
         members,
     })
 }
@@ -49,6 +52,8 @@ pub struct AddMembersPage {
     q: String,
     query: String,
     candidates: Page<User>,
+    /// For each candidate on this page: already a direct member, already a direct owner.
+    direct: Vec<(bool, bool)>,
 }
 
 /// Directory administrators: users who are not yet direct members, searchable.
@@ -63,12 +68,24 @@ pub async fn picker(
     let candidates =
         store::users::list_not_direct_members(&state.db, group.id, &q, query.page()).await?;
     let query = pager_query(&q);
+    let ids: Vec<UserId> = candidates.items.iter().map(|u| u.id).collect();
+    let roles = store::groups::direct_roles(&state.db, group.id, &ids).await?;
+    let direct = ids
+        .iter()
+        .map(|id| {
+            (
+                roles.contains(&(*id, MemberRole::Member)),
+                roles.contains(&(*id, MemberRole::Owner)),
+            )
+        })
+        .collect();
     Ok(AddMembersPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
         group,
         q,
         query,
         candidates,
+        direct,
     })
 }
 
@@ -76,21 +93,27 @@ pub async fn picker(
 pub struct AddForm {
     #[serde(default)]
     user_id: String,
+    /// `member` (the default) or `owner`.
+    #[serde(default)]
+    role: String,
 }
 
-fn flash_or_fail(admin: &DirectoryAdmin, result: Result<String, ServiceError>) -> AppResult<()> {
-    let session = &admin.current().session;
-    match result {
-        Ok(message) => session.flash(FlashKind::Success, message),
-        Err(ServiceError::Conflict { message, .. }) => session.flash(FlashKind::Error, message),
-        Err(ServiceError::Invalid(fields)) => {
-            for field in fields {
-                session.flash(FlashKind::Error, field.message);
-            }
-        }
-        Err(other) => return Err(other.into()),
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    role: String,
+}
+
+/// `member` unless the form says `owner`.
+fn role_of(raw: &str) -> AppResult<MemberRole> {
+    if raw.is_empty() {
+        return Ok(MemberRole::Member);
     }
-    Ok(())
+    MemberRole::parse(raw).map_err(|e| AppError::BadRequest(e.0))
+}
+
+fn done(role: MemberRole, verb: &str, user: &User) -> String {
+    format!("{} {verb}: {}", role.label(), user.display_name)
 }
 
 pub async fn add(
@@ -105,17 +128,19 @@ pub async fn add(
         .user_id
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a user to add.".to_owned()))?;
+    let role = role_of(&form.0.role)?;
     let result = groups::add_member(
         &state.db,
         state.clock.as_ref(),
         admin.principal(),
         group.id,
         user_id,
+        role,
     )
     .await;
-    flash_or_fail(
-        &admin,
-        result.map(|user| format!("Member added: {}", user.display_name)),
+    flash_outcome(
+        &admin.current().session,
+        result.map(|user| done(role, "added", &user)),
     )?;
     Ok(see_other(&format!("/admin/groups/{}/members", group.id)))
 }
@@ -124,22 +149,24 @@ pub async fn remove(
     state: web::Data<AppState>,
     admin: DirectoryAdmin,
     path: web::Path<(String, String)>,
-    _form: CsrfForm<serde::de::IgnoredAny>,
+    form: CsrfForm<RemoveForm>,
 ) -> AppResult<HttpResponse> {
     let (id, user) = path.into_inner();
     let group = super::find(&state, &admin, &id).await?;
     let user_id: UserId = parse_id(&user)?;
+    let role = role_of(&form.0.role)?;
     let result = groups::remove_member(
         &state.db,
         state.clock.as_ref(),
         admin.principal(),
         group.id,
         user_id,
+        role,
     )
     .await;
-    flash_or_fail(
-        &admin,
-        result.map(|user| format!("Member removed: {}", user.display_name)),
+    flash_outcome(
+        &admin.current().session,
+        result.map(|user| done(role, "removed", &user)),
     )?;
     Ok(see_other(&format!("/admin/groups/{}/members", group.id)))
 }

@@ -24,6 +24,8 @@ use crate::web::{html, layout::Chrome, parse_id, see_other};
 pub struct PolicyRow {
     pub record: PolicyRecord,
     pub approvers: String,
+    /// Approval is required but nobody who can sign in may give it.
+    pub no_approver: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -60,15 +62,20 @@ pub async fn list(
     let policies = records
         .into_iter()
         .map(|record| {
-            let approvers = record
+            let active: Vec<&str> = record
                 .spec
                 .approvers
                 .iter()
-                .filter_map(|id| people.iter().find(|u| u.id == *id))
+                .filter_map(|id| people.iter().find(|u| u.id == *id && u.enabled))
                 .map(|u| u.display_name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            PolicyRow { record, approvers }
+                .collect();
+            let no_approver = record.spec.approval_required && active.is_empty();
+            let approvers = active.join(", ");
+            PolicyRow {
+                record,
+                approvers,
+                no_approver,
+            }
         })
         .collect();
     Ok(PoliciesPage {

@@ -10,7 +10,6 @@ use crate::auth::extract::EntitlementManager;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::group::{Group, MemberRole};
-use crate::domain::page::PageRequest;
 use crate::ids::{GroupId, ResourceRoleId};
 use crate::services::packages;
 use crate::state::AppState;
@@ -85,27 +84,16 @@ pub async fn picker(
         catalog,
         access,
     } = load(&state, &manager, &id).await?;
-    if !access.manage_packages {
-        return Err(AppError::Forbidden);
-    }
     let q = search_text(&query.q);
-    let outside = query.outside == "yes" && access.manage_resources;
-    let mut groups = if outside {
-        store::groups::search(
-            &state.db,
-            &q,
-            PageRequest {
-                page: 1,
-                per_page: 100,
-            },
-        )
-        .await?
-        .items
-    } else {
-        store::catalogs::resources(&state.db, catalog.id).await?
-    };
-    let needle = q.to_lowercase();
-    groups.retain(|g| g.display_name.to_lowercase().contains(&needle));
+    let (groups, can_add_outside) = packages::pickable_groups(
+        &state.db,
+        manager.principal(),
+        catalog.id,
+        &q,
+        query.outside == "yes",
+    )
+    .await?;
+    let outside = query.outside == "yes" && can_add_outside;
     Ok(AddResourceRolePage {
         chrome: Chrome::admin(manager.current(), "packages")?,
         package,

@@ -533,36 +533,19 @@ async fn group_picker_view(
     outside: bool,
 ) -> AppResult<GroupPicker> {
     let q = search_text(raw_q);
-    let catalog = draft.catalog(manager);
-    let can_add_outside = catalog.is_some_and(|c| manager.access(c).manage_resources);
-    let outside = outside && can_add_outside;
     let picked: Vec<&str> = draft
         .resources
         .iter()
         .map(|r| r.group_id.as_str())
         .collect();
-    let mut groups = if outside {
-        store::groups::search(
-            &state.db,
-            &q,
-            PageRequest {
-                page: 1,
-                per_page: 100,
-            },
-        )
-        .await?
-        .items
-    } else {
-        match catalog {
-            Some(id) => store::catalogs::resources(&state.db, id).await?,
-            None => Vec::new(),
+    let (mut groups, can_add_outside) = match draft.catalog(manager) {
+        Some(catalog) => {
+            packages::pickable_groups(&state.db, manager.principal(), catalog, &q, outside).await?
         }
+        None => (Vec::new(), false),
     };
-    let needle = q.to_lowercase();
-    groups.retain(|g| {
-        !picked.contains(&g.id.to_string().as_str())
-            && g.display_name.to_lowercase().contains(&needle)
-    });
+    let outside = outside && can_add_outside;
+    groups.retain(|g| !picked.contains(&g.id.to_string().as_str()));
     Ok(GroupPicker {
         q,
         outside,
