@@ -12,6 +12,7 @@ mod groups;
 mod helpers;
 mod holes;
 mod lifecycle;
+mod matrix;
 mod packages;
 mod roles;
 mod setup;

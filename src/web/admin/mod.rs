@@ -5,19 +5,17 @@ pub mod groups;
 pub mod packages;
 pub mod users;
 
-use actix_web::web;
-
-use super::see_other;
+use super::{RouteDef, get, see_other};
 use crate::auth::extract::EntitlementManager;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(home))
-        .route("/", web::get().to(home))
-        .configure(users::routes)
-        .configure(groups::routes)
-        .configure(catalogs::routes)
-        .configure(packages::routes)
-        .route("/audit", web::get().to(audit::list));
+pub fn routes() -> Vec<RouteDef> {
+    let mut table = vec![get("/admin", home), get("/admin/", home)];
+    table.extend(users::routes());
+    table.extend(groups::routes());
+    table.extend(catalogs::routes());
+    table.extend(packages::routes());
+    table.push(get("/admin/audit", audit::list));
+    table
 }
 
 /// Directory administrators start at Users, catalog role holders at Catalogs; everyone

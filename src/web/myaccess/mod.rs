@@ -5,34 +5,30 @@ mod approvals;
 mod history;
 mod packages;
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 
-use super::see_other;
+use super::{RouteDef, get, post, see_other};
 use crate::auth::extract::CurrentUser;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(home))
-        .route("/", web::get().to(home))
-        .route("/access-packages", web::get().to(packages::list))
-        .route(
-            "/access-packages/request",
-            web::get().to(packages::selected),
-        )
-        .route("/access-packages/{id}", web::get().to(packages::pane))
-        .route("/access-packages/{id}", web::post().to(packages::submit))
-        .route("/request-history", web::get().to(history::list))
-        .route("/request-history/{id}", web::get().to(history::detail))
-        .route(
-            "/request-history/{id}/cancel",
-            web::post().to(history::cancel),
-        )
-        .route("/approvals", web::get().to(approvals::pending))
-        .route("/approvals/history", web::get().to(approvals::history))
-        .route("/approvals/{id}", web::get().to(approvals::view))
-        .route("/approvals/{id}", web::post().to(approvals::decide))
-        .route("/access", web::get().to(access::list))
-        .route("/access/{id}/remove", web::get().to(access::confirm_remove))
-        .route("/access/{id}/remove", web::post().to(access::remove));
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/myaccess", home),
+        get("/myaccess/", home),
+        get("/myaccess/access-packages", packages::list),
+        get("/myaccess/access-packages/request", packages::selected),
+        get("/myaccess/access-packages/{id}", packages::pane),
+        post("/myaccess/access-packages/{id}", packages::submit),
+        get("/myaccess/request-history", history::list),
+        get("/myaccess/request-history/{id}", history::detail),
+        post("/myaccess/request-history/{id}/cancel", history::cancel),
+        get("/myaccess/approvals", approvals::pending),
+        get("/myaccess/approvals/history", approvals::history),
+        get("/myaccess/approvals/{id}", approvals::view),
+        post("/myaccess/approvals/{id}", approvals::decide),
+        get("/myaccess/access", access::list),
+        get("/myaccess/access/{id}/remove", access::confirm_remove),
+        post("/myaccess/access/{id}/remove", access::remove),
+    ]
 }
 
 /// Anyone signed in starts at `Access packages`.

@@ -8,8 +8,6 @@ mod resources;
 mod roles;
 mod show;
 
-use actix_web::web;
-
 use crate::auth::extract::EntitlementManager;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::ids::CatalogId;
@@ -17,40 +15,29 @@ use crate::services::catalogs;
 use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::web::error::AppResult;
-use crate::web::parse_id;
+use crate::web::{RouteDef, get, parse_id, post};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/catalogs", web::get().to(list::list))
-        .route("/catalogs/new", web::get().to(edit::new_form))
-        .route("/catalogs/new", web::post().to(edit::create))
-        .route("/catalogs/{id}", web::get().to(show::show))
-        .route("/catalogs/{id}/edit", web::get().to(edit::edit_form))
-        .route("/catalogs/{id}/edit", web::post().to(edit::save))
-        .route("/catalogs/{id}/resources", web::get().to(resources::list))
-        .route(
-            "/catalogs/{id}/resources/add",
-            web::get().to(resources::picker),
-        )
-        .route(
-            "/catalogs/{id}/resources/add",
-            web::post().to(resources::add),
-        )
-        .route(
-            "/catalogs/{id}/resources/{group}/remove",
-            web::post().to(resources::remove),
-        )
-        .route(
-            "/catalogs/{id}/access-packages",
-            web::get().to(packages::list),
-        )
-        .route("/catalogs/{id}/roles", web::get().to(roles::list))
-        .route("/catalogs/{id}/roles/add", web::post().to(roles::add))
-        .route(
-            "/catalogs/{id}/roles/{user}/{role}/remove",
-            web::post().to(roles::remove),
-        )
-        .route("/catalogs/{id}/delete", web::get().to(delete::confirm))
-        .route("/catalogs/{id}/delete", web::post().to(delete::delete));
+// One route a line, as a table reads.
+#[rustfmt::skip]
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/admin/catalogs", list::list),
+        get("/admin/catalogs/new", edit::new_form),
+        post("/admin/catalogs/new", edit::create),
+        get("/admin/catalogs/{id}", show::show),
+        get("/admin/catalogs/{id}/edit", edit::edit_form),
+        post("/admin/catalogs/{id}/edit", edit::save),
+        get("/admin/catalogs/{id}/resources", resources::list),
+        get("/admin/catalogs/{id}/resources/add", resources::picker),
+        post("/admin/catalogs/{id}/resources/add", resources::add),
+        post("/admin/catalogs/{id}/resources/{group}/remove", resources::remove),
+        get("/admin/catalogs/{id}/access-packages", packages::list),
+        get("/admin/catalogs/{id}/roles", roles::list),
+        post("/admin/catalogs/{id}/roles/add", roles::add),
+        post("/admin/catalogs/{id}/roles/{user}/{role}/remove", roles::remove),
+        get("/admin/catalogs/{id}/delete", delete::confirm),
+        post("/admin/catalogs/{id}/delete", delete::delete),
+    ]
 }
 
 /// The catalog in the URL and what the manager may do in it (for the buttons): 404 when

@@ -5,30 +5,27 @@ mod members;
 mod new;
 mod show;
 
-use actix_web::web;
-
 use crate::auth::extract::DirectoryAdmin;
 use crate::domain::group::Group;
 use crate::ids::GroupId;
 use crate::services::groups;
 use crate::state::AppState;
 use crate::web::error::AppResult;
-use crate::web::parse_id;
+use crate::web::{RouteDef, get, parse_id, post};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/groups", web::get().to(list::list))
-        .route("/groups/new", web::get().to(new::form))
-        .route("/groups/new", web::post().to(new::create))
-        .route("/groups/{id}", web::get().to(show::show))
-        .route("/groups/{id}/members", web::get().to(members::list))
-        .route("/groups/{id}/members/add", web::get().to(members::picker))
-        .route("/groups/{id}/members/add", web::post().to(members::add))
-        .route(
-            "/groups/{id}/members/{user}/remove",
-            web::post().to(members::remove),
-        )
-        .route("/groups/{id}/delete", web::get().to(delete::confirm))
-        .route("/groups/{id}/delete", web::post().to(delete::delete));
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/admin/groups", list::list),
+        get("/admin/groups/new", new::form),
+        post("/admin/groups/new", new::create),
+        get("/admin/groups/{id}", show::show),
+        get("/admin/groups/{id}/members", members::list),
+        get("/admin/groups/{id}/members/add", members::picker),
+        post("/admin/groups/{id}/members/add", members::add),
+        post("/admin/groups/{id}/members/{user}/remove", members::remove),
+        get("/admin/groups/{id}/delete", delete::confirm),
+        post("/admin/groups/{id}/delete", delete::delete),
+    ]
 }
 
 /// The group named in the URL, or 404.

@@ -9,115 +9,41 @@ mod resource_roles;
 mod show;
 mod wizard;
 
-use actix_web::web;
+use crate::web::{RouteDef, get, post};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/access-packages", web::get().to(list::list))
-        .route("/access-packages/new", web::get().to(wizard::start_by_link))
-        .route("/access-packages/new", web::post().to(wizard::start))
-        .route(
-            "/access-packages/new/{draft}/cancel",
-            web::post().to(wizard::cancel),
-        )
-        .route(
-            "/access-packages/new/{draft}/{tab}",
-            web::get().to(wizard::show),
-        )
-        .route(
-            "/access-packages/new/{draft}/{tab}",
-            web::post().to(wizard::submit),
-        )
-        .route("/access-packages/{id}", web::get().to(show::overview))
-        .route(
-            "/access-packages/{id}/assignments",
-            web::get().to(lifecycle::assignments),
-        )
-        .route(
-            "/access-packages/{id}/requests",
-            web::get().to(lifecycle::requests),
-        )
-        .route(
-            "/access-packages/{id}/requests/{request}",
-            web::get().to(lifecycle::request),
-        )
-        .route(
-            "/access-packages/{id}/assignments/new",
-            web::get().to(lifecycle::new_form),
-        )
-        .route(
-            "/access-packages/{id}/assignments/new",
-            web::post().to(lifecycle::create),
-        )
-        .route(
-            "/access-packages/{id}/assignments/{assignment}/remove",
-            web::get().to(lifecycle::confirm_remove),
-        )
-        .route(
-            "/access-packages/{id}/assignments/{assignment}/remove",
-            web::post().to(lifecycle::remove),
-        )
-        .route(
-            "/access-packages/{id}/resource-roles",
-            web::get().to(resource_roles::list),
-        )
-        .route(
-            "/access-packages/{id}/resource-roles/add",
-            web::get().to(resource_roles::picker),
-        )
-        .route(
-            "/access-packages/{id}/resource-roles/add",
-            web::post().to(resource_roles::add),
-        )
-        .route(
-            "/access-packages/{id}/resource-roles/{role}/remove",
-            web::get().to(resource_roles::confirm_remove),
-        )
-        .route(
-            "/access-packages/{id}/resource-roles/{role}/remove",
-            web::post().to(resource_roles::remove),
-        )
-        .route(
-            "/access-packages/{id}/policies",
-            web::get().to(policies::list),
-        )
-        .route(
-            "/access-packages/{id}/policies/new",
-            web::get().to(policies::new_form),
-        )
-        .route(
-            "/access-packages/{id}/policies/new",
-            web::post().to(policies::create),
-        )
-        .route(
-            "/access-packages/{id}/policies/{policy}/edit",
-            web::get().to(policies::edit_form),
-        )
-        .route(
-            "/access-packages/{id}/policies/{policy}/edit",
-            web::post().to(policies::save),
-        )
-        .route(
-            "/access-packages/{id}/policies/{policy}/delete",
-            web::get().to(policies::confirm_delete),
-        )
-        .route(
-            "/access-packages/{id}/policies/{policy}/delete",
-            web::post().to(policies::delete),
-        )
-        .route(
-            "/access-packages/{id}/properties",
-            web::get().to(properties::form),
-        )
-        .route(
-            "/access-packages/{id}/properties",
-            web::post().to(properties::save),
-        )
-        .route(
-            "/access-packages/{id}/delete",
-            web::get().to(properties::confirm_delete),
-        )
-        .route(
-            "/access-packages/{id}/delete",
-            web::post().to(properties::delete),
-        );
+// One route a line, as a table reads.
+#[rustfmt::skip]
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/admin/access-packages", list::list),
+        get("/admin/access-packages/new", wizard::start_by_link),
+        post("/admin/access-packages/new", wizard::start),
+        post("/admin/access-packages/new/{draft}/cancel", wizard::cancel),
+        get("/admin/access-packages/new/{draft}/{tab}", wizard::show),
+        post("/admin/access-packages/new/{draft}/{tab}", wizard::submit),
+        get("/admin/access-packages/{id}", show::overview),
+        get("/admin/access-packages/{id}/assignments", lifecycle::assignments),
+        get("/admin/access-packages/{id}/requests", lifecycle::requests),
+        get("/admin/access-packages/{id}/requests/{request}", lifecycle::request),
+        get("/admin/access-packages/{id}/assignments/new", lifecycle::new_form),
+        post("/admin/access-packages/{id}/assignments/new", lifecycle::create),
+        get("/admin/access-packages/{id}/assignments/{assignment}/remove", lifecycle::confirm_remove),
+        post("/admin/access-packages/{id}/assignments/{assignment}/remove", lifecycle::remove),
+        get("/admin/access-packages/{id}/resource-roles", resource_roles::list),
+        get("/admin/access-packages/{id}/resource-roles/add", resource_roles::picker),
+        post("/admin/access-packages/{id}/resource-roles/add", resource_roles::add),
+        get("/admin/access-packages/{id}/resource-roles/{role}/remove", resource_roles::confirm_remove),
+        post("/admin/access-packages/{id}/resource-roles/{role}/remove", resource_roles::remove),
+        get("/admin/access-packages/{id}/policies", policies::list),
+        get("/admin/access-packages/{id}/policies/new", policies::new_form),
+        post("/admin/access-packages/{id}/policies/new", policies::create),
+        get("/admin/access-packages/{id}/policies/{policy}/edit", policies::edit_form),
+        post("/admin/access-packages/{id}/policies/{policy}/edit", policies::save),
+        get("/admin/access-packages/{id}/policies/{policy}/delete", policies::confirm_delete),
+        post("/admin/access-packages/{id}/policies/{policy}/delete", policies::delete),
+        get("/admin/access-packages/{id}/properties", properties::form),
+        post("/admin/access-packages/{id}/properties", properties::save),
+        get("/admin/access-packages/{id}/delete", properties::confirm_delete),
+        post("/admin/access-packages/{id}/delete", properties::delete),
+    ]
 }

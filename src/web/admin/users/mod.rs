@@ -8,30 +8,29 @@ mod password;
 mod show;
 mod status;
 
-use actix_web::web;
 use serde::Deserialize;
 
 use crate::domain::user::{DirectoryRole, User};
 use crate::services::error::ServiceError;
 use crate::web::error::AppError;
 use crate::web::form::FormErrors;
+use crate::web::{RouteDef, get, post};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users", web::get().to(list::list))
-        .route("/users/new", web::get().to(new::form))
-        .route("/users/new", web::post().to(new::create))
-        .route("/users/{id}", web::get().to(show::show))
-        .route("/users/{id}/edit", web::get().to(edit::form))
-        .route("/users/{id}/edit", web::post().to(edit::save))
-        .route("/users/{id}/disable", web::post().to(status::disable))
-        .route("/users/{id}/enable", web::post().to(status::enable))
-        .route("/users/{id}/reset-password", web::get().to(password::form))
-        .route(
-            "/users/{id}/reset-password",
-            web::post().to(password::reset),
-        )
-        .route("/users/{id}/delete", web::get().to(delete::confirm))
-        .route("/users/{id}/delete", web::post().to(delete::delete));
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/admin/users", list::list),
+        get("/admin/users/new", new::form),
+        post("/admin/users/new", new::create),
+        get("/admin/users/{id}", show::show),
+        get("/admin/users/{id}/edit", edit::form),
+        post("/admin/users/{id}/edit", edit::save),
+        post("/admin/users/{id}/disable", status::disable),
+        post("/admin/users/{id}/enable", status::enable),
+        get("/admin/users/{id}/reset-password", password::form),
+        post("/admin/users/{id}/reset-password", password::reset),
+        get("/admin/users/{id}/delete", delete::confirm),
+        post("/admin/users/{id}/delete", delete::delete),
+    ]
 }
 
 /// The fields of `New user` and the edit form, as typed.

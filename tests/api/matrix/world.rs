@@ -1,0 +1,496 @@
+//! The seeded world the matrix walks: its actors signed in, catalog B where four of them hold
+//! one catalog role each, and catalog A's objects ([`Targets`]) that every route points at.
+use gatehouse::domain::user::DirectoryRole;
+use gatehouse::entities::{assignment, assignment_policy, assignment_request, resource_role};
+use gatehouse::ids::AccessPackageId;
+use reqwest::{Response, StatusCode};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::Actor;
+use crate::helpers::{Browser, PASSWORD, TestApp, location};
+
+pub type Fields = Vec<(&'static str, String)>;
+
+/// A signed-in actor, with the CSRF token of their session.
+pub struct Person {
+    pub upn: String,
+    pub id: String,
+    browser: Browser,
+    token: String,
+}
+
+/// Catalog A and what is in it; ids as they appear in URLs.
+#[derive(Default)]
+pub struct Targets {
+    pub catalog: String,
+    pub catalog_name: String,
+    /// A catalog with nothing in it, which its managers may delete.
+    pub empty_catalog: String,
+    /// A group outside every catalog, with `victim` as a direct member.
+    pub group: String,
+    /// A group in catalog A that no package uses.
+    pub spare_group: String,
+    /// The package User may request, with approval by the approver.
+    pub package: String,
+    pub package_name: String,
+    pub policy: String,
+    pub policy_name: String,
+    pub resource_role: String,
+    /// User's pending request for `package` (empty when seeded without it).
+    pub request: String,
+    /// A package for direct assignments only, with User's delivered assignment.
+    pub assigned_package: String,
+    pub assignment: String,
+    /// A package in catalog A with a policy nobody has used, which its managers may delete.
+    pub idle_package: String,
+    pub idle_policy: String,
+    /// The Global administrator's `New access package` draft in catalog A.
+    pub draft: String,
+    /// A plain user, direct member of `group` and Catalog reader of catalog A.
+    pub victim: String,
+    pub victim_upn: String,
+    pub victim_name: String,
+}
+
+pub struct World {
+    pub app: TestApp,
+    /// Everyone but the anonymous actor.
+    people: Vec<(Actor, Person)>,
+    pub targets: Targets,
+    seeded: usize,
+}
+
+fn id_after(location: &str, prefix: &str) -> String {
+    let id = location
+        .strip_prefix(prefix)
+        .unwrap_or_else(|| panic!("{location} starts with {prefix}"));
+    id.split('/').next().unwrap_or_default().to_owned()
+}
+
+async fn expect_see_other(response: Response, what: &str) -> String {
+    let status = response.status();
+    let to = location(&response);
+    if status != StatusCode::SEE_OTHER {
+        let body = response.text().await.unwrap_or_default();
+        panic!("seeding: {what} answered {status}: {body}");
+    }
+    to
+}
+
+impl World {
+    pub async fn seed(app: TestApp) -> Self {
+        let accounts = [
+            (Actor::User, "user1@woodgrove.test", DirectoryRole::User),
+            (
+                Actor::SecondUser,
+                "user2@woodgrove.test",
+                DirectoryRole::User,
+            ),
+            (
+                Actor::Approver,
+                "approver@woodgrove.test",
+                DirectoryRole::User,
+            ),
+            (
+                Actor::UserAdmin,
+                "useradmin@woodgrove.test",
+                DirectoryRole::UserAdministrator,
+            ),
+            (
+                Actor::GlobalAdmin,
+                "admin1@woodgrove.test",
+                DirectoryRole::GlobalAdministrator,
+            ),
+            (Actor::Owner, "owner@woodgrove.test", DirectoryRole::User),
+            (Actor::Reader, "reader@woodgrove.test", DirectoryRole::User),
+            (
+                Actor::PackageManager,
+                "manager@woodgrove.test",
+                DirectoryRole::User,
+            ),
+            (
+                Actor::AssignmentManager,
+                "assigner@woodgrove.test",
+                DirectoryRole::User,
+            ),
+        ];
+        let mut people = Vec::new();
+        for (actor, upn, role) in accounts {
+            let (browser, id) = app.signed_in(upn, actor.name(), role).await;
+            let token = browser.csrf_token().await;
+            let person = Person {
+                upn: upn.to_owned(),
+                id: id.to_string(),
+                browser,
+                token,
+            };
+            people.push((actor, person));
+        }
+        let mut world = World {
+            app,
+            people,
+            targets: Targets::default(),
+            seeded: 0,
+        };
+        let catalog_b = world.new_catalog("Catalog B").await;
+        for (actor, role) in [
+            (Actor::Owner, "catalogOwner"),
+            (Actor::Reader, "catalogReader"),
+            (Actor::PackageManager, "accessPackageManager"),
+            (Actor::AssignmentManager, "accessPackageAssignmentManager"),
+        ] {
+            let user_id = world.person(actor).id.clone();
+            let added = world
+                .post(
+                    Actor::GlobalAdmin,
+                    &format!("/admin/catalogs/{catalog_b}/roles/add"),
+                    &[("user_id", user_id), ("role", role.to_owned())],
+                )
+                .await;
+            expect_see_other(added, "adding a catalog B role").await;
+        }
+        world.targets = world.seed_targets(true).await;
+        world
+    }
+
+    pub fn person(&self, actor: Actor) -> &Person {
+        let found = self.people.iter().find(|(a, _)| *a == actor);
+        &found.expect("an actor who signs in").1
+    }
+
+    fn person_mut(&mut self, actor: Actor) -> &mut Person {
+        let found = self.people.iter_mut().find(|(a, _)| *a == actor);
+        &mut found.expect("an actor who signs in").1
+    }
+
+    pub async fn get(&self, actor: Actor, path: &str) -> Response {
+        match actor {
+            // A new browser every time: nothing an earlier cell did can sign it in.
+            Actor::Anonymous => self.app.browser().get(path).await,
+            _ => self.person(actor).browser.get(path).await,
+        }
+    }
+
+    /// Posts `fields` with the actor's CSRF token, as their browser would.
+    pub async fn post(&self, actor: Actor, path: &str, fields: &[(&str, String)]) -> Response {
+        let anonymous;
+        let (browser, token) = match actor {
+            Actor::Anonymous => {
+                anonymous = self.app.browser();
+                let token = anonymous.csrf_token().await;
+                (&anonymous, token)
+            }
+            _ => {
+                let person = self.person(actor);
+                (&person.browser, person.token.clone())
+            }
+        };
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        browser.post_raw(path, &all).await
+    }
+
+    /// Signs the actor in again (after they signed out, or signed in anew) and keeps the new
+    /// session's token.
+    pub async fn sign_in_again(&mut self, actor: Actor) {
+        if actor == Actor::Anonymous {
+            return;
+        }
+        let person = self.person(actor);
+        let signed_in = person.browser.sign_in(&person.upn, PASSWORD).await;
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{}", person.upn);
+        let token = person.browser.csrf_token().await;
+        self.person_mut(actor).token = token;
+    }
+
+    async fn new_catalog(&self, name: &str) -> String {
+        let created = self
+            .post(
+                Actor::GlobalAdmin,
+                "/admin/catalogs/new",
+                &[
+                    ("display_name", name.to_owned()),
+                    ("description", String::new()),
+                    ("is_enabled", "yes".to_owned()),
+                    ("is_externally_visible", "no".to_owned()),
+                ],
+            )
+            .await;
+        let to = expect_see_other(created, "New catalog").await;
+        id_after(&to, "/admin/catalogs/")
+    }
+
+    /// A fresh catalog A with everything the routes point at, named apart from earlier ones.
+    /// Without `with_request`, User has not asked for the package yet.
+    pub async fn seed_targets(&mut self, with_request: bool) -> Targets {
+        let n = self.seeded;
+        self.seeded += 1;
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!(" {n}")
+        };
+        let catalog_name = format!("Catalog A{suffix}");
+        let catalog = self.new_catalog(&catalog_name).await;
+        let empty_catalog = self.new_catalog(&format!("Empty catalog{suffix}")).await;
+        let app = &self.app;
+        let resource_group = app
+            .create_group(&format!("Engineering{suffix}"))
+            .await
+            .to_string();
+        let group = app
+            .create_group(&format!("Loose group{suffix}"))
+            .await
+            .to_string();
+        let spare_group = app
+            .create_group(&format!("Spare group{suffix}"))
+            .await
+            .to_string();
+        let victim_upn = format!("victim{n}@woodgrove.test");
+        let victim_name = format!("Victim{suffix}");
+        let victim = app
+            .create_user(&victim_upn, &victim_name, DirectoryRole::User)
+            .await
+            .to_string();
+        let admin = Actor::GlobalAdmin;
+        for (path, fields, what) in [
+            (
+                format!("/admin/groups/{group}/members/add"),
+                vec![("user_id", victim.clone())],
+                "adding a group member",
+            ),
+            (
+                format!("/admin/catalogs/{catalog}/resources/add"),
+                vec![("group_id", spare_group.clone())],
+                "adding a catalog resource",
+            ),
+            (
+                format!("/admin/catalogs/{catalog}/roles/add"),
+                vec![
+                    ("user_id", victim.clone()),
+                    ("role", "catalogReader".to_owned()),
+                ],
+                "adding a catalog role",
+            ),
+        ] {
+            expect_see_other(self.post(admin, &path, &fields).await, what).await;
+        }
+
+        let user = self.person(Actor::User).id.clone();
+        let approver = self.person(Actor::Approver).id.clone();
+        let package_name = format!("Package A{suffix}");
+        let policy_name = "Requests with approval".to_owned();
+        let package = self
+            .new_package(
+                &catalog,
+                &package_name,
+                &resource_group,
+                approval_policy(&policy_name, &user, &approver),
+            )
+            .await;
+        let assigned_package = self
+            .new_package(
+                &catalog,
+                &format!("Assigned package A{suffix}"),
+                &resource_group,
+                direct_policy("Direct assignments"),
+            )
+            .await;
+        let idle_package = self
+            .new_package(
+                &catalog,
+                &format!("Idle package A{suffix}"),
+                &resource_group,
+                direct_policy("Unused policy"),
+            )
+            .await;
+        let db = &self.app.db;
+        let policy_of = |package: &str| {
+            let package: AccessPackageId = package.parse().expect("a package id");
+            async move {
+                assignment_policy::Entity::find()
+                    .filter(assignment_policy::Column::AccessPackageId.eq(package))
+                    .one(db)
+                    .await
+                    .expect("query")
+                    .expect("a policy")
+                    .id
+                    .to_string()
+            }
+        };
+        let policy = policy_of(&package).await;
+        let direct = policy_of(&assigned_package).await;
+        let idle_policy = policy_of(&idle_package).await;
+        let package_id: AccessPackageId = package.parse().expect("a package id");
+        let resource_role = resource_role::Entity::find()
+            .filter(resource_role::Column::AccessPackageId.eq(package_id))
+            .one(db)
+            .await
+            .expect("query")
+            .expect("a resource role")
+            .id
+            .to_string();
+
+        let assigned = self
+            .post(
+                admin,
+                &format!("/admin/access-packages/{assigned_package}/assignments/new"),
+                &[
+                    ("user_id", user.clone()),
+                    ("policy", direct),
+                    ("end_date", String::new()),
+                ],
+            )
+            .await;
+        expect_see_other(assigned, "a direct assignment").await;
+        let assigned_id: AccessPackageId = assigned_package.parse().expect("a package id");
+        let delivered = assignment::Entity::find()
+            .filter(assignment::Column::AccessPackageId.eq(assigned_id))
+            .one(db)
+            .await
+            .expect("query")
+            .expect("an assignment");
+        assert_eq!(delivered.state, "delivered");
+        let assignment = delivered.id.to_string();
+
+        let request = if with_request {
+            let asked = self
+                .post(
+                    Actor::User,
+                    &format!("/myaccess/access-packages/{package}"),
+                    &request_fields(),
+                )
+                .await;
+            expect_see_other(asked, "User's request").await;
+            assignment_request::Entity::find()
+                .filter(assignment_request::Column::AccessPackageId.eq(package_id))
+                .one(db)
+                .await
+                .expect("query")
+                .expect("a request")
+                .id
+                .to_string()
+        } else {
+            String::new()
+        };
+
+        let basics = self.start_draft(&catalog).await;
+        let draft = id_after(&basics, "/admin/access-packages/new/");
+
+        Targets {
+            catalog,
+            catalog_name,
+            empty_catalog,
+            group,
+            spare_group,
+            package,
+            package_name,
+            policy,
+            policy_name,
+            resource_role,
+            request,
+            assigned_package,
+            assignment,
+            idle_package,
+            idle_policy,
+            draft,
+            victim,
+            victim_upn,
+            victim_name,
+        }
+    }
+
+    /// `New access package` by the Global administrator: the draft's Basics tab.
+    async fn start_draft(&self, catalog: &str) -> String {
+        let started = self
+            .post(
+                Actor::GlobalAdmin,
+                "/admin/access-packages/new",
+                &[("catalog", catalog.to_owned())],
+            )
+            .await;
+        expect_see_other(started, "New access package").await
+    }
+
+    /// `New access package` through its tabs: Basics, one group as Member, a first policy.
+    async fn new_package(&self, catalog: &str, name: &str, group: &str, policy: Fields) -> String {
+        let basics = self.start_draft(catalog).await;
+        let tab = |name: &str| basics.replace("/basics", &format!("/{name}"));
+        let steps = [
+            (
+                basics.clone(),
+                vec![
+                    ("display_name", name.to_owned()),
+                    ("description", String::new()),
+                    ("catalog_id", catalog.to_owned()),
+                    ("action", "next".to_owned()),
+                ],
+            ),
+            (
+                tab("resources"),
+                vec![
+                    ("resource_group", group.to_owned()),
+                    ("resource_role", "member".to_owned()),
+                    ("action", "next".to_owned()),
+                ],
+            ),
+            (tab("policy"), {
+                let mut fields = policy;
+                fields.push(("policy_mode", "now".to_owned()));
+                fields.push(("action", "create".to_owned()));
+                fields
+            }),
+        ];
+        let mut to = String::new();
+        for (path, fields) in steps {
+            let done = self.post(Actor::GlobalAdmin, &path, &fields).await;
+            to = expect_see_other(done, &path).await;
+        }
+        id_after(&to, "/admin/access-packages/")
+    }
+}
+
+/// A policy that lets `user` request, approved by `approver`.
+pub fn approval_policy(name: &str, user: &str, approver: &str) -> Fields {
+    let mut fields = policy_fields(name);
+    fields.extend([
+        ("who_can_request", "directory".to_owned()),
+        ("directory_scope", "specific".to_owned()),
+        ("requestor", format!("user:{user}")),
+        ("require_approval", "yes".to_owned()),
+        ("approver", approver.to_owned()),
+        ("approval_days", "14".to_owned()),
+        ("expiration", "days".to_owned()),
+        ("expiration_days", "30".to_owned()),
+    ]);
+    fields
+}
+
+/// `None (administrator direct assignments only)`.
+fn direct_policy(name: &str) -> Fields {
+    let mut fields = policy_fields(name);
+    fields.extend([
+        ("who_can_request", "none".to_owned()),
+        ("require_approval", "no".to_owned()),
+        ("expiration", "never".to_owned()),
+    ]);
+    fields
+}
+
+fn policy_fields(name: &str) -> Fields {
+    vec![
+        ("display_name", name.to_owned()),
+        ("description", String::new()),
+        ("require_requestor_justification", "no".to_owned()),
+        ("require_approver_justification", "no".to_owned()),
+        ("custom_schedule", "no".to_owned()),
+        ("enabled", "yes".to_owned()),
+    ]
+}
+
+pub fn request_fields() -> Fields {
+    vec![
+        ("justification", "Working on the project".to_owned()),
+        ("specific_period", "no".to_owned()),
+    ]
+}
