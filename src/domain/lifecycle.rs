@@ -5,6 +5,22 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use super::Invalid;
 use super::policy::Expiration;
 
+/// A stored value that is none of an enum's: the database was changed behind Gatehouse's
+/// back. An error, never quietly read as some state.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} stored: {value:?}")]
+pub struct UnknownStoredValue {
+    pub what: &'static str,
+    pub value: String,
+}
+
+fn unknown(what: &'static str, value: &str) -> UnknownStoredValue {
+    UnknownStoredValue {
+        what,
+        value: value.to_owned(),
+    }
+}
+
 /// Graph's `accessPackageAssignmentRequest.requestType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestType {
@@ -26,14 +42,19 @@ impl RequestType {
         }
     }
 
-    pub fn from_stored(value: &str) -> Self {
-        match value {
-            "userRemove" => Self::UserRemove,
-            "adminAdd" => Self::AdminAdd,
-            "adminRemove" => Self::AdminRemove,
-            "systemRemove" => Self::SystemRemove,
-            _ => Self::UserAdd,
-        }
+    pub const ALL: [RequestType; 5] = [
+        Self::UserAdd,
+        Self::UserRemove,
+        Self::AdminAdd,
+        Self::AdminRemove,
+        Self::SystemRemove,
+    ];
+
+    pub fn from_stored(value: &str) -> Result<Self, UnknownStoredValue> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == value)
+            .ok_or_else(|| unknown("request type", value))
     }
 
     pub fn is_add(self) -> bool {
@@ -78,17 +99,22 @@ impl RequestState {
         }
     }
 
-    pub fn from_stored(value: &str) -> Self {
-        match value {
-            "pendingApproval" => Self::PendingApproval,
-            "scheduled" => Self::Scheduled,
-            "delivering" => Self::Delivering,
-            "delivered" => Self::Delivered,
-            "denied" => Self::Denied,
-            "canceled" => Self::Canceled,
-            "deliveryFailed" => Self::DeliveryFailed,
-            _ => Self::Submitted,
-        }
+    pub const ALL: [RequestState; 8] = [
+        Self::Submitted,
+        Self::PendingApproval,
+        Self::Scheduled,
+        Self::Delivering,
+        Self::Delivered,
+        Self::Denied,
+        Self::Canceled,
+        Self::DeliveryFailed,
+    ];
+
+    pub fn from_stored(value: &str) -> Result<Self, UnknownStoredValue> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| unknown("request state", value))
     }
 
     /// Still waiting for something: a decision or a start date.
@@ -119,13 +145,18 @@ impl AssignmentState {
         }
     }
 
-    pub fn from_stored(value: &str) -> Self {
-        match value {
-            "delivered" => Self::Delivered,
-            "expired" => Self::Expired,
-            "removed" => Self::Removed,
-            _ => Self::Delivering,
-        }
+    pub const ALL: [AssignmentState; 4] = [
+        Self::Delivering,
+        Self::Delivered,
+        Self::Expired,
+        Self::Removed,
+    ];
+
+    pub fn from_stored(value: &str) -> Result<Self, UnknownStoredValue> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| unknown("assignment state", value))
     }
 
     /// Counts as held: granted now, or scheduled to be.
@@ -261,6 +292,32 @@ pub fn status_for(request_type: RequestType, state: RequestState) -> &'static st
         RequestState::Denied => status::DENIED,
         RequestState::Canceled => status::CANCELED,
         RequestState::DeliveryFailed => "Delivery failed",
+    }
+}
+
+/// How a request's outcome reads at a glance (the colour of its badge).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Waiting,
+    Bad,
+    Neutral,
+}
+
+/// The tone of a request in `state`, shown as `status`: a request that timed out is denied
+/// but reads as `Expired`, which is no one's fault.
+pub fn tone(state: RequestState, status: &str) -> Tone {
+    match state {
+        RequestState::Delivered | RequestState::Denied if status == status::EXPIRED => {
+            Tone::Neutral
+        }
+        RequestState::Delivered => Tone::Good,
+        RequestState::Submitted
+        | RequestState::PendingApproval
+        | RequestState::Scheduled
+        | RequestState::Delivering => Tone::Waiting,
+        RequestState::Denied | RequestState::DeliveryFailed => Tone::Bad,
+        RequestState::Canceled => Tone::Neutral,
     }
 }
 

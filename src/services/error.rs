@@ -77,6 +77,12 @@ impl From<Denied> for ServiceError {
     }
 }
 
+impl From<crate::domain::lifecycle::UnknownStoredValue> for ServiceError {
+    fn from(err: crate::domain::lifecycle::UnknownStoredValue) -> Self {
+        sea_orm::DbErr::from(err).into()
+    }
+}
+
 impl From<sea_orm::DbErr> for ServiceError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Unexpected(anyhow::Error::new(err).context("database"))

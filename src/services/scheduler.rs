@@ -66,7 +66,7 @@ async fn deliver_due(
             .one(&txn)
             .await?;
         let Some(request) = request else { continue };
-        let request_type = RequestType::from_stored(&request.request_type);
+        let request_type = RequestType::from_stored(&request.request_type)?;
         let moved = move_request(
             &txn,
             request.id,
@@ -138,7 +138,7 @@ async fn time_out_due(
         .await?;
     let mut done = 0;
     for request in due {
-        let Ok(next) = lifecycle::time_out(RequestState::from_stored(&request.state)) else {
+        let Ok(next) = lifecycle::time_out(RequestState::from_stored(&request.state)?) else {
             continue;
         };
         let moved = move_request(

@@ -64,13 +64,13 @@ pub async fn delete(
     db: &impl ConnectionTrait,
     owner: UserId,
     id: DraftId,
-) -> Result<(), sea_orm::DbErr> {
-    access_package_draft::Entity::delete_many()
+) -> Result<bool, sea_orm::DbErr> {
+    let gone = access_package_draft::Entity::delete_many()
         .filter(access_package_draft::Column::Id.eq(id))
         .filter(access_package_draft::Column::OwnerId.eq(owner))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(gone.rows_affected > 0)
 }
 
 /// Drafts nobody touched for `max_age` are dropped, so abandoned wizards do not pile up.

@@ -21,3 +21,12 @@ pub(crate) fn contains_ci(column: impl Into<Expr>, text: &str) -> SimpleExpr {
         .replace('_', "\\_");
     Expr::from(Func::lower(column.into())).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
+
+/// A row holding a value none of the domain's enums know is an error for whoever reads it
+/// (logged here), never quietly read as some state.
+impl From<crate::domain::lifecycle::UnknownStoredValue> for sea_orm::DbErr {
+    fn from(err: crate::domain::lifecycle::UnknownStoredValue) -> Self {
+        tracing::error!(what = err.what, value = %err.value, "unknown stored value");
+        sea_orm::DbErr::Type(err.to_string())
+    }
+}

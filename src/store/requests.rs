@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::packages::PolicyRecord;
 use crate::domain::access_package::AccessPackage;
-use crate::domain::lifecycle::{AssignmentState, RequestState, RequestType};
+use crate::domain::lifecycle::{self, AssignmentState, RequestState, RequestType, Tone};
 use crate::entities::{
     access_package, assignment, assignment_policy, assignment_request, catalog, policy_approver,
     request_decision, request_event, user,
@@ -46,12 +46,17 @@ pub struct RequestView {
 impl RequestView {
     /// A badge colour for the status.
     pub fn badge(&self) -> &'static str {
-        match self.status.as_str() {
-            "Fulfilled" | "Delivered" => "badge-success",
-            "Pending approval" | "Scheduled" => "badge-warning",
-            "Denied" | "Delivery failed" => "badge-danger",
-            _ => "badge-neutral",
+        match lifecycle::tone(self.state, &self.status) {
+            Tone::Good => "badge-success",
+            Tone::Waiting => "badge-warning",
+            Tone::Bad => "badge-danger",
+            Tone::Neutral => "badge-neutral",
         }
+    }
+
+    /// The requestor may still withdraw it (Request history's `Cancel`).
+    pub fn can_cancel(&self) -> bool {
+        self.request_type.is_add() && lifecycle::cancel(self.state).is_ok()
     }
 }
 
@@ -173,23 +178,23 @@ async fn request_views(
     let policies = rows.iter().filter_map(|r| r.policy_id).collect();
     let waiting: Vec<PolicyId> = rows
         .iter()
-        .filter(|r| RequestState::from_stored(&r.state) == RequestState::PendingApproval)
+        .filter(|r| r.state == RequestState::PendingApproval.as_str())
         .filter_map(|r| r.policy_id)
         .collect();
     let decidable = policies_with_active_approver(db, &waiting).await?;
     let names = names(db, users, packages, policies).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let (target_name, target_upn) =
                 names.users.get(&r.target_id).cloned().unwrap_or_default();
-            let no_approver = RequestState::from_stored(&r.state) == RequestState::PendingApproval
+            let state = RequestState::from_stored(&r.state)?;
+            let no_approver = state == RequestState::PendingApproval
                 && r.policy_id.is_some_and(|p| !decidable.contains(&p));
-            RequestView {
+            Ok(RequestView {
                 no_approver,
                 id: r.id,
-                request_type: RequestType::from_stored(&r.request_type),
-                state: RequestState::from_stored(&r.state),
+                request_type: RequestType::from_stored(&r.request_type)?,
+                state,
                 status: r.status,
                 requestor_id: r.requestor_id,
                 requestor_name: r
@@ -215,9 +220,9 @@ async fn request_views(
                 schedule_end: r.schedule_end,
                 created_at: r.created_at,
                 completed_at: r.completed_at,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn assignment_views(
@@ -228,14 +233,13 @@ async fn assignment_views(
     let packages = rows.iter().map(|a| a.access_package_id).collect();
     let policies = rows.iter().filter_map(|a| a.policy_id).collect();
     let names = names(db, users, packages, policies).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|a| {
             let (target_name, target_upn) =
                 names.users.get(&a.target_id).cloned().unwrap_or_default();
-            AssignmentView {
+            Ok(AssignmentView {
                 id: a.id,
-                state: AssignmentState::from_stored(&a.state),
+                state: AssignmentState::from_stored(&a.state)?,
                 target_id: a.target_id,
                 target_name,
                 target_upn,
@@ -251,9 +255,9 @@ async fn assignment_views(
                     .unwrap_or_else(|| "(deleted policy)".to_owned()),
                 start_at: a.start_at,
                 end_at: a.end_at,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn find(

@@ -95,6 +95,16 @@ pub fn html<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpRes
         .body(body))
 }
 
+/// Whether to show a page that only offers `action` (a form, a confirmation): the same
+/// question the service asks when the form is posted. A refusal becomes the error page.
+pub fn require(
+    principal: &crate::domain::principal::Principal,
+    action: crate::domain::authz::Action<'_>,
+) -> Result<(), AppError> {
+    crate::domain::authz::authorize(principal, action)
+        .map_err(|denied| crate::services::error::ServiceError::from(denied).into())
+}
+
 /// Shows a service's answer as the next page's message: success, or a refusal the person
 /// can act on. What no message can explain (not found, not allowed) becomes a page.
 pub fn flash_outcome(

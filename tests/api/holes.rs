@@ -36,7 +36,7 @@ async fn request_state(app: &TestApp, id: RequestId) -> RequestState {
         .await
         .expect("database")
         .expect("the request is kept");
-    RequestState::from_stored(&row.state)
+    RequestState::from_stored(&row.state).expect("a known state")
 }
 
 async fn timeline(app: &TestApp, id: RequestId) -> Vec<String> {

@@ -160,9 +160,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     // create packages; readers and assignment managers may create none.
     ("POST", "/admin/access-packages/new",                                 "in   403  403  403  ok   ok   ok   403  ok   403"),
     // The draft is the Global administrator's own: nobody else's to see or cancel.
-    // FIXME: cancelling someone else's draft answers 303 to the list as if done (it deletes
-    // nothing); it should be 404, like opening or posting that draft's tabs.
-    ("POST", "/admin/access-packages/new/{draft}/cancel",                  "in   403  403  403  noop ok   noop noop noop noop"),
+    ("POST", "/admin/access-packages/new/{draft}/cancel",                  "in   403  403  403  404  ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/new/{draft}/{tab}",                   "in   403  403  403  404  ok   404  404  404  404"),
     ("POST", "/admin/access-packages/new/{draft}/{tab}",                   "in   403  403  403  404  ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}",                                "in   403  403  403  ok   ok   404  404  404  404"),

@@ -32,11 +32,11 @@ pub async fn cancel(
             target: request.target_id,
         },
     )?;
-    let from = RequestState::from_stored(&request.state);
+    let from = RequestState::from_stored(&request.state)?;
     let next = lifecycle::cancel(from).map_err(|_| already_decided())?;
     let now = clock.now();
     let txn = write_txn(db).await?;
-    let request_type = RequestType::from_stored(&request.request_type);
+    let request_type = RequestType::from_stored(&request.request_type)?;
     let moved = move_request(
         &txn,
         id,

@@ -50,7 +50,7 @@ pub async fn decide(
     let now = clock.now();
     let start = request.schedule_start.unwrap_or(now);
     let next = lifecycle::decide(
-        RequestState::from_stored(&request.state),
+        RequestState::from_stored(&request.state)?,
         decision,
         start,
         now,
@@ -81,7 +81,7 @@ pub async fn decide(
     }
 
     let txn = write_txn(db).await?;
-    let request_type = RequestType::from_stored(&request.request_type);
+    let request_type = RequestType::from_stored(&request.request_type)?;
     let moved = move_request(
         &txn,
         id,

@@ -22,8 +22,34 @@ use crate::web::{html, layout::Chrome, parse_id, see_other};
 pub struct Offer {
     pub package: AccessPackage,
     pub resource_roles: Vec<ResourceRole>,
-    /// `Pending approval`, `Delivered`… when the user already asked for or has it.
-    pub standing: Option<&'static str>,
+    /// Where the user stands when they already asked for or have it.
+    pub standing: Option<Standing>,
+}
+
+/// Where a user stands with a package they may request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Waiting,
+    Scheduled,
+    Delivered,
+}
+
+impl Standing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Waiting => "Pending approval",
+            Self::Scheduled => "Scheduled",
+            Self::Delivered => "Delivered",
+        }
+    }
+
+    pub fn is_waiting(self) -> bool {
+        self == Self::Waiting
+    }
+
+    pub fn is_delivered(self) -> bool {
+        self == Self::Delivered
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,24 +64,24 @@ fn standing_of(
     package: AccessPackageId,
     assignments: &[AssignmentView],
     open_requests: &[AccessPackageId],
-) -> Option<&'static str> {
+) -> Option<Standing> {
     if let Some(held) = assignments.iter().find(|a| a.package_id == package) {
         return Some(if held.state == AssignmentState::Delivered {
-            "Delivered"
+            Standing::Delivered
         } else {
-            "Scheduled"
+            Standing::Scheduled
         });
     }
     open_requests
         .contains(&package)
-        .then_some("Pending approval")
+        .then_some(Standing::Waiting)
 }
 
 async fn standing(
     state: &AppState,
     current: &CurrentUser,
     package: AccessPackageId,
-) -> AppResult<Option<&'static str>> {
+) -> AppResult<Option<Standing>> {
     let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
     let open = store::requests::open_requests_of(&state.db, current.user.id).await?;
     Ok(standing_of(package, &assignments, &open))
@@ -129,7 +155,7 @@ struct RequestPage {
     form: RequestForm,
     errors: FormErrors,
     /// Set when the user already has, or already asked for, this package.
-    standing: Option<&'static str>,
+    standing: Option<Standing>,
     justification_hint: &'static str,
     period_allowed: bool,
 }

@@ -5,12 +5,13 @@ use askama::Template;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
+use crate::domain::authz::Action;
 use crate::domain::catalog::Catalog;
 use crate::services::catalogs;
 use crate::services::error::ServiceError;
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
-use crate::web::{html, layout::Chrome, see_other};
+use crate::web::error::AppResult;
+use crate::web::{html, layout::Chrome, require, see_other};
 
 #[derive(Template)]
 #[template(path = "admin/catalogs/delete.html")]
@@ -26,10 +27,8 @@ pub async fn confirm(
     manager: EntitlementManager,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (catalog, access) = super::load(&state, &manager, &id).await?;
-    if !access.manage_catalog {
-        return Err(AppError::Forbidden);
-    }
+    let (catalog, _) = super::load(&state, &manager, &id).await?;
+    require(manager.principal(), Action::ManageCatalog(catalog.id))?;
     let error = catalog
         .is_default
         .then(|| "The Default catalog cannot be deleted.".to_owned());

@@ -6,13 +6,14 @@ use serde::Deserialize;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
+use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogName};
 use crate::domain::group::Description;
 use crate::services::catalogs::{self, CatalogFields};
 use crate::state::AppState;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::form::FormErrors;
-use crate::web::{html, layout::Chrome, see_other};
+use crate::web::{html, layout::Chrome, require, see_other};
 
 #[derive(Deserialize)]
 pub struct CatalogForm {
@@ -75,9 +76,7 @@ fn page(
 
 /// Directory administrators.
 pub async fn new_form(manager: EntitlementManager) -> AppResult<HttpResponse> {
-    if !manager.can_create_catalogs() {
-        return Err(AppError::Forbidden);
-    }
+    require(manager.principal(), Action::CreateCatalog)?;
     let form = CatalogForm {
         display_name: String::new(),
         description: String::new(),
@@ -95,9 +94,7 @@ pub async fn create(
     manager: EntitlementManager,
     form: CsrfForm<CatalogForm>,
 ) -> AppResult<HttpResponse> {
-    if !manager.can_create_catalogs() {
-        return Err(AppError::Forbidden);
-    }
+    require(manager.principal(), Action::CreateCatalog)?;
     let CsrfForm(form) = form;
     let mut errors = FormErrors::default();
     if let Some(fields) = form.parse(&mut errors) {
@@ -124,10 +121,8 @@ pub async fn edit_form(
     manager: EntitlementManager,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (catalog, access) = super::load(&state, &manager, &id).await?;
-    if !access.manage_catalog {
-        return Err(AppError::Forbidden);
-    }
+    let (catalog, _) = super::load(&state, &manager, &id).await?;
+    require(manager.principal(), Action::ManageCatalog(catalog.id))?;
     let form = CatalogForm::from_catalog(&catalog);
     html(
         StatusCode::OK,
@@ -141,10 +136,8 @@ pub async fn save(
     id: web::Path<String>,
     form: CsrfForm<CatalogForm>,
 ) -> AppResult<HttpResponse> {
-    let (catalog, access) = super::load(&state, &manager, &id).await?;
-    if !access.manage_catalog {
-        return Err(AppError::Forbidden);
-    }
+    let (catalog, _) = super::load(&state, &manager, &id).await?;
+    require(manager.principal(), Action::ManageCatalog(catalog.id))?;
     let CsrfForm(form) = form;
     let mut errors = FormErrors::default();
     if let Some(fields) = form.parse(&mut errors) {

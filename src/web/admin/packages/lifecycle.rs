@@ -11,6 +11,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::AccessPackage;
+use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::user::User;
@@ -25,7 +26,9 @@ use crate::store::{
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
-use crate::web::{filters, flash_outcome, html, layout::Chrome, parse_id, search_text, see_other};
+use crate::web::{
+    filters, flash_outcome, html, layout::Chrome, parse_id, require, search_text, see_other,
+};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/packages/requests.html")]
@@ -163,9 +166,10 @@ pub async fn confirm_remove(
 ) -> AppResult<HttpResponse> {
     let (id, assignment_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
-    if !loaded.access.manage_assignments {
-        return Err(AppError::Forbidden);
-    }
+    require(
+        manager.principal(),
+        Action::ManageAssignments(loaded.package.catalog_id),
+    )?;
     let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
     let Loaded {
         package,
@@ -282,9 +286,10 @@ pub async fn new_form(
     query: web::Query<NewAssignmentForm>,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    if !loaded.access.manage_assignments {
-        return Err(AppError::Forbidden);
-    }
+    require(
+        manager.principal(),
+        Action::ManageAssignments(loaded.package.catalog_id),
+    )?;
     new_page(
         &state,
         &manager,
@@ -303,9 +308,10 @@ pub async fn create(
     form: CsrfForm<NewAssignmentForm>,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    if !loaded.access.manage_assignments {
-        return Err(AppError::Forbidden);
-    }
+    require(
+        manager.principal(),
+        Action::ManageAssignments(loaded.package.catalog_id),
+    )?;
     let CsrfForm(form) = form;
     let mut errors = FormErrors::default();
     let user: Option<UserId> = form.user_id.parse().ok();

@@ -9,6 +9,7 @@ use crate::auth::csrf::{CsrfBody, CsrfForm};
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::AccessPackage;
+use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::policy::PolicyInput;
 use crate::ids::PolicyId;
@@ -18,7 +19,7 @@ use crate::state::AppState;
 use crate::store::{self, packages::PolicyRecord};
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
-use crate::web::{html, layout::Chrome, parse_id, see_other};
+use crate::web::{html, layout::Chrome, parse_id, require, see_other};
 
 /// A policy row with names for its people.
 pub struct PolicyRow {
@@ -125,12 +126,11 @@ fn page(
     html(status, &page)
 }
 
-fn manageable(loaded: &Loaded) -> AppResult<()> {
-    if loaded.access.manage_packages {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+fn manageable(manager: &EntitlementManager, loaded: &Loaded) -> AppResult<()> {
+    require(
+        manager.principal(),
+        Action::ManagePackages(loaded.package.catalog_id),
+    )
 }
 
 async fn find_policy(state: &AppState, loaded: &Loaded, raw: &str) -> AppResult<PolicyRecord> {
@@ -149,7 +149,7 @@ pub async fn new_form(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    manageable(&loaded)?;
+    manageable(&manager, &loaded)?;
     let view = policy_form::view(
         &state.db,
         PolicyInput::default(),
@@ -167,7 +167,7 @@ pub async fn edit_form(
 ) -> AppResult<HttpResponse> {
     let (id, policy_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
-    manageable(&loaded)?;
+    manageable(&manager, &loaded)?;
     let record = find_policy(&state, &loaded, &policy_id).await?;
     let view = policy_form::view(
         &state.db,
@@ -265,7 +265,7 @@ pub async fn create(
     body: CsrfBody,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    manageable(&loaded)?;
+    manageable(&manager, &loaded)?;
     submit(&state, &manager, loaded, None, body).await
 }
 
@@ -277,7 +277,7 @@ pub async fn save(
 ) -> AppResult<HttpResponse> {
     let (id, policy_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
-    manageable(&loaded)?;
+    manageable(&manager, &loaded)?;
     let record = find_policy(&state, &loaded, &policy_id).await?;
     submit(&state, &manager, loaded, Some(record.id), body).await
 }
@@ -300,7 +300,7 @@ pub async fn confirm_delete(
 ) -> AppResult<HttpResponse> {
     let (id, policy_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
-    manageable(&loaded)?;
+    manageable(&manager, &loaded)?;
     let policy = find_policy(&state, &loaded, &policy_id).await?;
     let Loaded {
         package,

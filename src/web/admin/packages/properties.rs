@@ -8,6 +8,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, PackageName};
+use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::group::Description;
 use crate::services::error::ServiceError;
@@ -15,7 +16,7 @@ use crate::services::packages;
 use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
-use crate::web::{html, layout::Chrome, see_other};
+use crate::web::{html, layout::Chrome, require, see_other};
 
 #[derive(Deserialize)]
 pub struct PropertiesForm {
@@ -98,9 +99,10 @@ pub async fn save(
     form: CsrfForm<PropertiesForm>,
 ) -> AppResult<HttpResponse> {
     let loaded = load(&state, &manager, &id).await?;
-    if !loaded.access.manage_packages {
-        return Err(AppError::Forbidden);
-    }
+    require(
+        manager.principal(),
+        Action::ManagePackages(loaded.package.catalog_id),
+    )?;
     let CsrfForm(form) = form;
     let mut errors = FormErrors::default();
     let name = errors.check("display_name", PackageName::parse(&form.display_name));
@@ -157,9 +159,10 @@ pub async fn confirm_delete(
         catalog,
         access,
     } = load(&state, &manager, &id).await?;
-    if !access.manage_packages {
-        return Err(AppError::Forbidden);
-    }
+    require(
+        manager.principal(),
+        Action::ManagePackages(package.catalog_id),
+    )?;
     html(
         StatusCode::OK,
         &DeletePage {

@@ -8,6 +8,7 @@ use super::show::{Loaded, flash_result, load};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::EntitlementManager;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
+use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::group::{Group, MemberRole};
 use crate::ids::{GroupId, ResourceRoleId};
@@ -15,7 +16,7 @@ use crate::services::packages;
 use crate::state::AppState;
 use crate::store;
 use crate::web::error::{AppError, AppResult};
-use crate::web::{html, layout::Chrome, parse_id, search_text, see_other};
+use crate::web::{html, layout::Chrome, parse_id, require, search_text, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/packages/resource_roles.html")]
@@ -171,9 +172,10 @@ pub async fn confirm_remove(
 ) -> AppResult<HttpResponse> {
     let (id, role_id) = path.into_inner();
     let loaded = load(&state, &manager, &id).await?;
-    if !loaded.access.manage_packages {
-        return Err(AppError::Forbidden);
-    }
+    require(
+        manager.principal(),
+        Action::ManagePackages(loaded.package.catalog_id),
+    )?;
     let role = find_role(&state, &loaded, &role_id).await?;
     let Loaded {
         package,

@@ -688,6 +688,9 @@ pub async fn cancel(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let id: DraftId = parse_id(&id)?;
-    store::drafts::delete(&state.db, manager.user().id, id).await?;
+    // Someone else's draft (or one already gone) does not exist for this person.
+    if !store::drafts::delete(&state.db, manager.user().id, id).await? {
+        return Err(AppError::NotFound);
+    }
     Ok(see_other("/admin/access-packages"))
 }
