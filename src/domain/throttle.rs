@@ -47,6 +47,25 @@ impl ThrottlePolicy {
     }
 }
 
+/// The failures that still count: a successful sign-in from an address clears the earlier
+/// (or simultaneous) failures from that address only, so the owner signing in never wipes the count of
+/// someone guessing from elsewhere. Each entry is a time and a client address; both lists
+/// newest first, and so is the answer.
+pub fn uncleared_failures(
+    failures: &[(OffsetDateTime, Option<String>)],
+    successes: &[(OffsetDateTime, Option<String>)],
+) -> Vec<(OffsetDateTime, Option<String>)> {
+    failures
+        .iter()
+        .filter(|(at, ip)| {
+            !successes
+                .iter()
+                .any(|(success_at, success_ip)| success_ip == ip && success_at >= at)
+        })
+        .cloned()
+        .collect()
+}
+
 /// Whole seconds to wait, rounded up, for the message.
 pub fn seconds_until(now: OffsetDateTime, until: OffsetDateTime) -> i64 {
     let wait = until - now;
@@ -107,6 +126,27 @@ mod tests {
             PER_ACCOUNT_FROM_CLIENT.locked_until(&failures(60)),
             Some(at + Duration::minutes(15))
         );
+    }
+
+    #[test]
+    fn a_success_clears_only_the_earlier_failures_from_its_own_address() {
+        let at = datetime!(2026-11-24 10:00 UTC);
+        let from = |ip: &str| Some(ip.to_owned());
+        let failures = vec![
+            (at + Duration::seconds(30), from("203.0.113.9")),
+            (at + Duration::seconds(5), from("198.51.100.7")),
+            (at, from("203.0.113.9")),
+            (at - Duration::seconds(5), from("198.51.100.7")),
+        ];
+        let successes = vec![(at + Duration::seconds(10), from("198.51.100.7"))];
+        assert_eq!(
+            uncleared_failures(&failures, &successes),
+            vec![
+                (at + Duration::seconds(30), from("203.0.113.9")),
+                (at, from("203.0.113.9")),
+            ]
+        );
+        assert_eq!(uncleared_failures(&failures, &[]), failures);
     }
 
     #[test]

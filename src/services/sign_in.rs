@@ -22,8 +22,6 @@ use crate::store;
 pub enum SignInError {
     #[error("wrong user name or password")]
     InvalidCredentials,
-    #[error("account disabled")]
-    Disabled,
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
     #[error(transparent)]
@@ -64,11 +62,12 @@ async fn locked_until(
     account: &str,
     client_ip: Option<&str>,
 ) -> Result<Option<OffsetDateTime>, sea_orm::DbErr> {
-    let last_success = store::audit::last_sign_in(db, account, action::SIGN_IN_SUCCEEDED).await?;
-    let window_start = now - PER_ACCOUNT.window;
-    let since = last_success.map_or(window_start, |t| t.max(window_start));
+    let since = now - PER_ACCOUNT.window;
     let failures =
-        store::audit::failures_for_account(db, action::SIGN_IN_FAILED, account, since).await?;
+        store::audit::events_for_account(db, action::SIGN_IN_FAILED, account, since).await?;
+    let successes =
+        store::audit::events_for_account(db, action::SIGN_IN_SUCCEEDED, account, since).await?;
+    let failures = throttle::uncleared_failures(&failures, &successes);
     let all: Vec<OffsetDateTime> = failures.iter().map(|(t, _)| *t).collect();
     let from_here: Vec<OffsetDateTime> = failures
         .iter()
@@ -141,7 +140,9 @@ pub async fn sign_in(
     let matches = password::verify(password_text, hash).await;
     let failure = match (&user, matches) {
         (Some(user), true) if user.enabled => None,
-        (Some(_), true) => Some(("account disabled", SignInError::Disabled)),
+        // The same answer as a wrong password: telling "disabled" only to the right password
+        // would confirm a guess. The audit log keeps the real reason.
+        (Some(_), true) => Some(("account disabled", SignInError::InvalidCredentials)),
         (Some(_), false) => Some(("wrong password", SignInError::InvalidCredentials)),
         (None, _) => Some(("unknown user", SignInError::InvalidCredentials)),
     };

@@ -50,26 +50,9 @@ pub async fn list(
     })
 }
 
-/// When the last successful sign-in to the account `upn` was.
-pub async fn last_sign_in(
-    db: &impl ConnectionTrait,
-    upn: &str,
-    action: &str,
-) -> Result<Option<OffsetDateTime>, sea_orm::DbErr> {
-    audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::OccurredAt)
-        .filter(audit_event::Column::Action.eq(action))
-        .filter(audit_event::Column::TargetName.eq(upn))
-        .order_by_desc(audit_event::Column::OccurredAt)
-        .into_tuple()
-        .one(db)
-        .await
-}
-
 /// Times and client addresses of `action` events about the account `upn` since `since`,
 /// newest first.
-pub async fn failures_for_account(
+pub async fn events_for_account(
     db: &impl ConnectionTrait,
     action: &str,
     upn: &str,
