@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_directory;
 mod m20261124_000002_create_entitlement_management;
 mod m20261124_000003_create_requests_and_assignments;
+mod m20261125_000001_fold_name_keys;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_directory::Migration),
             Box::new(m20261124_000002_create_entitlement_management::Migration),
             Box::new(m20261124_000003_create_requests_and_assignments::Migration),
+            Box::new(m20261125_000001_fold_name_keys::Migration),
         ]
     }
 }

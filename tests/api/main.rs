@@ -10,6 +10,7 @@ mod csrf;
 mod groups;
 mod helpers;
 mod lifecycle;
+mod migrations;
 mod packages;
 mod roles;
 mod setup;
