@@ -11,13 +11,16 @@ pub struct ThrottlePolicy {
     pub max_delay: Duration,
 }
 
+/// No lockout lasts longer than this.
+pub const MAX_LOCKOUT: Duration = Duration::minutes(15);
+
 /// Per account and client address: five wrong passwords, then 30 s, 1 min, 2 min … up to
 /// 15 min. Someone guessing from elsewhere does not lock the owner out this way.
 pub const PER_ACCOUNT_FROM_CLIENT: ThrottlePolicy = ThrottlePolicy {
     threshold: 5,
     window: Duration::minutes(15),
     base_delay: Duration::seconds(30),
-    max_delay: Duration::minutes(15),
+    max_delay: MAX_LOCKOUT,
 };
 
 /// Per account from anywhere: a guessing attack spread over many addresses.
@@ -25,7 +28,7 @@ pub const PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
     threshold: 50,
     window: Duration::minutes(15),
     base_delay: Duration::seconds(30),
-    max_delay: Duration::minutes(15),
+    max_delay: MAX_LOCKOUT,
 };
 
 /// Per client address: more room, since many people may share one address.
@@ -33,10 +36,67 @@ pub const PER_CLIENT: ThrottlePolicy = ThrottlePolicy {
     threshold: 20,
     window: Duration::minutes(15),
     base_delay: Duration::seconds(30),
-    max_delay: Duration::minutes(15),
+    max_delay: MAX_LOCKOUT,
 };
 
+/// Which count locked sign-in. Each has lockouts of its own: one audit row per lockout is
+/// written, and later attempts refused in the same lockout are only counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockedBy {
+    /// Failures at this account from this address.
+    AccountFromClient,
+    /// Failures at this account from anywhere.
+    Account,
+    /// Failures from this address at any account.
+    Client,
+}
+
+impl LockedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccountFromClient => "accountFromClient",
+            Self::Account => "account",
+            Self::Client => "client",
+        }
+    }
+}
+
+/// Sign-in refused from the failure at `since` until `until`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    pub by: LockedBy,
+    pub since: OffsetDateTime,
+    pub until: OffsetDateTime,
+}
+
+impl Lockout {
+    /// The lockout in force at `now`, if any: the one that lasts longest.
+    pub fn longest(
+        now: OffsetDateTime,
+        candidates: impl IntoIterator<Item = Option<Lockout>>,
+    ) -> Option<Lockout> {
+        candidates
+            .into_iter()
+            .flatten()
+            .filter(|lockout| lockout.until > now)
+            .max_by_key(|lockout| lockout.until)
+    }
+}
+
 impl ThrottlePolicy {
+    /// The lockout these failures (newest first) cause, if any; it begins at the newest.
+    pub fn lockout(
+        &self,
+        by: LockedBy,
+        failures_newest_first: &[OffsetDateTime],
+    ) -> Option<Lockout> {
+        Some(Lockout {
+            by,
+            since: *failures_newest_first.first()?,
+            until: self.locked_until(failures_newest_first)?,
+        })
+    }
+
     /// Until when sign-in is refused, given the failures in the window (newest first).
     pub fn locked_until(&self, failures_newest_first: &[OffsetDateTime]) -> Option<OffsetDateTime> {
         let newest = *failures_newest_first.first()?;
@@ -147,6 +207,26 @@ mod tests {
             ]
         );
         assert_eq!(uncleared_failures(&failures, &[]), failures);
+    }
+
+    #[test]
+    fn the_longest_lockout_in_force_wins() {
+        let now = datetime!(2026-11-24 10:00 UTC);
+        let by_account = PER_ACCOUNT_FROM_CLIENT.lockout(LockedBy::AccountFromClient, &failures(6));
+        let by_client = PER_CLIENT.lockout(LockedBy::Client, &failures(20));
+        assert_eq!(
+            by_account.map(|l| (l.since, l.until)),
+            Some((now, now + Duration::seconds(60)))
+        );
+        assert_eq!(
+            Lockout::longest(now, [by_account, by_client, None]),
+            by_account
+        );
+        assert_eq!(
+            Lockout::longest(now + Duration::seconds(60), [by_account, by_client]),
+            None,
+            "over"
+        );
     }
 
     #[test]

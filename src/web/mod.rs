@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod errors;
 pub mod form;
+pub mod headers;
 pub mod layout;
 pub mod myaccess;
 pub mod setup;

@@ -8,6 +8,7 @@ mod catalogs;
 mod cli;
 mod csrf;
 mod groups;
+mod headers;
 mod helpers;
 mod lifecycle;
 mod migrations;

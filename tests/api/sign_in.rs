@@ -548,3 +548,48 @@ async fn a_disabled_account_answers_the_same_to_a_right_and_a_wrong_password() {
         "the audit log still says why"
     );
 }
+
+#[tokio::test]
+async fn attempts_blocked_while_locked_write_one_audit_row_per_lockout() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        browser
+            .sign_in("user1@woodgrove.test", "guess guess guess")
+            .await;
+    }
+    for _ in 0..4 {
+        assert_eq!(
+            browser
+                .sign_in("user1@woodgrove.test", PASSWORD)
+                .await
+                .status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    let blocked = || {
+        audit_count(
+            &app,
+            "Sign-in blocked after repeated failures",
+            "user1@woodgrove.test",
+        )
+    };
+    assert_eq!(blocked().await, 1);
+
+    app.clock.advance(Duration::seconds(31));
+    browser
+        .sign_in("user1@woodgrove.test", "guess again guess")
+        .await;
+    for _ in 0..3 {
+        assert_eq!(
+            browser
+                .sign_in("user1@woodgrove.test", PASSWORD)
+                .await
+                .status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    assert_eq!(blocked().await, 2, "a new lockout, a new row");
+}
