@@ -44,6 +44,11 @@ const KEY_MAX_CHARS: usize = 256;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing, on SQLite too.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         rekey(manager, Groups::Table.into_iden(), None).await?;
         rekey(manager, Catalogs::Table.into_iden(), None).await?;
@@ -146,8 +151,7 @@ async fn read(
 }
 
 /// Sets the keys that changed in two steps, first to a placeholder unique to the row, so that
-/// no step trips the unique index on a key another row is about to give up. Running it
-/// again after an interruption finishes the job: keys are computed from the names alone.
+/// no step trips the unique index on a key another row is about to give up.
 async fn write(
     manager: &SchemaManager<'_>,
     table: DynIden,
