@@ -6,6 +6,7 @@ mod m20261124_000002_create_entitlement_management;
 mod m20261124_000003_create_requests_and_assignments;
 mod m20261125_000001_fold_name_keys;
 mod m20261125_000002_audit_no_truncate;
+mod m20261125_000003_check_enumerated_columns;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_requests_and_assignments::Migration),
             Box::new(m20261125_000001_fold_name_keys::Migration),
             Box::new(m20261125_000002_audit_no_truncate::Migration),
+            Box::new(m20261125_000003_check_enumerated_columns::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod catalogs;
 mod cli;
+mod constraints;
 mod csrf;
 mod groups;
 mod headers;

@@ -152,3 +152,26 @@ async fn stored_name_keys_are_folded_and_the_later_of_two_lookalikes_is_kept_apa
         "package names are unique within a catalog only"
     );
 }
+
+#[tokio::test]
+async fn rows_with_values_gatehouse_does_not_know_stop_the_check_migration_with_a_message() {
+    /// Up to the migration that adds the checks on enumerated columns.
+    const BEFORE_CHECKS: u32 = 5;
+    let database = empty_database().await;
+    let db = Database::connect(&database.url).await.unwrap();
+    Migrator::up(&db, Some(BEFORE_CHECKS)).await.unwrap();
+    let id = old_group(&db, "Engineering Group", 0).await;
+    let row = group::ActiveModel {
+        id: Set(id),
+        membership_type: Set("dynamic".to_owned()),
+        ..Default::default()
+    };
+    group::Entity::update(row).exec(&db).await.unwrap();
+
+    let stopped = Migrator::up(&db, None).await;
+    let message = stopped.map_err(|e| e.to_string()).unwrap_err();
+    assert!(
+        message.contains("groups.membership_type") && message.contains("'dynamic'"),
+        "{message}"
+    );
+}
