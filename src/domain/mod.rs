@@ -92,7 +92,7 @@ fn is_invisible(c: char) -> bool {
 /// no-break spaces count as their plain selves), without invisible characters, with every
 /// run of white space as one space, in lower case.
 ///
-/// The migration `m20261125_000001_fold_name_keys` holds a copy of this as it was when it
+/// The migration `m20261126_000001_fold_name_keys` holds a copy of this as it was when it
 /// rewrote the stored keys; change both together, with a new migration.
 pub(crate) fn name_key(name: &str) -> String {
     let plain: String = name.nfkc().filter(|c| !is_invisible(*c)).collect();

@@ -10,8 +10,15 @@ use time::{Duration, OffsetDateTime, macros::datetime};
 
 use crate::helpers::empty_database;
 
-/// Migrations up to and including this one made the schema the name-key migration found.
-const BEFORE_FOLDING_NAME_KEYS: u32 = 3;
+/// How many migrations come before the one named `name`: running that many gives the schema
+/// it found.
+fn migrations_before(name: &str) -> u32 {
+    let position = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("no migration {name}"));
+    u32::try_from(position).unwrap()
+}
 
 const T0: OffsetDateTime = datetime!(2026-11-01 09:00 UTC);
 
@@ -92,9 +99,8 @@ async fn group_key(db: &DatabaseConnection, id: GroupId) -> String {
 async fn stored_name_keys_are_folded_and_the_later_of_two_lookalikes_is_kept_apart() {
     let database = empty_database().await;
     let db = Database::connect(&database.url).await.unwrap();
-    Migrator::up(&db, Some(BEFORE_FOLDING_NAME_KEYS))
-        .await
-        .unwrap();
+    let before = migrations_before("m20261126_000001_fold_name_keys");
+    Migrator::up(&db, Some(before)).await.unwrap();
 
     let first = old_group(&db, "Engineering Group", 0).await;
     let lookalike = old_group(&db, "Engineering  Group", 1).await;
@@ -155,11 +161,10 @@ async fn stored_name_keys_are_folded_and_the_later_of_two_lookalikes_is_kept_apa
 
 #[tokio::test]
 async fn rows_with_values_gatehouse_does_not_know_stop_the_check_migration_with_a_message() {
-    /// Up to the migration that adds the checks on enumerated columns.
-    const BEFORE_CHECKS: u32 = 5;
     let database = empty_database().await;
     let db = Database::connect(&database.url).await.unwrap();
-    Migrator::up(&db, Some(BEFORE_CHECKS)).await.unwrap();
+    let before = migrations_before("m20261126_000003_check_enumerated_columns");
+    Migrator::up(&db, Some(before)).await.unwrap();
     let id = old_group(&db, "Engineering Group", 0).await;
     let row = group::ActiveModel {
         id: Set(id),
