@@ -181,8 +181,9 @@ impl Config {
         })
     }
 
-    /// Session cookies carry the Secure flag when people reach Gatehouse over https.
-    pub fn secure_cookies(&self) -> bool {
+    /// People reach Gatehouse over https: session cookies carry the Secure flag and
+    /// browsers are told to keep to https (Strict-Transport-Security).
+    pub fn served_over_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
 }
@@ -380,7 +381,7 @@ mod tests {
     }
 
     #[test]
-    fn an_https_public_url_makes_cookies_secure() {
+    fn an_https_public_url_means_secure_cookies_and_strict_transport_security() {
         let mut s = settings();
         s.public_url = Some("https://gatehouse.woodgrove.test/".into());
         let config = Config::from_settings(&s);
@@ -388,7 +389,12 @@ mod tests {
             config.as_ref().map(|c| c.public_url.as_str()),
             Ok("https://gatehouse.woodgrove.test")
         );
-        assert_eq!(config.map(|c| c.secure_cookies()), Ok(true));
+        assert_eq!(config.map(|c| c.served_over_https()), Ok(true));
+        s.public_url = Some("http://gatehouse.woodgrove.test/".into());
+        assert_eq!(
+            Config::from_settings(&s).map(|c| c.served_over_https()),
+            Ok(false)
+        );
         s.public_url = Some("gatehouse.woodgrove.test".into());
         assert!(Config::from_settings(&s).is_err());
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_session::{SessionMiddleware, config::BrowserSession, storage::CookieSessionStore};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web as aweb};
 use anyhow::{Context, anyhow};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -62,7 +62,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
         );
     }
 
-    let secure = config.secure_cookies();
+    let https = config.served_over_https();
     let state = aweb::Data::new(AppState {
         db: db.clone(),
         clock,
@@ -75,12 +75,13 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
             .cookie_name("gatehouse_session".to_owned())
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
-            .cookie_secure(secure)
+            .cookie_secure(https)
             .session_lifecycle(BrowserSession::default())
             .build();
         App::new()
             .wrap(ErrorHandlers::new().default_handler(web::errors::in_signed_in_layout))
-            .wrap(security_headers())
+            .wrap(from_fn(web::headers::head_as_get))
+            .wrap(web::headers::defaults(https))
             .wrap(sessions)
             .wrap(TracingLogger::default())
             .app_data(state.clone())
@@ -132,17 +133,6 @@ pub fn spawn_scheduler(
 
 async fn not_found(_signed_in: Option<CurrentUser>) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
-}
-
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "same-origin"))
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ))
 }
 
 /// The configured key, else one generated once and kept: in a file beside the SQLite

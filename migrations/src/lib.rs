@@ -5,6 +5,9 @@ mod m20261124_000001_create_directory;
 mod m20261124_000002_create_entitlement_management;
 mod m20261124_000003_create_requests_and_assignments;
 mod m20261125_000010_user_tombstones;
+mod m20261126_000001_fold_name_keys;
+mod m20261126_000002_audit_no_truncate;
+mod m20261126_000003_check_enumerated_columns;
 
 pub struct Migrator;
 
@@ -16,6 +19,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_entitlement_management::Migration),
             Box::new(m20261124_000003_create_requests_and_assignments::Migration),
             Box::new(m20261125_000010_user_tombstones::Migration),
+            Box::new(m20261126_000001_fold_name_keys::Migration),
+            Box::new(m20261126_000002_audit_no_truncate::Migration),
+            Box::new(m20261126_000003_check_enumerated_columns::Migration),
         ]
     }
 }

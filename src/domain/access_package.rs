@@ -2,7 +2,7 @@
 use time::OffsetDateTime;
 
 use super::group::MemberRole;
-use super::{Invalid, bounded_text};
+use super::{Invalid, bounded_text, name_key};
 use crate::ids::{AccessPackageId, CatalogId, GroupId, ResourceRoleId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,7 +15,8 @@ pub struct AccessPackage {
     pub created_at: OffsetDateTime,
 }
 
-/// An access package's name: 1–256 characters, unique within its catalog regardless of case.
+/// An access package's name: 1–256 characters, unique within its catalog regardless of case,
+/// width and spacing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PackageName(String);
 
@@ -33,7 +34,7 @@ impl PackageName {
     }
 
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        name_key(&self.0)
     }
 }
 
@@ -82,6 +83,11 @@ mod tests {
             PackageName::parse("Web project access package").map(|n| n.key()),
             PackageName::parse("WEB PROJECT ACCESS PACKAGE").map(|n| n.key())
         );
+        assert_eq!(
+            PackageName::parse("Web project\taccess package").map(|n| n.key()),
+            PackageName::parse("Web project access package").map(|n| n.key())
+        );
+        assert!(PackageName::parse("Web project\u{2066} access package").is_err());
     }
 
     #[test]

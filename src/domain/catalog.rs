@@ -2,7 +2,7 @@
 use time::OffsetDateTime;
 
 use super::user::DirectoryRole;
-use super::{Invalid, bounded_text};
+use super::{Invalid, bounded_text, name_key};
 use crate::ids::CatalogId;
 
 /// A catalog of resources and access packages.
@@ -19,7 +19,7 @@ pub struct Catalog {
 
 pub const DEFAULT_CATALOG_NAME: &str = "Default catalog";
 
-/// A catalog's name: 1–256 characters, unique regardless of case.
+/// A catalog's name: 1–256 characters, unique regardless of case, width and spacing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CatalogName(String);
 
@@ -39,7 +39,7 @@ impl CatalogName {
     }
 
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        name_key(&self.0)
     }
 }
 
@@ -181,6 +181,19 @@ mod tests {
         assert_eq!(
             CatalogAccess::of(DirectoryRole::User, &[]),
             CatalogAccess::default()
+        );
+    }
+
+    #[test]
+    fn catalog_names_compare_without_width_spacing_or_invisible_characters() {
+        assert_eq!(
+            CatalogName::parse("Marketing  catalog").map(|n| n.key()),
+            CatalogName::parse("marketing catalog").map(|n| n.key())
+        );
+        assert!(CatalogName::parse("Marketing\u{200b} catalog").is_err());
+        assert!(
+            CatalogName::parse(&"\u{fdfa}".repeat(20)).is_err(),
+            "NFKC lengthens it"
         );
     }
 

@@ -1,7 +1,7 @@
 //! Security groups: names, descriptions and membership types.
 use time::OffsetDateTime;
 
-use super::{Invalid, bounded_text};
+use super::{Invalid, bounded_text, name_key};
 use crate::ids::{GroupId, UserId};
 
 /// A security group.
@@ -38,14 +38,16 @@ impl Member {
     }
 }
 
-/// A group's display name: 1–256 characters, unique regardless of case.
+/// A group's display name: 1–256 characters, unique regardless of case, width and spacing
+/// (see [`name_key`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupName(String);
 
 impl GroupName {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let name = bounded_text(input, "group name", 1, 256).map(Self)?;
-        // Lower-casing can lengthen text ("İ" becomes two characters); the key must fit too.
+        // Lower-casing and NFKC can lengthen text ("İ" becomes two characters); the key must
+        // fit too.
         if name.key().chars().count() > 256 {
             return Err(Invalid::new(
                 "The group name can be at most 256 characters.",
@@ -60,7 +62,7 @@ impl GroupName {
 
     /// The key that uniqueness is checked on.
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        name_key(&self.0)
     }
 }
 
@@ -159,6 +161,22 @@ mod tests {
         let a = GroupName::parse("Engineering Group").map(|n| n.key());
         let b = GroupName::parse(" engineering group ").map(|n| n.key());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn group_names_compare_without_width_spacing_or_invisible_characters() {
+        let key = GroupName::parse("Engineering Group").map(|n| n.key());
+        for lookalike in ["Engineering  Group", "ＥＮＧＩＮＥＥＲＩＮＧ\u{a0}Group"] {
+            assert_eq!(GroupName::parse(lookalike).map(|n| n.key()), key);
+        }
+        assert_eq!(
+            GroupName::parse("Engineering  Group").map(|n| n.as_str().to_owned()),
+            Ok("Engineering  Group".to_owned()),
+            "the name itself is kept as typed"
+        );
+        assert!(GroupName::parse("Engineering\u{200b} Group").is_err());
+        assert!(GroupName::parse("Engineering\u{202e} Group").is_err());
+        assert!(Description::parse("Members \u{2067}only").is_err());
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! assignment starts and ends, and what people see. Services store what these decide.
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use super::Invalid;
 use super::policy::Expiration;
+use super::{Invalid, check_characters};
 
 /// A stored value that is none of an enum's: the database was changed behind Gatehouse's
 /// back. An error, never quietly read as some state.
@@ -435,14 +435,7 @@ pub fn check_justification(input: &str, required: bool) -> Result<String, Invali
             "The business justification can be at most 1,000 characters.",
         ));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Invalid::new(
-            "The business justification contains characters that are not allowed.",
-        ));
-    }
+    check_characters(text, "business justification")?;
     Ok(text.to_owned())
 }
 
@@ -455,6 +448,7 @@ pub fn check_reason(input: &str, required: bool) -> Result<String, Invalid> {
     if text.chars().count() > 1000 {
         return Err(Invalid::new("The reason can be at most 1,000 characters."));
     }
+    check_characters(text, "reason")?;
     Ok(text.to_owned())
 }
 
@@ -662,5 +656,17 @@ mod tests {
         );
         assert!(check_justification(&"x".repeat(1001), false).is_err());
         assert_eq!(check_justification("", false), Ok(String::new()));
+    }
+
+    #[test]
+    fn justifications_and_reasons_refuse_invisible_and_control_characters() {
+        assert!(check_justification("Working on \u{202e}tcejorp bew", false).is_err());
+        assert!(check_justification("Working\u{200b} on it", false).is_err());
+        assert!(check_reason("Fine\u{2066} by me", false).is_err());
+        assert!(check_reason("Fine\u{7}", false).is_err());
+        assert_eq!(
+            check_reason("Fine,\nby me", false),
+            Ok("Fine,\nby me".to_owned())
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! Signing in: throttling, password check, and an audit event for every attempt.
+//! Signing in: throttling, password check, and an audit event for every attempt (one per
+//! lockout for attempts refused while locked).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -11,7 +12,9 @@ use tokio::sync::OwnedMutexGuard;
 use super::audit::{self, Actor, Event};
 use crate::clock::Clock;
 use crate::domain::audit as action;
-use crate::domain::throttle::{self, PER_ACCOUNT, PER_ACCOUNT_FROM_CLIENT, PER_CLIENT};
+use crate::domain::throttle::{
+    self, LockedBy, Lockout, PER_ACCOUNT, PER_ACCOUNT_FROM_CLIENT, PER_CLIENT,
+};
 use crate::domain::user::User;
 use crate::entities::user;
 use crate::services::password::{self, new_token};
@@ -21,8 +24,6 @@ use crate::store;
 pub enum SignInError {
     #[error("wrong user name or password")]
     InvalidCredentials,
-    #[error("account disabled")]
-    Disabled,
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
     #[error(transparent)]
@@ -34,9 +35,27 @@ pub enum SignInError {
 #[derive(Default)]
 pub struct SignInGate {
     locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// Attempts refused in each lockout (by when it began), for the log: the audit log gets
+    /// one row per lockout, not one per attempt.
+    blocked: Mutex<HashMap<String, (OffsetDateTime, u64)>>,
 }
 
 impl SignInGate {
+    /// Counts one more refused attempt in the lockout `key` that began at `since`.
+    fn count_blocked(&self, key: String, since: OffsetDateTime, now: OffsetDateTime) -> u64 {
+        let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        if blocked.len() > 4096 {
+            // A lockout lasts at most the longest delay; older counts are finished.
+            blocked.retain(|_, (began, _)| *began > now - throttle::MAX_LOCKOUT);
+        }
+        let entry = blocked.entry(key).or_insert((since, 0));
+        if entry.0 != since {
+            *entry = (since, 0);
+        }
+        entry.1 += 1;
+        entry.1
+    }
+
     async fn enter(&self, key: String) -> OwnedMutexGuard<()> {
         let lock = {
             let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
@@ -56,18 +75,19 @@ impl SignInGate {
     }
 }
 
-/// Until when sign-in to `account` from `client_ip` is refused, if it is.
-async fn locked_until(
+/// The lockout refusing sign-in to `account` from `client_ip`, if there is one.
+async fn lockout(
     db: &DatabaseConnection,
     now: OffsetDateTime,
     account: &str,
     client_ip: Option<&str>,
-) -> Result<Option<OffsetDateTime>, sea_orm::DbErr> {
-    let last_success = store::audit::last_sign_in(db, account, action::SIGN_IN_SUCCEEDED).await?;
-    let window_start = now - PER_ACCOUNT.window;
-    let since = last_success.map_or(window_start, |t| t.max(window_start));
+) -> Result<Option<Lockout>, sea_orm::DbErr> {
+    let since = now - PER_ACCOUNT.window;
     let failures =
-        store::audit::failures_for_account(db, action::SIGN_IN_FAILED, account, since).await?;
+        store::audit::events_for_account(db, action::SIGN_IN_FAILED, account, since).await?;
+    let successes =
+        store::audit::events_for_account(db, action::SIGN_IN_SUCCEEDED, account, since).await?;
+    let failures = throttle::uncleared_failures(&failures, &successes);
     let all: Vec<OffsetDateTime> = failures.iter().map(|(t, _)| *t).collect();
     let from_here: Vec<OffsetDateTime> = failures
         .iter()
@@ -81,15 +101,61 @@ async fn locked_until(
         }
         None => Vec::new(),
     };
-    Ok([
-        PER_ACCOUNT_FROM_CLIENT.locked_until(&from_here),
-        PER_ACCOUNT.locked_until(&all),
-        PER_CLIENT.locked_until(&from_client),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .filter(|until| *until > now))
+    Ok(Lockout::longest(
+        now,
+        [
+            PER_ACCOUNT_FROM_CLIENT.lockout(LockedBy::AccountFromClient, &from_here),
+            PER_ACCOUNT.lockout(LockedBy::Account, &all),
+            PER_CLIENT.lockout(LockedBy::Client, &from_client),
+        ],
+    ))
+}
+
+/// Records a refused attempt: one audit row for the first in each lockout, a count in the
+/// log for the rest, so that a script hammering a locked account cannot flood the audit log.
+async fn record_blocked(
+    db: &DatabaseConnection,
+    gate: &SignInGate,
+    now: OffsetDateTime,
+    actor: &Actor,
+    account: &str,
+    lockout: Lockout,
+    retry_after_secs: i64,
+) -> Result<(), sea_orm::DbErr> {
+    let ip = actor.client_ip.as_deref();
+    let (key, of_account, from_ip) = match lockout.by {
+        LockedBy::AccountFromClient => (
+            format!("account:{account} client:{}", ip.unwrap_or("-")),
+            Some(account),
+            Some(ip),
+        ),
+        LockedBy::Account => (format!("account:{account}"), Some(account), None),
+        LockedBy::Client => (format!("client:{}", ip.unwrap_or("-")), None, Some(ip)),
+    };
+    let refused = gate.count_blocked(key, lockout.since, now);
+    tracing::info!(
+        account,
+        client_ip = ip,
+        locked_by = lockout.by.as_str(),
+        locked_until = %lockout.until,
+        refused_in_this_lockout = refused,
+        "sign-in refused: too many failures"
+    );
+    let action = action::SIGN_IN_THROTTLED;
+    if store::audit::seen_since(db, action, of_account, from_ip, lockout.since).await? {
+        return Ok(());
+    }
+    let event = Event {
+        action,
+        target_type: action::TARGET_USER,
+        target_id: None,
+        target_name: account,
+        detail: json!({
+            "retryAfterSeconds": retry_after_secs,
+            "lockedBy": lockout.by.as_str(),
+        }),
+    };
+    audit::record_as(db, now, actor, event).await
 }
 
 pub async fn sign_in(
@@ -119,16 +185,18 @@ pub async fn sign_in(
         None => None,
     };
     let now = clock.now();
-    if let Some(until) = locked_until(db, now, &account, client_ip.as_deref()).await? {
-        let retry_after_secs = throttle::seconds_until(now, until);
-        let event = Event {
-            action: action::SIGN_IN_THROTTLED,
-            target_type: action::TARGET_USER,
-            target_id: None,
-            target_name: &account,
-            detail: json!({ "retryAfterSeconds": retry_after_secs }),
-        };
-        audit::record_as(db, now, &anonymous, event).await?;
+    if let Some(lockout) = lockout(db, now, &account, client_ip.as_deref()).await? {
+        let retry_after_secs = throttle::seconds_until(now, lockout.until);
+        record_blocked(
+            db,
+            gate,
+            now,
+            &anonymous,
+            &account,
+            lockout,
+            retry_after_secs,
+        )
+        .await?;
         return Err(SignInError::Throttled { retry_after_secs });
     }
 
@@ -140,7 +208,9 @@ pub async fn sign_in(
     let matches = password::verify(password_text, hash).await;
     let failure = match (&user, matches) {
         (Some(user), true) if user.enabled => None,
-        (Some(_), true) => Some(("account disabled", SignInError::Disabled)),
+        // The same answer as a wrong password: telling "disabled" only to the right password
+        // would confirm a guess. The audit log keeps the real reason.
+        (Some(_), true) => Some(("account disabled", SignInError::InvalidCredentials)),
         (Some(_), false) => Some(("wrong password", SignInError::InvalidCredentials)),
         (None, _) => Some(("unknown user", SignInError::InvalidCredentials)),
     };

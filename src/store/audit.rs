@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::contains_ci;
 use crate::domain::page::{Page, PageRequest};
 use crate::entities::audit_event;
+use crate::ids::AuditEventId;
 
 /// Filters of the audit log page: words in the actor's or the target's name.
 #[derive(Clone, Debug, Default)]
@@ -50,26 +51,9 @@ pub async fn list(
     })
 }
 
-/// When the last successful sign-in to the account `upn` was.
-pub async fn last_sign_in(
-    db: &impl ConnectionTrait,
-    upn: &str,
-    action: &str,
-) -> Result<Option<OffsetDateTime>, sea_orm::DbErr> {
-    audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::OccurredAt)
-        .filter(audit_event::Column::Action.eq(action))
-        .filter(audit_event::Column::TargetName.eq(upn))
-        .order_by_desc(audit_event::Column::OccurredAt)
-        .into_tuple()
-        .one(db)
-        .await
-}
-
 /// Times and client addresses of `action` events about the account `upn` since `since`,
 /// newest first.
-pub async fn failures_for_account(
+pub async fn events_for_account(
     db: &impl ConnectionTrait,
     action: &str,
     upn: &str,
@@ -107,4 +91,30 @@ pub async fn times_from_ip(
         .into_tuple()
         .all(db)
         .await
+}
+
+/// Whether an `action` event about `account` (when given) from `client_ip` (when given;
+/// `Some(None)` for no address) happened at or after `since`.
+pub async fn seen_since(
+    db: &impl ConnectionTrait,
+    action: &str,
+    account: Option<&str>,
+    client_ip: Option<Option<&str>>,
+    since: OffsetDateTime,
+) -> Result<bool, sea_orm::DbErr> {
+    let mut query = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .filter(audit_event::Column::Action.eq(action))
+        .filter(audit_event::Column::OccurredAt.gte(since));
+    if let Some(account) = account {
+        query = query.filter(audit_event::Column::TargetName.eq(account));
+    }
+    query = match client_ip {
+        Some(Some(ip)) => query.filter(audit_event::Column::ClientIp.eq(ip)),
+        Some(None) => query.filter(audit_event::Column::ClientIp.is_null()),
+        None => query,
+    };
+    let found: Option<AuditEventId> = query.limit(1).into_tuple().one(db).await?;
+    Ok(found.is_some())
 }

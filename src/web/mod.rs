@@ -5,6 +5,7 @@ pub mod assets;
 pub mod error;
 pub mod errors;
 pub mod form;
+pub mod headers;
 pub mod layout;
 pub mod myaccess;
 pub mod setup;

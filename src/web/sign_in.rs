@@ -104,10 +104,6 @@ pub async fn submit(
             StatusCode::UNAUTHORIZED,
             "The username or password is incorrect.".to_owned(),
         ),
-        Err(SignInError::Disabled) => (
-            StatusCode::FORBIDDEN,
-            "Your account is disabled. Ask an administrator to enable it.".to_owned(),
-        ),
         Err(SignInError::Throttled { retry_after_secs }) => (
             StatusCode::TOO_MANY_REQUESTS,
             format!(

@@ -1,8 +1,8 @@
 use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{audit_count, spawn_app};
 
 #[tokio::test]
 async fn the_audit_log_shows_who_did_what_to_whom_and_filters() {
@@ -61,4 +61,31 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
     let response = admin.get("/admin/audit").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("Add user"));
+}
+
+#[tokio::test]
+async fn postgresql_refuses_to_truncate_the_audit_log() {
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return; // SQLite has no TRUNCATE; its DELETE trigger covers `DELETE FROM` without WHERE.
+    }
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let refused = app.db.execute_unprepared("TRUNCATE audit_events").await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("append-only")),
+        "{refused:?}"
+    );
+    assert!(
+        app.db
+            .execute_unprepared("TRUNCATE audit_events CASCADE")
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        audit_count(&app, "Add user", "user1@woodgrove.test").await,
+        1
+    );
 }

@@ -144,3 +144,53 @@ async fn deleting_a_group_asks_first() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_group_name_cannot_pose_as_another_with_invisible_or_extra_spaces() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    app.create_group("Engineering Group").await;
+
+    let hidden = admin
+        .post(
+            "/admin/groups/new",
+            &[
+                ("display_name", "Engineering\u{200b} Group"),
+                ("membership_type", "assigned"),
+            ],
+        )
+        .await;
+    assert_eq!(hidden.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        hidden
+            .text()
+            .await
+            .unwrap()
+            .contains("The group name contains invisible characters")
+    );
+
+    for lookalike in [
+        "Engineering  Group",
+        "Engineering\u{a0}Group",
+        "ＥＮＧＩＮＥＥＲＩＮＧ Group",
+    ] {
+        let twice = admin
+            .post(
+                "/admin/groups/new",
+                &[
+                    ("display_name", lookalike),
+                    ("description", "a copy"),
+                    ("membership_type", "assigned"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            twice.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{lookalike:?}"
+        );
+        let html = twice.text().await.unwrap();
+        assert!(html.contains("A group with this name already exists."));
+        assert!(html.contains(">a copy</textarea>"), "input kept");
+    }
+}

@@ -19,8 +19,34 @@ pub struct TestApp {
     pub clock: TestClock,
     pub db: DatabaseConnection,
     pub setup_token: Option<String>,
+    _database: EmptyDatabase,
+}
+
+/// A new, empty database for one test: a SQLite file in a temporary folder, or a fresh
+/// PostgreSQL database when `TEST_DATABASE_URL` is set. Gone when dropped.
+pub struct EmptyDatabase {
+    pub url: String,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
+}
+
+pub async fn empty_database() -> EmptyDatabase {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if !server.trim().is_empty() => {
+            let pg = fresh_postgres(&server).await;
+            (with_database(&server, &pg.name), Some(pg))
+        }
+        _ => (
+            format!("sqlite://{}/gatehouse.db?mode=rwc", dir.path().display()),
+            None,
+        ),
+    };
+    EmptyDatabase {
+        url,
+        _dir: dir,
+        _pg: pg,
+    }
 }
 
 /// A PostgreSQL database made for one test and dropped after it.
@@ -103,18 +129,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with some settings changed first.
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, pg) = match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.trim().is_empty() => {
-            let pg = fresh_postgres(&server).await;
-            (with_database(&server, &pg.name), Some(pg))
-        }
-        _ => (
-            format!("sqlite://{}/gatehouse.db?mode=rwc", dir.path().display()),
-            None,
-        ),
-    };
-    let mut settings = test_settings(database_url);
+    let database = empty_database().await;
+    let mut settings = test_settings(database.url.clone());
     change(&mut settings);
     let config = Config::from_settings(&settings).expect("test config");
     let clock = TestClock::new(datetime!(2026-11-24 09:00 UTC));
@@ -128,8 +144,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
         clock,
         db: app.db,
         setup_token: app.setup_token,
-        _dir: dir,
-        _pg: pg,
+        _database: database,
     }
 }
 

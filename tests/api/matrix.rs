@@ -441,7 +441,7 @@ async fn a_method_without_a_route_gets_the_404_page_and_portal_roots_work_with_o
         ("PUT", "/"),
         ("GET", "/sign-out"),
         ("POST", "/admin/users"),
-        ("HEAD", "/admin/users"),
+        ("HEAD", "/sign-out"),
         ("GET", "/admin/users/"),
     ] {
         let response = admin
@@ -452,6 +452,14 @@ async fn a_method_without_a_route_gets_the_404_page_and_portal_roots_work_with_o
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
     }
+    // HEAD answers like GET (see headers.rs).
+    let head = admin
+        .client
+        .head(admin.url("/admin/users"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
     for (path, to) in [
         ("/admin", "/admin/users"),
         ("/admin/", "/admin/users"),

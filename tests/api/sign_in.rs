@@ -2,7 +2,7 @@ use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 use time::Duration;
 
-use crate::helpers::{PASSWORD, audit_count, location, spawn_app, spawn_app_with};
+use crate::helpers::{Browser, PASSWORD, audit_count, location, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_sign_in_page_has_the_tutorials_words() {
@@ -213,13 +213,20 @@ async fn a_disabled_user_cannot_sign_in() {
         .browser()
         .sign_in("user1@woodgrove.test", PASSWORD)
         .await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(
         refused
             .text()
             .await
             .unwrap()
-            .contains("Your account is disabled")
+            .contains("The username or password is incorrect.")
+    );
+    assert!(
+        admin
+            .get_html("/admin/audit?target=user1")
+            .await
+            .contains("account disabled"),
+        "the audit log says why"
     );
 }
 
@@ -421,4 +428,168 @@ async fn after_sign_in_people_return_to_the_page_they_asked_for_but_never_to_ano
         location(&other.post_raw("/", &fields).await),
         "/admin/users"
     );
+}
+
+#[tokio::test]
+async fn the_owner_signing_in_does_not_reset_the_count_of_guesses_from_elsewhere() {
+    let app = spawn_app_with(|settings| settings.trusted_proxy = Some("127.0.0.1".into())).await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let attempt = async |browser: &Browser, from: &str, password: &str| {
+        let fields = [
+            ("csrf_token", browser.csrf_token().await),
+            ("username", "user1@woodgrove.test".to_owned()),
+            ("password", password.to_owned()),
+        ];
+        let response = browser
+            .client
+            .post(browser.url("/"))
+            .header("X-Forwarded-For", from)
+            .form(&fields)
+            .send()
+            .await;
+        response.unwrap().status()
+    };
+    let (attacker, owner) = (app.browser(), app.browser());
+    for _ in 0..4 {
+        assert_eq!(
+            attempt(&attacker, "203.0.113.9", "guess guess guess").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt(&owner, "198.51.100.7", PASSWORD).await,
+        StatusCode::SEE_OTHER,
+        "the owner signs in from elsewhere"
+    );
+    assert_eq!(
+        attempt(&attacker, "203.0.113.9", "guess guess guess").await,
+        StatusCode::UNAUTHORIZED,
+        "the fifth guess"
+    );
+    assert_eq!(
+        attempt(&attacker, "203.0.113.9", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "five guesses from that address lock it, the owner's sign-in notwithstanding"
+    );
+}
+
+#[tokio::test]
+async fn the_owner_signing_in_clears_the_owners_own_earlier_mistakes() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let browser = app.browser();
+    for _ in 0..4 {
+        browser
+            .sign_in("user1@woodgrove.test", "typo typo typo")
+            .await;
+    }
+    assert_eq!(
+        browser
+            .sign_in("user1@woodgrove.test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let again = app.browser();
+    for _ in 0..4 {
+        assert_eq!(
+            again
+                .sign_in("user1@woodgrove.test", "typo typo typo")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_answers_the_same_to_a_right_and_a_wrong_password() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    admin
+        .post(&format!("/admin/users/{user1}/disable"), &[])
+        .await;
+    let right = app
+        .browser()
+        .sign_in("user1@woodgrove.test", PASSWORD)
+        .await;
+    let wrong = app
+        .browser()
+        .sign_in("user1@woodgrove.test", "not the password")
+        .await;
+    let unknown = app
+        .browser()
+        .sign_in("nobody@woodgrove.test", PASSWORD)
+        .await;
+    assert_eq!(right.status(), wrong.status());
+    assert_eq!(right.status(), unknown.status());
+    let (right, wrong, unknown) = (
+        right.text().await.unwrap(),
+        wrong.text().await.unwrap(),
+        unknown.text().await.unwrap(),
+    );
+    let message = |html: &str| {
+        html.lines()
+            .find(|line| line.contains("class=\"error") || line.contains("role=\"alert\""))
+            .map(str::trim)
+            .map(str::to_owned)
+    };
+    assert_eq!(message(&right), message(&wrong));
+    assert_eq!(message(&right), message(&unknown));
+    assert!(right.contains("The username or password is incorrect."));
+    assert_eq!(
+        audit_count(&app, "Sign-in failed", "user1@woodgrove.test").await,
+        2,
+        "the audit log still says why"
+    );
+}
+
+#[tokio::test]
+async fn attempts_blocked_while_locked_write_one_audit_row_per_lockout() {
+    let app = spawn_app().await;
+    app.create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        browser
+            .sign_in("user1@woodgrove.test", "guess guess guess")
+            .await;
+    }
+    for _ in 0..4 {
+        assert_eq!(
+            browser
+                .sign_in("user1@woodgrove.test", PASSWORD)
+                .await
+                .status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    let blocked = || {
+        audit_count(
+            &app,
+            "Sign-in blocked after repeated failures",
+            "user1@woodgrove.test",
+        )
+    };
+    assert_eq!(blocked().await, 1);
+
+    app.clock.advance(Duration::seconds(31));
+    browser
+        .sign_in("user1@woodgrove.test", "guess again guess")
+        .await;
+    for _ in 0..3 {
+        assert_eq!(
+            browser
+                .sign_in("user1@woodgrove.test", PASSWORD)
+                .await
+                .status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    assert_eq!(blocked().await, 2, "a new lockout, a new row");
 }
