@@ -75,6 +75,7 @@ pub(crate) async fn catalog_for(
 }
 
 /// The catalog `id`, if the principal may see it.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn get(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -98,6 +99,7 @@ fn catalog_event<'a>(
 }
 
 /// Directory administrators.
+#[tracing::instrument(skip_all, fields(principal = %principal.name))]
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -144,6 +146,7 @@ fn name_taken_or(err: sea_orm::DbErr) -> ServiceError {
 }
 
 /// Catalog owners and directory administrators.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -182,6 +185,7 @@ pub async fn update(
 
 /// Catalog owners and directory administrators; never the Default catalog, never one that
 /// still has access packages.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -285,6 +289,7 @@ pub(crate) async fn insert_resource(
 /// Groups the principal may add to the catalog (the "not yet in the catalog" pickers):
 /// administrators see every group outside it; catalog owners only the groups they own that
 /// no catalog governs yet.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn addable_groups(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -302,6 +307,7 @@ pub async fn addable_groups(
 }
 
 /// Catalog owners and directory administrators.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, group_id = %group_id))]
 pub async fn add_resource(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -327,6 +333,7 @@ pub async fn add_resource(
 }
 
 /// Catalog owners and directory administrators; refused while a package uses the group.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, group_id = %group_id))]
 pub async fn remove_resource(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -391,6 +398,7 @@ pub async fn remove_resource(
 }
 
 /// Catalog owners and directory administrators.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, user_id = %user_id))]
 pub async fn add_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -442,6 +450,7 @@ pub async fn add_role(
 }
 
 /// Catalog owners and directory administrators.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, user_id = %user_id))]
 pub async fn remove_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,

@@ -129,6 +129,7 @@ pub(crate) async fn package_for(
 }
 
 /// A package with its catalog, for the admin portal's package pages.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn get(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -144,6 +145,7 @@ pub async fn get(
 /// The one group picker of `Resource roles` (in the wizard and on a package): the
 /// catalog's groups matching `search`, and with `outside`, the groups the principal may
 /// bring into the catalog too. Also says whether `outside` is open to the principal.
+#[tracing::instrument(skip_all, fields(principal = %principal.name))]
 pub async fn pickable_groups(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -241,6 +243,7 @@ async fn insert_resource_role(
 }
 
 /// Access package managers, catalog owners and directory administrators of the catalog.
+#[tracing::instrument(skip_all, fields(principal = %principal.name))]
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -290,6 +293,7 @@ pub async fn create(
 }
 
 /// `Properties`: name, description, hidden.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -328,6 +332,7 @@ pub async fn update(
 }
 
 /// Deletes the package with its resource roles and policies.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id))]
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -362,6 +367,7 @@ pub async fn delete(
 }
 
 /// `Add resource role` on a package's `Resource roles` page.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, group_id = %group_id))]
 pub async fn add_resource_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -378,6 +384,7 @@ pub async fn add_resource_role(
 }
 
 /// `Remove resource role`.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, role_id = %role_id))]
 pub async fn remove_resource_role(
     db: &DatabaseConnection,
     clock: &dyn Clock,

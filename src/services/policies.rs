@@ -182,6 +182,7 @@ pub(crate) async fn insert(
 }
 
 /// `Add policy`.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, package = %package))]
 pub async fn create(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -197,6 +198,7 @@ pub async fn create(
 }
 
 /// Editing a policy replaces all its settings.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, package = %package))]
 pub async fn update(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -231,6 +233,7 @@ pub async fn update(
 }
 
 /// Deletes the policy with its requestors and approvers.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, id = %id, package = %package))]
 pub async fn delete(
     db: &DatabaseConnection,
     clock: &dyn Clock,

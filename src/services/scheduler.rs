@@ -9,13 +9,11 @@ use serde_json::json;
 use super::audit;
 use super::delivery::grant;
 use super::requests::removal::{Ending, end_assignment};
-use super::requests::{move_request, package_name, policy_of, request_audit, timeline};
+use super::requests::{move_request, package_name, policy_of, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
-use crate::domain::lifecycle::{
-    self, AssignmentState, RequestState, RequestType, status, status_for,
-};
+use crate::domain::lifecycle::{self, AssignmentState, RequestState, RequestType, status};
 use crate::domain::policy::Expiration;
 use crate::domain::principal::Principal;
 use crate::entities::{assignment, assignment_request};
@@ -66,17 +64,11 @@ async fn deliver_due(
             .one(&txn)
             .await?;
         let Some(request) = request else { continue };
-        let request_type = RequestType::from_stored(&request.request_type)?;
-        let moved = move_request(
-            &txn,
-            request.id,
-            &[RequestState::Scheduled],
-            RequestState::Delivered,
-            status_for(request_type, RequestState::Delivered),
-            now,
-        )
-        .await?;
-        if !moved {
+        let (from, request_type) = state_of(&request)?;
+        let Ok(transition) = lifecycle::start(from, request_type) else {
+            continue;
+        };
+        if !move_request(&txn, request.id, from, transition, now).await? {
             continue;
         }
         let expiration = policy_of(&txn, row.access_package_id, row.policy_id)
@@ -138,19 +130,11 @@ async fn time_out_due(
         .await?;
     let mut done = 0;
     for request in due {
-        let Ok(next) = lifecycle::time_out(RequestState::from_stored(&request.state)?) else {
+        let (from, _) = state_of(&request)?;
+        let Ok(transition) = lifecycle::time_out(from) else {
             continue;
         };
-        let moved = move_request(
-            &txn,
-            request.id,
-            &[RequestState::PendingApproval],
-            next,
-            status::EXPIRED,
-            now,
-        )
-        .await?;
-        if !moved {
+        if !move_request(&txn, request.id, from, transition, now).await? {
             continue;
         }
         timeline(

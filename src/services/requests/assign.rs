@@ -4,13 +4,11 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::json;
 use time::Date;
 
-use super::{move_request, request_audit, timeline};
+use super::{move_request, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
-use crate::domain::lifecycle::{
-    self, RequestState, RequestType, ScheduleProblem, status, status_for,
-};
+use crate::domain::lifecycle::{self, RequestType, ScheduleProblem};
 use crate::domain::principal::Principal;
 use crate::entities::assignment_request;
 use crate::ids::{AccessPackageId, PolicyId, RequestId, UserId};
@@ -69,16 +67,12 @@ pub async fn assign_directly(
     }
     // A request of theirs that is still waiting is settled by this assignment.
     if let Some(open) = store::requests::open_request(&txn, target, package).await? {
-        let moved = move_request(
-            &txn,
-            open.id,
-            &[RequestState::Submitted, RequestState::PendingApproval],
-            RequestState::Canceled,
-            status::CANCELED,
-            now,
-        )
-        .await?;
-        if moved {
+        let (from, request_type) = state_of(&open)?;
+        let settled = match lifecycle::cancel(from, request_type) {
+            Ok(transition) => move_request(&txn, open.id, from, transition, now).await?,
+            Err(_) => false,
+        };
+        if settled {
             timeline(
                 &txn,
                 open.id,
@@ -89,12 +83,13 @@ pub async fn assign_directly(
             .await?;
         }
     }
-    let state = lifecycle::after_approval(now, now);
+    let transition = lifecycle::after_approval(RequestType::AdminAdd, now, now);
+    let state = transition.to;
     let request = assignment_request::Model {
         id: RequestId::new(),
         request_type: RequestType::AdminAdd.as_str().to_owned(),
         state: state.as_str().to_owned(),
-        status: status_for(RequestType::AdminAdd, state).to_owned(),
+        status: transition.status.to_owned(),
         requestor_id: principal.user_id,
         target_id: target,
         access_package_id: package,

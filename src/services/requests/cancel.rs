@@ -3,12 +3,12 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::json;
 
 use super::decide::already_decided;
-use super::{move_request, package_name, request_audit, timeline};
+use super::{move_request, package_name, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
-use crate::domain::lifecycle::{self, RequestState, RequestType, status_for};
+use crate::domain::lifecycle;
 use crate::domain::principal::Principal;
 use crate::entities::assignment_request;
 use crate::ids::RequestId;
@@ -32,20 +32,11 @@ pub async fn cancel(
             target: request.target_id,
         },
     )?;
-    let from = RequestState::from_stored(&request.state)?;
-    let next = lifecycle::cancel(from).map_err(|_| already_decided())?;
+    let (from, request_type) = state_of(&request)?;
+    let transition = lifecycle::cancel(from, request_type).map_err(|_| already_decided())?;
     let now = clock.now();
     let txn = write_txn(db).await?;
-    let request_type = RequestType::from_stored(&request.request_type)?;
-    let moved = move_request(
-        &txn,
-        id,
-        &[RequestState::Submitted, RequestState::PendingApproval],
-        next,
-        status_for(request_type, next),
-        now,
-    )
-    .await?;
+    let moved = move_request(&txn, id, from, transition, now).await?;
     if !moved {
         return Err(already_decided());
     }

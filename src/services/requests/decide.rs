@@ -2,12 +2,12 @@
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use serde_json::json;
 
-use super::{move_request, package_name, policy_of, request_audit, timeline};
+use super::{move_request, package_name, policy_of, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
-use crate::domain::lifecycle::{self, Decision, RequestState, RequestType, status_for};
+use crate::domain::lifecycle::{self, Decision, Effect, RequestState};
 use crate::domain::principal::Principal;
 use crate::entities::{assignment_request, request_decision};
 use crate::ids::{DecisionId, RequestId};
@@ -49,13 +49,9 @@ pub async fn decide(
 
     let now = clock.now();
     let start = request.schedule_start.unwrap_or(now);
-    let next = lifecycle::decide(
-        RequestState::from_stored(&request.state)?,
-        decision,
-        start,
-        now,
-    )
-    .map_err(|_| already_decided())?;
+    let (state, request_type) = state_of(&request)?;
+    let transition = lifecycle::decide(state, request_type, decision, start, now)
+        .map_err(|_| already_decided())?;
     let reason = lifecycle::check_reason(reason, policy.spec.approver_justification_required)
         .map_err(|e| ServiceError::invalid("reason", e))?;
     if decision == Decision::Approve {
@@ -81,16 +77,7 @@ pub async fn decide(
     }
 
     let txn = write_txn(db).await?;
-    let request_type = RequestType::from_stored(&request.request_type)?;
-    let moved = move_request(
-        &txn,
-        id,
-        &[RequestState::PendingApproval],
-        next,
-        status_for(request_type, next),
-        now,
-    )
-    .await?;
+    let moved = move_request(&txn, id, state, transition, now).await?;
     if !moved {
         return Err(already_decided());
     }
@@ -124,9 +111,9 @@ pub async fn decide(
         request_audit(audit_action, &request, &name, json!({ "reason": reason })),
     )
     .await?;
-    if decision == Decision::Approve {
+    if transition.effect == Effect::OpenAssignment {
         open_assignment(&txn, now, principal, &request, policy.spec.expiration).await?;
     }
     txn.commit().await?;
-    Ok(next)
+    Ok(transition.to)
 }

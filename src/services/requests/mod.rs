@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use super::audit::Event;
 use crate::domain::audit as action;
-use crate::domain::lifecycle::RequestState;
+use crate::domain::lifecycle::{RequestState, RequestType, Transition, UnknownStoredValue};
 use crate::entities::{assignment_request, request_event};
 use crate::ids::{AccessPackageId, PolicyId, RequestEventId, RequestId};
 use crate::store::{self, packages::PolicyRecord};
@@ -92,28 +92,43 @@ pub(crate) async fn policy_of(
         .find(|p| p.id == policy))
 }
 
-/// The one way a request changes state: from one of `from` to `to`, showing `status`, as a
-/// conditional update. False when the request was no longer in `from` (someone else acted
-/// first), and nothing was changed.
+/// The one way a request changes state: from `from`, the state it was read in, by
+/// `transition` (from `domain::lifecycle`), as a conditional update. False when the request
+/// was no longer in `from` (someone else acted first), and nothing was changed.
 pub(crate) async fn move_request(
     db: &impl ConnectionTrait,
     id: RequestId,
-    from: &[RequestState],
-    to: RequestState,
-    status: &str,
+    from: RequestState,
+    transition: Transition,
     now: OffsetDateTime,
 ) -> Result<bool, sea_orm::DbErr> {
-    let completed = (!to.is_open()).then_some(now);
+    let completed = (!transition.to.is_open()).then_some(now);
     let changed = assignment_request::Entity::update_many()
-        .col_expr(assignment_request::Column::State, Expr::value(to.as_str()))
-        .col_expr(assignment_request::Column::Status, Expr::value(status))
+        .col_expr(
+            assignment_request::Column::State,
+            Expr::value(transition.to.as_str()),
+        )
+        .col_expr(
+            assignment_request::Column::Status,
+            Expr::value(transition.status),
+        )
         .col_expr(
             assignment_request::Column::CompletedAt,
             Expr::value(completed),
         )
         .filter(assignment_request::Column::Id.eq(id))
-        .filter(assignment_request::Column::State.is_in(from.iter().map(|s| s.as_str())))
+        .filter(assignment_request::Column::State.eq(from.as_str()))
         .exec(db)
         .await?;
     Ok(changed.rows_affected == 1)
+}
+
+/// A stored request's state and type.
+pub(crate) fn state_of(
+    request: &assignment_request::Model,
+) -> Result<(RequestState, RequestType), UnknownStoredValue> {
+    Ok((
+        RequestState::from_stored(&request.state)?,
+        RequestType::from_stored(&request.request_type)?,
+    ))
 }

@@ -9,12 +9,12 @@ use sea_orm::{
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{move_request, package_name, request_audit, timeline};
+use super::{move_request, package_name, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
-use crate::domain::lifecycle::{AssignmentState, RequestState, RequestType, status, status_for};
+use crate::domain::lifecycle::{self, AssignmentState, RequestState, RequestType, status_for};
 use crate::domain::principal::Principal;
 use crate::entities::{assignment, assignment_request};
 use crate::ids::{AssignmentId, RequestId, UserId};
@@ -70,15 +70,10 @@ pub(crate) async fn end_assignment(
         .all(db)
         .await?;
     for request in scheduled {
-        move_request(
-            db,
-            request.id,
-            &[RequestState::Scheduled],
-            RequestState::Canceled,
-            status::CANCELED,
-            now,
-        )
-        .await?;
+        let (from, request_type) = state_of(&request)?;
+        if let Ok(transition) = lifecycle::drop_scheduled(from, request_type) {
+            move_request(db, request.id, from, transition, now).await?;
+        }
     }
     let request = assignment_request::Model {
         id: RequestId::new(),
@@ -236,16 +231,11 @@ pub async fn deny_pending_of_disabled_user(
         .await?;
     let mut denied = 0;
     for request in pending {
-        let moved = move_request(
-            db,
-            request.id,
-            &[RequestState::Submitted, RequestState::PendingApproval],
-            RequestState::Denied,
-            status::DENIED,
-            now,
-        )
-        .await?;
-        if !moved {
+        let (from, request_type) = state_of(&request)?;
+        let Ok(transition) = lifecycle::deny_by_system(from, request_type) else {
+            continue;
+        };
+        if !move_request(db, request.id, from, transition, now).await? {
             continue;
         }
         timeline(

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, RequestFacts, authorize};
-use crate::domain::lifecycle::{self, RequestState, RequestType, ScheduleProblem, status_for};
+use crate::domain::lifecycle::{self, Effect, RequestState, RequestType, ScheduleProblem};
 use crate::domain::principal::Principal;
 use crate::entities::{assignment_policy, assignment_request};
 use crate::ids::{AccessPackageId, PolicyId, RequestId};
@@ -125,7 +125,13 @@ pub async fn submit(
     {
         return Err(already_assigned());
     }
-    let state = lifecycle::on_submit(policy.spec.approval_required, start.unwrap_or(now), now);
+    let transition = lifecycle::on_submit(
+        RequestType::UserAdd,
+        policy.spec.approval_required,
+        start.unwrap_or(now),
+        now,
+    );
+    let state = transition.to;
     // Undecided requests time out after the policy's days, or when their period ends.
     let decide_by = policy.spec.approval_required.then(|| {
         let limit = now + time::Duration::days(i64::from(policy.spec.approval_days));
@@ -135,7 +141,7 @@ pub async fn submit(
         id: RequestId::new(),
         request_type: RequestType::UserAdd.as_str().to_owned(),
         state: state.as_str().to_owned(),
-        status: status_for(RequestType::UserAdd, state).to_owned(),
+        status: transition.status.to_owned(),
         requestor_id: Some(me),
         target_id: me,
         access_package_id: package.id,
@@ -177,7 +183,7 @@ pub async fn submit(
         ),
     )
     .await?;
-    if state != RequestState::PendingApproval {
+    if transition.effect == Effect::OpenAssignment {
         open_assignment(&txn, now, principal, &request, policy.spec.expiration).await?;
     }
     txn.commit().await?;
