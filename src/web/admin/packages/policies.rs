@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::policy_form::{self, PickerFields, PolicyView};
+use super::policy_form::{self, PaneAction, PickerFields, PolicyView};
 use super::show::{Loaded, load};
 use crate::auth::csrf::{CsrfBody, CsrfForm};
 use crate::auth::extract::EntitlementManager;
@@ -190,8 +190,8 @@ async fn submit(
 ) -> AppResult<HttpResponse> {
     let mut input: PolicyInput = body.parse()?;
     let fields: PickerFields = body.parse()?;
-    let (pane, picker) = policy_form::apply(&state.db, &mut input, &fields).await?;
-    if pane {
+    if let Some(action) = PaneAction::parse(&fields.action) {
+        let picker = policy_form::apply(&state.db, &mut input, &action, &fields).await?;
         let view = policy_form::view(&state.db, input, FormErrors::default(), picker).await?;
         return page(manager, loaded, policy_id, view, StatusCode::OK);
     }

@@ -52,18 +52,50 @@ impl PolicyView {
     }
 }
 
-/// Carries out a pane button; true when it was one (the page is shown again, not saved).
+/// A button of the `Add users and groups` and `Add approvers` panes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaneAction {
+    OpenRequestors,
+    OpenApprovers,
+    SelectRequestors,
+    SelectApprovers,
+    Close,
+    RemoveRequestor(String),
+    RemoveApprover(String),
+}
+
+impl PaneAction {
+    /// The pane button named by a form's `action`, if it is one.
+    pub fn parse(action: &str) -> Option<Self> {
+        Some(match action {
+            "add_requestors" | "search_requestors" => Self::OpenRequestors,
+            "add_approvers" | "search_approvers" => Self::OpenApprovers,
+            "select_requestors" => Self::SelectRequestors,
+            "select_approvers" => Self::SelectApprovers,
+            "cancel_picker" => Self::Close,
+            other => {
+                if let Some(value) = other.strip_prefix("remove_requestor:") {
+                    Self::RemoveRequestor(value.to_owned())
+                } else {
+                    Self::RemoveApprover(other.strip_prefix("remove_approver:")?.to_owned())
+                }
+            }
+        })
+    }
+}
+
+/// Carries out a pane button: the pane to show open afterwards, if any.
 pub async fn apply(
     db: &impl ConnectionTrait,
     input: &mut PolicyInput,
+    action: &PaneAction,
     fields: &PickerFields,
-) -> Result<(bool, Option<PickerView>), sea_orm::DbErr> {
+) -> Result<Option<PickerView>, sea_orm::DbErr> {
     let q = search_text(&fields.picker_q);
-    let action = fields.action.as_str();
-    let picker = match action {
-        "add_requestors" | "search_requestors" => Some(requestor_options(db, &q).await?),
-        "add_approvers" | "search_approvers" => Some(approver_options(db, &q).await?),
-        "select_requestors" => {
+    Ok(match action {
+        PaneAction::OpenRequestors => Some(requestor_options(db, &q).await?),
+        PaneAction::OpenApprovers => Some(approver_options(db, &q).await?),
+        PaneAction::SelectRequestors => {
             input.requestor.extend(
                 fields
                     .pick
@@ -78,7 +110,7 @@ pub async fn apply(
                 .collect();
             None
         }
-        "select_approvers" => {
+        PaneAction::SelectApprovers => {
             input.approver.extend(
                 fields
                     .pick
@@ -89,19 +121,16 @@ pub async fn apply(
             input.approver = input.approvers().iter().map(|a| a.to_string()).collect();
             None
         }
-        "cancel_picker" => None,
-        other => {
-            if let Some(value) = other.strip_prefix("remove_requestor:") {
-                input.requestor.retain(|r| r != value);
-            } else if let Some(value) = other.strip_prefix("remove_approver:") {
-                input.approver.retain(|a| a != value);
-            } else {
-                return Ok((false, None));
-            }
+        PaneAction::Close => None,
+        PaneAction::RemoveRequestor(value) => {
+            input.requestor.retain(|r| r != value);
             None
         }
-    };
-    Ok((true, picker))
+        PaneAction::RemoveApprover(value) => {
+            input.approver.retain(|a| a != value);
+            None
+        }
+    })
 }
 
 async fn requestor_options(
