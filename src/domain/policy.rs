@@ -1,6 +1,6 @@
 //! Assignment policies: who may request, who approves, how long access lasts. Stored with
 //! Microsoft Graph's own values so that a JSON API can map them one to one.
-use time::{Date, Duration, OffsetDateTime, Time};
+use time::{Date, Duration, OffsetDateTime};
 
 use super::{Invalid, bounded_text};
 use crate::ids::{GroupId, UserId};
@@ -80,9 +80,7 @@ impl Expiration {
     /// Graph's `expiration.endDateTime`: the last moment of the chosen day.
     pub fn end_date_time(self) -> Option<OffsetDateTime> {
         match self {
-            Self::OnDate(date) => date
-                .next_day()
-                .map(|next| next.with_time(Time::MIDNIGHT).assume_utc() - Duration::seconds(1)),
+            Self::OnDate(date) => Some(super::dates::end_of_day(date)),
             _ => None,
         }
     }
@@ -425,29 +423,28 @@ impl PolicyInput {
                     }),
                 )
                 .map(Expiration::Hours),
-            "date" => {
-                let format = time::macros::format_description!("[year]-[month]-[day]");
-                match Date::parse(self.expiration_date.trim(), format) {
-                    Ok(date) if date > today + Duration::days(i64::from(Expiration::MAX_DAYS)) => {
-                        problems.check(
-                            "expiration_date",
-                            Err(Invalid::new(format!(
-                                "Choose a date within {} days from today.",
-                                Expiration::MAX_DAYS
-                            ))),
-                        )
-                    }
-                    Ok(date) if date > today => Some(Expiration::OnDate(date)),
-                    Ok(_) => problems.check(
+            "date" => match super::dates::parse_date(&self.expiration_date) {
+                Ok(Some(date))
+                    if date > today + Duration::days(i64::from(Expiration::MAX_DAYS)) =>
+                {
+                    problems.check(
                         "expiration_date",
-                        Err(Invalid::new("Choose a date in the future.")),
-                    ),
-                    Err(_) => problems.check(
-                        "expiration_date",
-                        Err(Invalid::new("Enter a date like 2027-01-31.")),
-                    ),
+                        Err(Invalid::new(format!(
+                            "Choose a date within {} days from today.",
+                            Expiration::MAX_DAYS
+                        ))),
+                    )
                 }
-            }
+                Ok(Some(date)) if date > today => Some(Expiration::OnDate(date)),
+                Ok(Some(_)) => problems.check(
+                    "expiration_date",
+                    Err(Invalid::new("Choose a date in the future.")),
+                ),
+                Ok(None) | Err(_) => problems.check(
+                    "expiration_date",
+                    Err(Invalid::new("Enter a date like 2027-01-31.")),
+                ),
+            },
             "never" => Some(Expiration::Never),
             _ => problems.check(
                 "expiration",

@@ -2,14 +2,9 @@
 //! and the words people type with a request (justification, reason).
 use time::{Date, Duration, OffsetDateTime, Time};
 
+use crate::domain::dates::end_of_day;
 use crate::domain::policy::Expiration;
 use crate::domain::{Invalid, check_characters};
-
-/// The last moment of a day, UTC: an `End date` includes the whole day.
-pub fn end_of_day(date: Date) -> OffsetDateTime {
-    date.with_time(Time::from_hms_micro(23, 59, 59, 999_999).unwrap_or(Time::MIDNIGHT))
-        .assume_utc()
-}
 
 /// When access under `expiration` ends if it starts at `start`.
 pub fn expiration_end(expiration: Expiration, start: OffsetDateTime) -> Option<OffsetDateTime> {

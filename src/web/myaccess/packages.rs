@@ -9,6 +9,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
+use crate::domain::dates;
 use crate::domain::lifecycle::AssignmentState;
 use crate::ids::AccessPackageId;
 use crate::services::requests::{self, NewRequest};
@@ -218,18 +219,7 @@ pub async fn pane(
 }
 
 fn parse_date(raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<Date> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match Date::parse(raw, format) {
-        Ok(date) => Some(date),
-        Err(_) => {
-            errors.add(field, "Enter a date like 2026-11-24.");
-            None
-        }
-    }
+    errors.check(field, dates::parse_date(raw)).flatten()
 }
 
 /// `Submit`: the checks of `services::requests::submit`, with each problem next to its field.

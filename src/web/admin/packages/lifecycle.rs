@@ -4,7 +4,6 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
-use time::Date;
 
 use super::show::{Loaded, load};
 use crate::auth::csrf::CsrfForm;
@@ -13,6 +12,7 @@ use crate::auth::session::FlashKind;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogAccess};
+use crate::domain::dates;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::user::User;
 use crate::entities::{request_decision, request_event};
@@ -322,22 +322,9 @@ pub async fn create(
     if policy.is_none() {
         errors.add("policy", "Choose a policy.");
     }
-    let end = match form.end_date.trim() {
-        "" => None,
-        raw => match Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        ) {
-            Ok(date) => Some(date),
-            Err(_) => {
-                errors.add(
-                    "end_date",
-                    "Enter a date like 2026-12-31, or leave it empty.",
-                );
-                None
-            }
-        },
-    };
+    let end = errors
+        .check("end_date", dates::parse_date(&form.end_date))
+        .flatten();
     if let (Some(user), Some(policy), true) = (user, policy, errors.is_empty()) {
         match requests::assign_directly(
             &state.db,
