@@ -1,0 +1,255 @@
+//! Requests and assignments as the pages show them: with the names of the people, packages
+//! and policies they concern, and whether anyone can still decide them.
+use std::collections::BTreeMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use time::OffsetDateTime;
+
+use crate::domain::lifecycle::{self, AssignmentState, RequestState, RequestType, Tone};
+use crate::entities::{
+    access_package, assignment, assignment_policy, assignment_request, policy_approver, user,
+};
+use crate::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
+
+/// A request with the names the pages show.
+#[derive(Clone, Debug)]
+pub struct RequestView {
+    pub id: RequestId,
+    pub request_type: RequestType,
+    pub state: RequestState,
+    pub status: String,
+    pub requestor_id: Option<UserId>,
+    pub requestor_name: String,
+    pub target_id: UserId,
+    pub target_name: String,
+    pub target_upn: String,
+    pub package_id: AccessPackageId,
+    pub package_name: String,
+    pub policy_id: Option<PolicyId>,
+    pub policy_name: String,
+    pub justification: String,
+    pub schedule_start: Option<OffsetDateTime>,
+    pub schedule_end: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub completed_at: Option<OffsetDateTime>,
+    /// Waiting for a decision that nobody can make: every approver of its policy has been
+    /// disabled or deleted.
+    pub no_approver: bool,
+}
+
+impl RequestView {
+    /// A badge colour for the status.
+    pub fn badge(&self) -> &'static str {
+        match lifecycle::tone(self.state, &self.status) {
+            Tone::Good => "badge-success",
+            Tone::Waiting => "badge-warning",
+            Tone::Bad => "badge-danger",
+            Tone::Neutral => "badge-neutral",
+        }
+    }
+
+    /// The requestor may still withdraw it (Request history's `Cancel`).
+    pub fn can_cancel(&self) -> bool {
+        self.request_type.is_add() && lifecycle::cancel(self.state, self.request_type).is_ok()
+    }
+}
+
+/// An assignment with the names the pages show.
+#[derive(Clone, Debug)]
+pub struct AssignmentView {
+    pub id: AssignmentId,
+    pub state: AssignmentState,
+    pub target_id: UserId,
+    pub target_name: String,
+    pub target_upn: String,
+    pub package_id: AccessPackageId,
+    pub package_name: String,
+    pub policy_name: String,
+    pub start_at: OffsetDateTime,
+    pub end_at: Option<OffsetDateTime>,
+}
+
+impl AssignmentView {
+    pub fn badge(&self) -> &'static str {
+        match self.state {
+            AssignmentState::Delivered => "badge-success",
+            AssignmentState::Delivering => "badge-warning",
+            AssignmentState::Expired | AssignmentState::Removed => "badge-neutral",
+        }
+    }
+}
+
+struct Names {
+    users: BTreeMap<UserId, (String, String)>,
+    packages: BTreeMap<AccessPackageId, String>,
+    policies: BTreeMap<PolicyId, String>,
+}
+
+async fn names(
+    db: &impl ConnectionTrait,
+    users: Vec<UserId>,
+    packages: Vec<AccessPackageId>,
+    policies: Vec<PolicyId>,
+) -> Result<Names, sea_orm::DbErr> {
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(users))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| match u.deleted_at {
+            // History keeps the name a deleted person had.
+            Some(_) => (
+                u.id,
+                (
+                    format!("{} (deleted user)", u.display_name),
+                    u.former_user_principal_name.unwrap_or_default(),
+                ),
+            ),
+            None => (u.id, (u.display_name, u.user_principal_name)),
+        })
+        .collect();
+    let packages = access_package::Entity::find()
+        .filter(access_package::Column::Id.is_in(packages))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.display_name))
+        .collect();
+    let policies = assignment_policy::Entity::find()
+        .filter(assignment_policy::Column::Id.is_in(policies))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.display_name))
+        .collect();
+    Ok(Names {
+        users,
+        packages,
+        policies,
+    })
+}
+
+/// Which of `policies` have at least one approver who can still sign in.
+pub async fn policies_with_active_approver(
+    db: &impl ConnectionTrait,
+    policies: &[PolicyId],
+) -> Result<Vec<PolicyId>, sea_orm::DbErr> {
+    if policies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<PolicyId> = policy_approver::Entity::find()
+        .select_only()
+        .column(policy_approver::Column::PolicyId)
+        .filter(policy_approver::Column::PolicyId.is_in(policies.iter().copied()))
+        .filter(
+            policy_approver::Column::UserId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::AccountEnabled.eq(true))
+                    .and_where(user::Column::DeletedAt.is_null())
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+pub(super) async fn request_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<assignment_request::Model>,
+) -> Result<Vec<RequestView>, sea_orm::DbErr> {
+    let users = rows
+        .iter()
+        .flat_map(|r| [Some(r.target_id), r.requestor_id])
+        .flatten()
+        .collect();
+    let packages = rows.iter().map(|r| r.access_package_id).collect();
+    let policies = rows.iter().filter_map(|r| r.policy_id).collect();
+    let waiting: Vec<PolicyId> = rows
+        .iter()
+        .filter(|r| r.state == RequestState::PendingApproval.as_str())
+        .filter_map(|r| r.policy_id)
+        .collect();
+    let decidable = policies_with_active_approver(db, &waiting).await?;
+    let names = names(db, users, packages, policies).await?;
+    rows.into_iter()
+        .map(|r| {
+            let (target_name, target_upn) =
+                names.users.get(&r.target_id).cloned().unwrap_or_default();
+            let state = RequestState::from_stored(&r.state)?;
+            let no_approver = state == RequestState::PendingApproval
+                && r.policy_id.is_some_and(|p| !decidable.contains(&p));
+            Ok(RequestView {
+                no_approver,
+                id: r.id,
+                request_type: RequestType::from_stored(&r.request_type)?,
+                state,
+                status: r.status,
+                requestor_id: r.requestor_id,
+                requestor_name: r
+                    .requestor_id
+                    .and_then(|id| names.users.get(&id).map(|n| n.0.clone()))
+                    .unwrap_or_else(|| "Gatehouse".to_owned()),
+                target_id: r.target_id,
+                target_name,
+                target_upn,
+                package_id: r.access_package_id,
+                package_name: names
+                    .packages
+                    .get(&r.access_package_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                policy_id: r.policy_id,
+                policy_name: r
+                    .policy_id
+                    .and_then(|id| names.policies.get(&id).cloned())
+                    .unwrap_or_else(|| "(deleted policy)".to_owned()),
+                justification: r.justification,
+                schedule_start: r.schedule_start,
+                schedule_end: r.schedule_end,
+                created_at: r.created_at,
+                completed_at: r.completed_at,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn assignment_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<assignment::Model>,
+) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
+    let users = rows.iter().map(|a| a.target_id).collect();
+    let packages = rows.iter().map(|a| a.access_package_id).collect();
+    let policies = rows.iter().filter_map(|a| a.policy_id).collect();
+    let names = names(db, users, packages, policies).await?;
+    rows.into_iter()
+        .map(|a| {
+            let (target_name, target_upn) =
+                names.users.get(&a.target_id).cloned().unwrap_or_default();
+            Ok(AssignmentView {
+                id: a.id,
+                state: AssignmentState::from_stored(&a.state)?,
+                target_id: a.target_id,
+                target_name,
+                target_upn,
+                package_id: a.access_package_id,
+                package_name: names
+                    .packages
+                    .get(&a.access_package_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                policy_name: a
+                    .policy_id
+                    .and_then(|id| names.policies.get(&id).cloned())
+                    .unwrap_or_else(|| "(deleted policy)".to_owned()),
+                start_at: a.start_at,
+                end_at: a.end_at,
+            })
+        })
+        .collect()
+}
