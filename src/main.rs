@@ -5,11 +5,15 @@ use clap::Parser;
 use gatehouse::cli::{Cli, Command, run};
 use gatehouse::config::Config;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A line when each request (and each service call in it) ends: every line of a request
+    // carries its request_id from the root span.
     tracing_subscriber::fmt()
+        .with_span_events(FmtSpan::CLOSE)
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
