@@ -43,6 +43,15 @@ pub enum Action<'a> {
         approvers: &'a [UserId],
         target: UserId,
     },
+    /// See a request as one of its policy's approvers (own requests included: the page
+    /// says why they cannot be decided).
+    ReadRequestAsApprover {
+        approvers: &'a [UserId],
+    },
+    /// See one's own request or assignment.
+    ReadOwn {
+        target: UserId,
+    },
     /// Withdraw a request nobody has decided yet.
     CancelRequest {
         target: UserId,
@@ -215,7 +224,14 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
                 Ok(())
             }
         }
-        Action::CancelRequest { target } => {
+        Action::ReadRequestAsApprover { approvers } => {
+            if principal.user_id.is_some_and(|me| approvers.contains(&me)) {
+                Ok(())
+            } else {
+                Err(Denied::NotFound)
+            }
+        }
+        Action::CancelRequest { target } | Action::ReadOwn { target } => {
             if principal.is(target) {
                 Ok(())
             } else {
@@ -236,9 +252,13 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
 /// times out what rules say (it never decides a request or requests access).
 fn system(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
     match (&principal.via, action) {
-        (_, Action::DecideRequest { .. } | Action::RequestUnderPolicy(_)) => {
-            Err(Denied::NOT_ALLOWED)
-        }
+        (
+            _,
+            Action::DecideRequest { .. }
+            | Action::RequestUnderPolicy(_)
+            | Action::ReadRequestAsApprover { .. }
+            | Action::ReadOwn { .. },
+        ) => Err(Denied::NOT_ALLOWED),
         (Via::Scheduler, Action::RemoveAssignment { .. }) => Ok(()),
         (Via::Scheduler, _) => Err(Denied::NOT_ALLOWED),
         _ => Ok(()),

@@ -5,12 +5,14 @@
 mod assign;
 mod cancel;
 mod decide;
+mod read;
 pub(crate) mod removal;
 mod submit;
 
 pub use assign::assign_directly;
 pub use cancel::cancel;
 pub use decide::decide;
+pub use read::{own_assignment, own_request, request_for_approver};
 pub use removal::{deny_pending_of_disabled_user, remove_all_of_user, remove_assignment};
 pub use submit::{NewRequest, submit};
 

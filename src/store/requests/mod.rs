@@ -54,20 +54,6 @@ pub async fn for_package(
     request_views(db, rows).await
 }
 
-/// Whether `user` approves requests under the policy.
-pub async fn is_approver(
-    db: &impl ConnectionTrait,
-    policy: PolicyId,
-    approver: UserId,
-) -> Result<bool, sea_orm::DbErr> {
-    let policies = crate::entities::policy_approver::Entity::find()
-        .filter(crate::entities::policy_approver::Column::PolicyId.eq(policy))
-        .filter(crate::entities::policy_approver::Column::UserId.eq(approver))
-        .count(db)
-        .await?;
-    Ok(policies > 0)
-}
-
 /// Pending requests `approver` may decide: under a policy naming them, not their own.
 pub async fn pending_for_approver(
     db: &impl ConnectionTrait,

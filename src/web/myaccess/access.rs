@@ -10,7 +10,7 @@ use crate::ids::AssignmentId;
 use crate::services::requests;
 use crate::state::AppState;
 use crate::store::{self, requests::AssignmentView};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -34,10 +34,7 @@ pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> AppResult
 
 async fn own(state: &AppState, current: &CurrentUser, raw: &str) -> AppResult<AssignmentView> {
     let id: AssignmentId = parse_id(raw)?;
-    store::requests::find_assignment(&state.db, id)
-        .await?
-        .filter(|a| a.target_id == current.user.id)
-        .ok_or(AppError::NotFound)
+    Ok(requests::own_assignment(&state.db, current.principal(), id).await?)
 }
 
 #[derive(Template)]

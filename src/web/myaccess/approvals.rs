@@ -74,14 +74,7 @@ struct ApprovalPage {
 /// they cannot decide them.
 async fn approvable(state: &AppState, current: &CurrentUser, raw: &str) -> AppResult<RequestView> {
     let id: RequestId = parse_id(raw)?;
-    let request = store::requests::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let policy = request.policy_id.ok_or(AppError::NotFound)?;
-    if !store::requests::is_approver(&state.db, policy, current.user.id).await? {
-        return Err(AppError::NotFound);
-    }
-    Ok(request)
+    Ok(requests::request_for_approver(&state.db, current.principal(), id).await?)
 }
 
 async fn page(

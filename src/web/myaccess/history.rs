@@ -13,7 +13,7 @@ use crate::services::error::ServiceError;
 use crate::services::requests;
 use crate::state::AppState;
 use crate::store::{self, requests::RequestView};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::{filters, layout::Chrome, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
@@ -50,10 +50,7 @@ pub async fn detail(
     id: web::Path<String>,
 ) -> AppResult<DetailPage> {
     let id: RequestId = parse_id(&id)?;
-    let request = store::requests::find(&state.db, id)
-        .await?
-        .filter(|r| r.target_id == current.user.id)
-        .ok_or(AppError::NotFound)?;
+    let request = requests::own_request(&state.db, current.principal(), id).await?;
     let events = store::requests::events(&state.db, id).await?;
     let decisions = store::requests::decisions(&state.db, id).await?;
     Ok(DetailPage {
