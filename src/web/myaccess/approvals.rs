@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::lifecycle::{Decision, RequestState};
 use crate::entities::{request_decision, request_event};
 use crate::ids::RequestId;
@@ -88,8 +89,18 @@ async fn page(
 ) -> AppResult<HttpResponse> {
     let events = store::requests::events(&state.db, request.id).await?;
     let decisions = store::requests::decisions(&state.db, request.id).await?;
+    // The principal is one of the approvers (request_for_approver let them in): whether they
+    // may decide this one is the authorization module's answer.
+    let me = [current.user.id];
+    let may_decide = authorize(
+        current.principal(),
+        Action::DecideRequest {
+            approvers: &me,
+            target: request.target_id,
+        },
+    );
     let closed = closed.or_else(|| {
-        if request.target_id == current.user.id {
+        if may_decide.is_err() {
             Some(
                 "You cannot approve your own request, even as an approver of its policy."
                     .to_owned(),
