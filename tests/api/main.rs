@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod audit;
+mod authorization;
 mod builders;
 mod catalogs;
 mod cli;
