@@ -32,6 +32,59 @@ pub fn policy(name: &str, requestors: &[UserId], approvers: &[UserId]) -> Policy
     }
 }
 
+/// The settings [`policy`] leaves at their defaults, changed as a test reads them:
+/// `policy(..).without_approval().expires(Expiration::Hours(8))`.
+pub trait PolicyOptions {
+    fn described(self, description: &str) -> Self;
+    /// `Require requestor justification`: Yes.
+    fn justification_required(self) -> Self;
+    /// Delivered as soon as asked for; nobody approves.
+    fn without_approval(self) -> Self;
+    fn approved_also_by(self, approver: UserId) -> Self;
+    fn requested_also_by(self, requestor: Subject) -> Self;
+    fn expires(self, expiration: Expiration) -> Self;
+}
+
+impl PolicyOptions for PolicySpec {
+    fn described(self, description: &str) -> Self {
+        Self {
+            description: description.to_owned(),
+            ..self
+        }
+    }
+
+    fn justification_required(self) -> Self {
+        Self {
+            requestor_justification_required: true,
+            ..self
+        }
+    }
+
+    fn without_approval(self) -> Self {
+        Self {
+            approval_required: false,
+            approvers: Vec::new(),
+            approver_justification_required: false,
+            ..self
+        }
+    }
+
+    fn approved_also_by(mut self, approver: UserId) -> Self {
+        self.approval_required = true;
+        self.approvers.push(approver);
+        self
+    }
+
+    fn requested_also_by(mut self, requestor: Subject) -> Self {
+        self.requestors.push(requestor);
+        self
+    }
+
+    fn expires(self, expiration: Expiration) -> Self {
+        Self { expiration, ..self }
+    }
+}
+
 impl TestApp {
     /// The principal a signed-in `user` would be.
     pub async fn principal_of(&self, user: UserId) -> Principal {
@@ -77,6 +130,20 @@ impl TestApp {
         )
         .await
         .expect("catalog role granted");
+    }
+
+    /// `user` as a direct member of `group`, as `Add members` would make them.
+    pub async fn add_group_member(&self, group: GroupId, user: UserId) {
+        groups::add_member(
+            &self.db,
+            &self.clock,
+            &Principal::console(),
+            group,
+            user,
+            MemberRole::Member,
+        )
+        .await
+        .expect("member added");
     }
 
     pub async fn add_group_owner(&self, group: GroupId, user: UserId) {

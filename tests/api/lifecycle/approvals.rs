@@ -1,42 +1,23 @@
 //! Deciding requests: never one's own, never after its period, and settled by a direct assignment.
+use gatehouse::domain::policy::Subject;
 use reqwest::StatusCode;
 use time::Duration;
 
+use crate::builders::PolicyOptions;
 use crate::helpers::ids_after;
-use crate::packages::tutorial_policy;
 
-use super::{days_from_today, pending_request_id, request, run_pass, spawn, today, user1, world};
+use super::{
+    days_from_today, pending_request_id, request, run_pass, spawn, today, user1, world, world_with,
+};
 
 #[tokio::test]
 async fn nobody_can_approve_their_own_request() {
     let app = spawn().await;
-    let w = world(&app).await;
-    let policies = w
-        .admin
-        .get_html(&format!("/admin/access-packages/{}/policies", w.package))
-        .await;
-    let policy = ids_after(
-        &policies,
-        &format!("/admin/access-packages/{}/policies/", w.package),
-    )[0]
-    .clone();
     // Admin1 may request too, and approves.
-    let requestor = format!("user:{}", w.user1);
-    let mut fields: Vec<(&str, String)> = tutorial_policy(&requestor, &w.admin1, "save")
-        .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
-        .collect();
-    fields.push(("requestor", format!("user:{}", w.admin1)));
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    w.admin
-        .post(
-            &format!(
-                "/admin/access-packages/{}/policies/{policy}/edit",
-                w.package
-            ),
-            &borrowed,
-        )
-        .await;
+    let w = world_with(&app, |w, policy| {
+        policy.requested_also_by(Subject::User(w.admin1))
+    })
+    .await;
 
     assert_eq!(
         request(&w.admin, &w.package, &[("justification", "I need it too")])
@@ -130,7 +111,7 @@ async fn a_direct_assignment_settles_a_waiting_request_and_an_ended_period_canno
         .admin
         .post(
             &format!("/admin/access-packages/{}/assignments/new", w.package),
-            &[("user_id", &w.user1), ("policy", &policy)],
+            &[("user_id", &w.user1.to_string()), ("policy", &policy)],
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);

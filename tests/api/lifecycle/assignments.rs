@@ -1,22 +1,20 @@
 //! Direct assignment and removal: membership stays while another source still grants it.
+use gatehouse::domain::policy::Expiration;
+use gatehouse::ids::AccessPackageId;
 use reqwest::StatusCode;
 use time::Duration;
 
-use crate::helpers::{Browser, TestApp, ids_after, location};
-use crate::packages::{PACKAGE, selected_option, tutorial_policy};
+use crate::builders::PolicyOptions;
+use crate::helpers::{TestApp, ids_after, location};
+use crate::packages::PACKAGE;
 
-use super::{World, request, run_pass, set, spawn, user1, world, world_with};
+use super::{World, internal_user_policy, request, run_pass, spawn, user1, world, world_with};
 
 #[tokio::test]
 async fn removing_an_assignment_keeps_membership_from_other_sources() {
     let app = spawn().await;
-    let w = world_with(&app, |fields| set(fields, "require_approval", "no")).await;
-    w.admin
-        .post(
-            &format!("/admin/groups/{}/members/add", w.group),
-            &[("user_id", &w.user1)],
-        )
-        .await;
+    let w = world_with(&app, |_, policy| policy.without_approval()).await;
+    app.add_group_member(w.group, w.user1).await;
     let user = user1(&app).await;
     request(
         &user,
@@ -74,7 +72,10 @@ async fn an_administrator_assigns_directly_and_policies_with_assignments_cannot_
     assert!(missing.text().await.unwrap().contains("Choose a user."));
     let created = w
         .admin
-        .post(&new, &[("user_id", &w.user1), ("policy", &policy)])
+        .post(
+            &new,
+            &[("user_id", &w.user1.to_string()), ("policy", &policy)],
+        )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     assert!(
@@ -131,10 +132,8 @@ async fn an_administrator_assigns_directly_and_policies_with_assignments_cannot_
 #[tokio::test]
 async fn two_packages_granting_one_group_keep_it_until_both_end() {
     let app = spawn().await;
-    let w = world_with(&app, |fields| {
-        set(fields, "require_approval", "no");
-        set(fields, "expiration", "days");
-        set(fields, "expiration_days", "1");
+    let w = world_with(&app, |_, policy| {
+        policy.without_approval().expires(Expiration::Days(1))
     })
     .await;
     // A second package with the same group and a longer policy.
@@ -170,69 +169,14 @@ async fn two_packages_granting_one_group_keep_it_until_both_end() {
     );
 }
 
-async fn create_second_package(app: &TestApp, w: &World) -> String {
-    let started = w
-        .admin
-        .post("/admin/access-packages/new", &[("catalog", "")])
+/// "Second package" in the Default catalog, granting the same group for two days.
+async fn create_second_package(app: &TestApp, w: &World) -> AccessPackageId {
+    let package = app
+        .create_package(app.default_catalog().await, "Second package", &[w.group])
         .await;
-    let basics = location(&started);
-    w.admin
-        .post(
-            &basics,
-            &[
-                ("display_name", "Second package"),
-                ("catalog_id", &selected_catalog(&w.admin, &basics).await),
-                ("action", "next"),
-            ],
-        )
-        .await;
-    let resources = basics.replace("/basics", "/resources");
-    w.admin
-        .post(
-            &resources,
-            &[("action", "select_groups"), ("pick", &w.group)],
-        )
-        .await;
-    w.admin
-        .post(
-            &resources,
-            &[
-                ("resource_group", &w.group),
-                ("resource_role", "member"),
-                ("action", "next"),
-            ],
-        )
-        .await;
-    let created = w
-        .admin
-        .post(
-            &basics.replace("/basics", "/review"),
-            &[("action", "create")],
-        )
-        .await;
-    let package = location(&created)
-        .trim_start_matches("/admin/access-packages/")
-        .to_owned();
-    let requestor = format!("user:{}", w.user1);
-    let mut fields: Vec<(&str, String)> = tutorial_policy(&requestor, &w.admin1, "save")
-        .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
-        .collect();
-    set(&mut fields, "require_approval", "no");
-    set(&mut fields, "expiration_days", "2");
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let made = w
-        .admin
-        .post(
-            &format!("/admin/access-packages/{package}/policies/new"),
-            &borrowed,
-        )
-        .await;
-    assert_eq!(made.status(), StatusCode::SEE_OTHER);
-    let _ = app;
+    let policy = internal_user_policy("Internal user policy", &[w.user1], w.admin1)
+        .without_approval()
+        .expires(Expiration::Days(2));
+    app.create_policy(package, policy).await;
     package
-}
-
-async fn selected_catalog(admin: &Browser, basics: &str) -> String {
-    selected_option(&admin.get_html(basics).await)
 }

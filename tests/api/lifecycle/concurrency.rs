@@ -3,12 +3,11 @@ use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 use time::Duration;
 
+use crate::builders::PolicyOptions;
 use crate::helpers::audit_count;
 use crate::packages::PACKAGE;
 
-use super::{
-    days_from_today, pending_request_id, request, run_pass, set, spawn, user1, world_with,
-};
+use super::{days_from_today, pending_request_id, request, run_pass, spawn, user1, world_with};
 
 #[tokio::test]
 async fn the_first_decision_wins_even_when_two_approvers_post_at_once() {
@@ -20,8 +19,7 @@ async fn the_first_decision_wins_even_when_two_approvers_post_at_once() {
             DirectoryRole::GlobalAdministrator,
         )
         .await;
-    let admin2_id = admin2_id.to_string();
-    let w = world_with(&app, |fields| fields.push(("approver", admin2_id.clone()))).await;
+    let w = world_with(&app, |_, policy| policy.approved_also_by(admin2_id)).await;
     let user = user1(&app).await;
     request(
         &user,
@@ -84,7 +82,7 @@ async fn the_first_decision_wins_even_when_two_approvers_post_at_once() {
 #[tokio::test]
 async fn simultaneous_requests_and_scheduler_passes_do_the_work_once() {
     let app = spawn().await;
-    let w = world_with(&app, |fields| set(fields, "require_approval", "no")).await;
+    let w = world_with(&app, |_, policy| policy.without_approval()).await;
     let user = user1(&app).await;
     let start = days_from_today(&app, 1);
     let path = format!("/myaccess/access-packages/{}", w.package);

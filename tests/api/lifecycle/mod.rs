@@ -6,67 +6,59 @@ mod requests;
 mod scheduler;
 mod tutorial;
 
+use gatehouse::domain::policy::PolicySpec;
 use gatehouse::domain::user::DirectoryRole;
+use gatehouse::ids::{AccessPackageId, GroupId, UserId};
 use gatehouse::services::scheduler::{self as jobs, PassReport};
 use reqwest::StatusCode;
 use time::Duration;
 
+use crate::builders::{PolicyOptions, policy};
 use crate::helpers::{Browser, PASSWORD, TestApp, ids_after, spawn_app_with};
-use crate::packages::{create_web_project_package, tutorial_policy};
+use crate::packages::PACKAGE;
 
 /// The tutorial's starting point after step 3: Admin1 (approver), User1, the Engineering
 /// Group, and the Web project access package with the Internal user policy.
 struct World {
     admin: Browser,
-    admin1: String,
-    user1: String,
-    group: String,
-    package: String,
+    admin1: UserId,
+    user1: UserId,
+    group: GroupId,
+    package: AccessPackageId,
 }
 
-async fn world_with(app: &TestApp, change: impl FnOnce(&mut Vec<(&str, String)>)) -> World {
+/// The tutorial's world, made through the services, with its policy as `change` makes it.
+async fn world_with(app: &TestApp, change: impl FnOnce(&World, PolicySpec) -> PolicySpec) -> World {
     let (admin, admin1) = app.admin().await;
     let user1 = app
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
-        .await
-        .to_string();
-    let group = app.create_group("Engineering Group").await.to_string();
-    let package = create_web_project_package(app, &admin, &group).await;
-    let requestor = format!("user:{user1}");
-    let admin1 = admin1.to_string();
-    let mut fields: Vec<(&str, String)> = tutorial_policy(&requestor, &admin1, "save")
-        .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
-        .collect();
-    change(&mut fields);
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let created = admin
-        .post(
-            &format!("/admin/access-packages/{package}/policies/new"),
-            &borrowed,
-        )
         .await;
-    assert_eq!(
-        created.status(),
-        StatusCode::SEE_OTHER,
-        "the policy is created"
-    );
-    World {
+    let group = app.create_group("Engineering Group").await;
+    let package = app
+        .create_package(app.default_catalog().await, PACKAGE, &[group])
+        .await;
+    let world = World {
         admin,
         admin1,
         user1,
         group,
         package,
-    }
+    };
+    let spec = internal_user_policy("Internal user policy", &[user1], admin1);
+    app.create_policy(package, change(&world, spec)).await;
+    world
 }
 
 async fn world(app: &TestApp) -> World {
-    world_with(app, |_| {}).await
+    world_with(app, |_, policy| policy).await
 }
 
-fn set(fields: &mut Vec<(&str, String)>, key: &'static str, value: &str) {
-    fields.retain(|(k, _)| *k != key);
-    fields.push((key, value.to_owned()));
+/// The settings of the tutorial's step 3: `requestors` ask with a justification, `approver`
+/// approves within 14 days, access lasts 30 days.
+fn internal_user_policy(name: &str, requestors: &[UserId], approver: UserId) -> PolicySpec {
+    policy(name, requestors, &[approver])
+        .described("Allows users in this directory to request access to web project resources")
+        .justification_required()
 }
 
 async fn user1(app: &TestApp) -> Browser {
@@ -81,7 +73,11 @@ async fn user1(app: &TestApp) -> Browser {
     browser
 }
 
-async fn request(browser: &Browser, package: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+async fn request(
+    browser: &Browser,
+    package: &AccessPackageId,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     browser
         .post(&format!("/myaccess/access-packages/{package}"), fields)
         .await

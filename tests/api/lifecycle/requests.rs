@@ -1,11 +1,14 @@
 //! Asking for access: the rules on submit, who may ask, cancelling, and whose requests are whose.
+use gatehouse::domain::catalog::CatalogRole;
+use gatehouse::domain::policy::Subject;
 use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, ids_after, location};
-use crate::packages::{PACKAGE, tutorial_policy};
+use crate::builders::PolicyOptions;
+use crate::helpers::{PASSWORD, ids_after};
+use crate::packages::PACKAGE;
 
-use super::{days_from_today, request, set, spawn, user1, world, world_with};
+use super::{days_from_today, internal_user_policy, request, spawn, user1, world, world_with};
 
 #[tokio::test]
 async fn requests_that_break_the_rules_are_refused_with_a_message() {
@@ -152,31 +155,15 @@ async fn a_pending_request_can_be_canceled_by_its_requestor() {
 async fn who_may_request_follows_groups_hidden_packages_and_several_policies() {
     let app = spawn().await;
     let w = world(&app).await;
-    // A second policy for everyone in the directory, and a package only findable by link.
-    let developers = app.create_group("Web developers").await.to_string();
+    // A second policy for the Web developers group, and a package only findable by link.
+    let developers = app.create_group("Web developers").await;
     let user2 = app
         .create_user("user2@woodgrove.test", "User2", DirectoryRole::User)
-        .await
-        .to_string();
-    w.admin
-        .post(
-            &format!("/admin/groups/{developers}/members/add"),
-            &[("user_id", &user2)],
-        )
         .await;
-    let requestor = format!("group:{developers}");
-    let mut fields: Vec<(&str, String)> = tutorial_policy(&requestor, &w.admin1, "save")
-        .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
-        .collect();
-    set(&mut fields, "display_name", "Developers policy");
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    w.admin
-        .post(
-            &format!("/admin/access-packages/{}/policies/new", w.package),
-            &borrowed,
-        )
-        .await;
+    app.add_group_member(developers, user2).await;
+    let developers_policy = internal_user_policy("Developers policy", &[], w.admin1)
+        .requested_also_by(Subject::Group(developers));
+    app.create_policy(w.package, developers_policy).await;
 
     let (dev, _) = (app.browser(), ());
     dev.sign_in("user2@woodgrove.test", PASSWORD).await;
@@ -206,19 +193,8 @@ async fn who_may_request_follows_groups_hidden_packages_and_several_policies() {
     );
 
     // Once both policies name User1, the pane asks which one.
-    let both = format!("user:{}", w.user1);
-    let mut fields: Vec<(&str, String)> = tutorial_policy(&both, &w.admin1, "save")
-        .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
-        .collect();
-    set(&mut fields, "display_name", "Second policy for User1");
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    w.admin
-        .post(
-            &format!("/admin/access-packages/{}/policies/new", w.package),
-            &borrowed,
-        )
-        .await;
+    let second = internal_user_policy("Second policy for User1", &[w.user1], w.admin1);
+    app.create_policy(w.package, second).await;
     let pane = user
         .get_html(&format!("/myaccess/access-packages/{}", w.package))
         .await;
@@ -260,7 +236,7 @@ async fn who_may_request_follows_groups_hidden_packages_and_several_policies() {
 #[tokio::test]
 async fn requests_and_assignments_are_only_for_their_own_people() {
     let app = spawn().await;
-    let w = world_with(&app, |fields| set(fields, "require_approval", "no")).await;
+    let w = world_with(&app, |_, policy| policy.without_approval()).await;
     let user = user1(&app).await;
     request(
         &user,
@@ -317,28 +293,11 @@ async fn requests_and_assignments_are_only_for_their_own_people() {
     );
 
     // An assignment manager of another catalog cannot touch it either.
-    let created = w
-        .admin
-        .post(
-            "/admin/catalogs/new",
-            &[("display_name", "Marketing"), ("is_enabled", "yes")],
-        )
-        .await;
-    let marketing = location(&created)
-        .trim_start_matches("/admin/catalogs/")
-        .to_owned();
+    let marketing = app.create_catalog("Marketing").await;
     let manager = app
         .create_user("manager@woodgrove.test", "Manager", DirectoryRole::User)
-        .await
-        .to_string();
-    w.admin
-        .post(
-            &format!("/admin/catalogs/{marketing}/roles/add"),
-            &[
-                ("user_id", &manager),
-                ("role", "accessPackageAssignmentManager"),
-            ],
-        )
+        .await;
+    app.grant_catalog_role(marketing, manager, CatalogRole::AssignmentManager)
         .await;
     let browser = app.browser();
     browser.sign_in("manager@woodgrove.test", PASSWORD).await;

@@ -1,17 +1,19 @@
 //! Timed work driven by the clock: scheduled starts, expiry, and requests that time out.
+use gatehouse::domain::policy::Expiration;
 use gatehouse::services::scheduler::PassReport;
 use reqwest::StatusCode;
 use time::Duration;
 
+use crate::builders::PolicyOptions;
 use crate::helpers::audit_count;
 use crate::packages::PACKAGE;
 
-use super::{days_from_today, request, run_pass, set, spawn, user1, world, world_with};
+use super::{days_from_today, request, run_pass, spawn, user1, world, world_with};
 
 #[tokio::test]
 async fn scheduled_access_starts_and_ends_on_time() {
     let app = spawn().await;
-    let w = world_with(&app, |fields| set(fields, "require_approval", "no")).await;
+    let w = world_with(&app, |_, policy| policy.without_approval()).await;
     let user = user1(&app).await;
     let (start, end) = (days_from_today(&app, 2), days_from_today(&app, 4));
     request(
@@ -101,10 +103,8 @@ async fn scheduled_access_starts_and_ends_on_time() {
 #[tokio::test]
 async fn access_ends_with_the_policy_when_no_end_is_asked_for() {
     let app = spawn().await;
-    let w = world_with(&app, |fields| {
-        set(fields, "require_approval", "no");
-        set(fields, "expiration", "hours");
-        set(fields, "expiration_hours", "8");
+    let w = world_with(&app, |_, policy| {
+        policy.without_approval().expires(Expiration::Hours(8))
     })
     .await;
     let user = user1(&app).await;
