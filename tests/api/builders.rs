@@ -119,6 +119,13 @@ impl TestApp {
             .id
     }
 
+    /// `group` as a resource of `catalog`, as `Add resources` would make it.
+    pub async fn add_catalog_resource(&self, catalog: CatalogId, group: GroupId) {
+        catalogs::add_resource(&self.db, &self.clock, &Principal::console(), catalog, group)
+            .await
+            .expect("resource added");
+    }
+
     pub async fn grant_catalog_role(&self, catalog: CatalogId, user: UserId, role: CatalogRole) {
         catalogs::add_role(
             &self.db,

@@ -15,7 +15,7 @@ use time::Duration;
 
 use crate::builders::{PolicyOptions, policy};
 use crate::helpers::{Browser, PASSWORD, TestApp, ids_after, spawn_app_with};
-use crate::packages::PACKAGE;
+use crate::packages::web_project_package;
 
 /// The tutorial's starting point after step 3: Admin1 (approver), User1, the Engineering
 /// Group, and the Web project access package with the Internal user policy.
@@ -34,9 +34,7 @@ async fn world_with(app: &TestApp, change: impl FnOnce(&World, PolicySpec) -> Po
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
     let group = app.create_group("Engineering Group").await;
-    let package = app
-        .create_package(app.default_catalog().await, PACKAGE, &[group])
-        .await;
+    let package = web_project_package(app, group).await;
     let world = World {
         admin,
         admin1,

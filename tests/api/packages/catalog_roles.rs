@@ -1,27 +1,21 @@
 //! What catalog readers and managers of another catalog may do to packages: nothing.
+use gatehouse::domain::catalog::CatalogRole;
 use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, ids_after, location, spawn_app};
+use crate::helpers::{PASSWORD, location, spawn_app};
 
-use super::{PACKAGE, create_web_project_package, start_wizard, tab};
+use super::{PACKAGE, start_wizard, tab, web_project_package};
 
 #[tokio::test]
 async fn a_catalog_reader_sees_packages_but_changes_nothing() {
     let app = spawn_app().await;
-    let (admin, _) = app.admin().await;
-    let group = app.create_group("Engineering Group").await.to_string();
-    let id = create_web_project_package(&app, &admin, &group).await;
-    let catalogs = admin.get_html("/admin/catalogs").await;
-    let catalog = ids_after(&catalogs, "href=\"/admin/catalogs/")[0].clone();
+    let group = app.create_group("Engineering Group").await;
+    let id = web_project_package(&app, group).await;
     let reader = app
         .create_user("reader@woodgrove.test", "Reader", DirectoryRole::User)
         .await;
-    admin
-        .post(
-            &format!("/admin/catalogs/{catalog}/roles/add"),
-            &[("user_id", &reader.to_string()), ("role", "catalogReader")],
-        )
+    app.grant_catalog_role(app.default_catalog().await, reader, CatalogRole::Reader)
         .await;
 
     let browser = app.browser();
@@ -73,39 +67,18 @@ async fn a_catalog_reader_sees_packages_but_changes_nothing() {
 #[tokio::test]
 async fn a_manager_of_one_catalog_cannot_reach_into_another() {
     let app = spawn_app().await;
-    let (admin, _) = app.admin().await;
-    let group = app.create_group("Engineering Group").await.to_string();
-    let foreign_package = create_web_project_package(&app, &admin, &group).await;
-    let catalogs = admin.get_html("/admin/catalogs").await;
-    let default = ids_after(&catalogs, "href=\"/admin/catalogs/")[0].clone();
-    let created = admin
-        .post(
-            "/admin/catalogs/new",
-            &[("display_name", "Marketing"), ("is_enabled", "yes")],
-        )
-        .await;
-    let marketing = location(&created)
-        .trim_start_matches("/admin/catalogs/")
-        .to_owned();
-    let inside = app.create_group("Marketing Group").await.to_string();
-    admin
-        .post(
-            &format!("/admin/catalogs/{marketing}/resources/add"),
-            &[("group_id", &inside)],
-        )
-        .await;
+    let group = app.create_group("Engineering Group").await;
+    let foreign_package = web_project_package(&app, group).await;
+    let default = app.default_catalog().await.to_string();
+    let catalog = app.create_catalog("Marketing").await;
+    let inside = app.create_group("Marketing Group").await;
+    app.add_catalog_resource(catalog, inside).await;
     let manager = app
         .create_user("manager@woodgrove.test", "Manager", DirectoryRole::User)
         .await;
-    admin
-        .post(
-            &format!("/admin/catalogs/{marketing}/roles/add"),
-            &[
-                ("user_id", &manager.to_string()),
-                ("role", "accessPackageManager"),
-            ],
-        )
+    app.grant_catalog_role(catalog, manager, CatalogRole::AccessPackageManager)
         .await;
+    let marketing = catalog.to_string();
 
     let browser = app.browser();
     browser.sign_in("manager@woodgrove.test", PASSWORD).await;
@@ -186,7 +159,7 @@ async fn a_manager_of_one_catalog_cannot_reach_into_another() {
     let outside = browser
         .post(
             &format!("{own}/resource-roles/add"),
-            &[("group_id", &group), ("role", "member")],
+            &[("group_id", &group.to_string()), ("role", "member")],
         )
         .await;
     assert_eq!(outside.status(), StatusCode::SEE_OTHER);

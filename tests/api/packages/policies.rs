@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{ids_after, location, spawn_app};
 
-use super::{create_web_project_package, start_wizard, tab, tutorial_policy};
+use super::{start_wizard, tab, tutorial_policy, web_project_package};
 
 #[tokio::test]
 async fn policy_settings_have_ranges_and_dates_in_the_future() {
@@ -13,8 +13,8 @@ async fn policy_settings_have_ranges_and_dates_in_the_future() {
     let user1 = app
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
-    let group = app.create_group("Engineering Group").await.to_string();
-    let id = create_web_project_package(&app, &admin, &group).await;
+    let group = app.create_group("Engineering Group").await;
+    let id = web_project_package(&app, group).await;
     let requestor = format!("user:{user1}");
     let admin1 = admin1.to_string();
     let new_policy = format!("/admin/access-packages/{id}/policies/new");
@@ -69,8 +69,8 @@ async fn a_new_policy_lets_users_request_a_specific_timeline_and_an_edited_one_k
     let user1 = app
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
-    let group = app.create_group("Engineering Group").await.to_string();
-    let id = create_web_project_package(&app, &admin, &group).await;
+    let group = app.create_group("Engineering Group").await;
+    let id = web_project_package(&app, group).await;
     let new_policy = format!("/admin/access-packages/{id}/policies/new");
     assert_eq!(
         checked(&admin.get_html(&new_policy).await, "custom_schedule").as_deref(),

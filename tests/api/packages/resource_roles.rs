@@ -4,13 +4,13 @@ use reqwest::StatusCode;
 
 use crate::helpers::{PASSWORD, ids_after, location, spawn_app};
 
-use super::{create_web_project_package, start_wizard, tab};
+use super::{start_wizard, tab, web_project_package};
 
 #[tokio::test]
 async fn see_groups_not_yet_in_the_catalog_shows_them_with_or_without_javascript() {
     let app = spawn_app().await;
     let (admin, _) = app.admin().await;
-    let group = app.create_group("Engineering Group").await.to_string();
+    let group = app.create_group("Engineering Group").await;
 
     // The wizard's Groups pane: ticking the box presses Show groups, which works on its own.
     let basics = start_wizard(&admin, "").await;
@@ -63,7 +63,7 @@ async fn see_groups_not_yet_in_the_catalog_shows_them_with_or_without_javascript
     }
 
     // `Add resource role` on a package's page does the same.
-    let id = create_web_project_package(&app, &admin, &group).await;
+    let id = web_project_package(&app, group).await;
     let other = app.create_group("Marketing Group").await.to_string();
     let add = format!("/admin/access-packages/{id}/resource-roles/add");
     let html = admin.get_html(&format!("{add}?q=Marketing")).await;

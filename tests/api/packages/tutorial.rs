@@ -2,9 +2,11 @@
 use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 
-use crate::helpers::{audit_count, ids_after, location, spawn_app};
+use crate::helpers::{Browser, TestApp, audit_count, ids_after, location, spawn_app};
 
-use super::{PACKAGE, create_web_project_package, tutorial_policy};
+use super::{PACKAGE, selected_option, start_wizard, tab, tutorial_policy};
+
+const PACKAGE_DESCRIPTION: &str = "Access package for the Engineering web project";
 
 #[tokio::test]
 async fn tutorial_steps_2_and_3_and_the_admin_half_of_step_7() {
@@ -192,4 +194,109 @@ async fn tutorial_steps_2_and_3_and_the_admin_half_of_step_7() {
         .await,
         1
     );
+}
+
+/// Tutorial step 2 through the wizard; returns the new package's id.
+async fn create_web_project_package(app: &TestApp, admin: &Browser, group: &str) -> String {
+    let basics = start_wizard(admin, "").await;
+    let html = admin.get_html(&basics).await;
+    for words in [
+        ">Basics<",
+        ">Resource roles<",
+        ">Policy<",
+        ">Review + create<",
+        ">Name</label>",
+        ">Description</label>",
+        ">Catalog</label>",
+    ] {
+        assert!(html.contains(words), "Basics lacks {words}");
+    }
+    let catalog = selected_option(&html);
+    let next = admin
+        .post(
+            &basics,
+            &[
+                ("display_name", PACKAGE),
+                ("description", PACKAGE_DESCRIPTION),
+                ("catalog_id", &catalog),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&next), tab(&basics, "resources"));
+
+    let resources = tab(&basics, "resources");
+    let pane = admin.post(&resources, &[("action", "open_groups")]).await;
+    assert_eq!(pane.status(), StatusCode::OK);
+    let html = pane.text().await.unwrap();
+    assert!(html.contains("See groups not yet in the Default catalog catalog"));
+    assert!(
+        !html.contains("Engineering Group"),
+        "not in the catalog yet"
+    );
+    let outside = admin
+        .post(
+            &resources,
+            &[
+                ("action", "search_groups"),
+                ("outside", "yes"),
+                ("picker_q", ""),
+            ],
+        )
+        .await;
+    let html = outside.text().await.unwrap();
+    assert!(
+        html.contains(&format!("name=\"pick\" value=\"{group}\"")),
+        "Engineering Group offered"
+    );
+    let selected = admin
+        .post(&resources, &[("action", "select_groups"), ("pick", group)])
+        .await;
+    let html = selected.text().await.unwrap();
+    assert!(
+        html.contains("Engineering Group")
+            && html.contains("Added to Default catalog when the package is created")
+    );
+    let next = admin
+        .post(
+            &resources,
+            &[
+                ("resource_group", group),
+                ("resource_role", "member"),
+                ("action", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&next), tab(&basics, "policy"));
+
+    let policy = tab(&basics, "policy");
+    let html = admin.get_html(&policy).await;
+    assert!(html.contains("Create first policy") && html.contains("Will create later"));
+    let next = admin
+        .post(&policy, &[("policy_mode", "later"), ("action", "next")])
+        .await;
+    assert_eq!(location(&next), tab(&basics, "review"));
+
+    let review = tab(&basics, "review");
+    let html = admin.get_html(&review).await;
+    assert!(
+        html.contains(PACKAGE)
+            && html.contains("Engineering Group (Group) · Member")
+            && html.contains("Will create later")
+    );
+    let created = admin.post(&review, &[("action", "create")]).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let overview = location(&created);
+    let id = overview
+        .trim_start_matches("/admin/access-packages/")
+        .to_owned();
+    let html = admin.get_html(&overview).await;
+    assert!(html.contains("Users cannot see or request it until it has an enabled policy."));
+    assert_eq!(
+        admin.get(&basics).await.status(),
+        StatusCode::NOT_FOUND,
+        "the draft is gone"
+    );
+    assert_eq!(audit_count(app, "Create access package", PACKAGE).await, 1);
+    id
 }

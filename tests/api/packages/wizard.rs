@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::spawn_app;
 
-use super::{PACKAGE, create_web_project_package, selected_option, start_wizard, tab};
+use super::{PACKAGE, selected_option, start_wizard, tab, web_project_package};
 
 #[tokio::test]
 async fn the_wizard_keeps_input_and_says_what_is_wrong() {
@@ -89,8 +89,8 @@ async fn the_wizard_keeps_input_and_says_what_is_wrong() {
     );
 
     // A name already used in the catalog is refused at Create.
-    let group = app.create_group("Engineering Group").await.to_string();
-    create_web_project_package(&app, &admin, &group).await;
+    let group = app.create_group("Engineering Group").await;
+    web_project_package(&app, group).await;
     let review = tab(&basics, "review");
     let twice = admin.post(&review, &[("action", "create")]).await;
     assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
