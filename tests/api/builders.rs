@@ -43,6 +43,10 @@ pub trait PolicyOptions {
     fn approved_also_by(self, approver: UserId) -> Self;
     fn requested_also_by(self, requestor: Subject) -> Self;
     fn expires(self, expiration: Expiration) -> Self;
+    /// `Allow users to request a specific timeline`.
+    fn custom_schedule(self, allowed: bool) -> Self;
+    /// `None (administrator direct assignments only)`: nobody asks, so nobody approves.
+    fn direct_assignments_only(self) -> Self;
 }
 
 impl PolicyOptions for PolicySpec {
@@ -82,6 +86,23 @@ impl PolicyOptions for PolicySpec {
 
     fn expires(self, expiration: Expiration) -> Self {
         Self { expiration, ..self }
+    }
+
+    fn custom_schedule(self, allowed: bool) -> Self {
+        Self {
+            custom_schedule: allowed,
+            ..self
+        }
+    }
+
+    fn direct_assignments_only(self) -> Self {
+        Self {
+            scope: TargetScope::NotSpecified,
+            requestors: Vec::new(),
+            requestor_justification_required: false,
+            custom_schedule: false,
+            ..self.without_approval()
+        }
     }
 }
 
