@@ -1,5 +1,5 @@
-//! Test data made through the services, as the console would make it: catalogs, roles,
-//! group owners, packages, policies and requests, without clicking through the wizard.
+//! Test data made through the services, as the console would make it: catalogs with their
+//! roles and resources, group members and owners, packages, policies and requests.
 use gatehouse::domain::access_package::PackageName;
 use gatehouse::domain::catalog::{CatalogName, CatalogRole};
 use gatehouse::domain::group::{Description, MemberRole};
