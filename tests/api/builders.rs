@@ -1,5 +1,5 @@
-//! Test data made through the services, as the console would make it: catalogs, roles,
-//! group owners, packages, policies and requests, without clicking through the wizard.
+//! Test data made through the services, as the console would make it: catalogs with their
+//! roles and resources, group members and owners, packages, policies and requests.
 use gatehouse::domain::access_package::PackageName;
 use gatehouse::domain::catalog::{CatalogName, CatalogRole};
 use gatehouse::domain::group::{Description, MemberRole};
@@ -29,6 +29,80 @@ pub fn policy(name: &str, requestors: &[UserId], approvers: &[UserId]) -> Policy
         expiration: Expiration::Days(30),
         custom_schedule: true,
         enabled: true,
+    }
+}
+
+/// The settings [`policy`] leaves at their defaults, changed as a test reads them:
+/// `policy(..).without_approval().expires(Expiration::Hours(8))`.
+pub trait PolicyOptions {
+    fn described(self, description: &str) -> Self;
+    /// `Require requestor justification`: Yes.
+    fn justification_required(self) -> Self;
+    /// Delivered as soon as asked for; nobody approves.
+    fn without_approval(self) -> Self;
+    fn approved_also_by(self, approver: UserId) -> Self;
+    fn requested_also_by(self, requestor: Subject) -> Self;
+    fn expires(self, expiration: Expiration) -> Self;
+    /// `Allow users to request a specific timeline`.
+    fn custom_schedule(self, allowed: bool) -> Self;
+    /// `None (administrator direct assignments only)`: nobody asks, so nobody approves.
+    fn direct_assignments_only(self) -> Self;
+}
+
+impl PolicyOptions for PolicySpec {
+    fn described(self, description: &str) -> Self {
+        Self {
+            description: description.to_owned(),
+            ..self
+        }
+    }
+
+    fn justification_required(self) -> Self {
+        Self {
+            requestor_justification_required: true,
+            ..self
+        }
+    }
+
+    fn without_approval(self) -> Self {
+        Self {
+            approval_required: false,
+            approvers: Vec::new(),
+            approver_justification_required: false,
+            ..self
+        }
+    }
+
+    fn approved_also_by(mut self, approver: UserId) -> Self {
+        self.approval_required = true;
+        self.approvers.push(approver);
+        self
+    }
+
+    fn requested_also_by(mut self, requestor: Subject) -> Self {
+        self.requestors.push(requestor);
+        self
+    }
+
+    fn expires(self, expiration: Expiration) -> Self {
+        Self { expiration, ..self }
+    }
+
+    fn custom_schedule(self, allowed: bool) -> Self {
+        Self {
+            custom_schedule: allowed,
+            ..self
+        }
+    }
+
+    fn direct_assignments_only(self) -> Self {
+        Self {
+            scope: TargetScope::NotSpecified,
+            requestors: Vec::new(),
+            requestor_justification_required: false,
+            custom_schedule: false,
+            ..self.without_approval()
+        }
     }
 }
 
@@ -66,6 +140,13 @@ impl TestApp {
             .id
     }
 
+    /// `group` as a resource of `catalog`, as `Add resources` would make it.
+    pub async fn add_catalog_resource(&self, catalog: CatalogId, group: GroupId) {
+        catalogs::add_resource(&self.db, &self.clock, &Principal::console(), catalog, group)
+            .await
+            .expect("resource added");
+    }
+
     pub async fn grant_catalog_role(&self, catalog: CatalogId, user: UserId, role: CatalogRole) {
         catalogs::add_role(
             &self.db,
@@ -77,6 +158,20 @@ impl TestApp {
         )
         .await
         .expect("catalog role granted");
+    }
+
+    /// `user` as a direct member of `group`, as `Add members` would make them.
+    pub async fn add_group_member(&self, group: GroupId, user: UserId) {
+        groups::add_member(
+            &self.db,
+            &self.clock,
+            &Principal::console(),
+            group,
+            user,
+            MemberRole::Member,
+        )
+        .await
+        .expect("member added");
     }
 
     pub async fn add_group_owner(&self, group: GroupId, user: UserId) {

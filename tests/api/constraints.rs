@@ -1,11 +1,11 @@
 //! The database refuses values the application never stores in its enumerated columns.
+use gatehouse::domain::catalog::CatalogRole;
 use gatehouse::domain::user::DirectoryRole;
-use gatehouse::entities::catalog;
-use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-use crate::helpers::{PASSWORD, TestApp, ids_after, location, spawn_app};
-use crate::packages::{create_web_project_package, tutorial_policy};
+use crate::builders::policy;
+use crate::helpers::{TestApp, ids_after, location, spawn_app};
+use crate::packages::web_project_package;
 
 const ENUMERATED: [(&str, &str); 13] = [
     ("users", "directory_role"),
@@ -30,34 +30,14 @@ async fn a_row_everywhere(app: &TestApp) {
     let user1 = app
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
-    let group = app.create_group("Engineering Group").await.to_string();
-    let package = create_web_project_package(app, &admin, &group).await;
-    let (requestor, approver) = (format!("user:{user1}"), admin1.to_string());
-    let policy = admin
-        .post(
-            &format!("/admin/access-packages/{package}/policies/new"),
-            &tutorial_policy(&requestor, &approver, "save"),
-        )
+    let group = app.create_group("Engineering Group").await;
+    let package = web_project_package(app, group).await;
+    app.create_policy(package, policy("Internal user policy", &[user1], &[admin1]))
         .await;
-    assert_eq!(policy.status(), StatusCode::SEE_OTHER);
-    let catalog = catalog::Entity::find().one(&app.db).await.unwrap().unwrap();
-    let role = admin
-        .post(
-            &format!("/admin/catalogs/{}/roles/add", catalog.id),
-            &[("user_id", &user1.to_string()), ("role", "catalogReader")],
-        )
+    app.grant_catalog_role(app.default_catalog().await, user1, CatalogRole::Reader)
         .await;
-    assert_eq!(role.status(), StatusCode::SEE_OTHER);
+    app.submit_request(user1, package).await;
 
-    let user = app.browser();
-    user.sign_in("user1@woodgrove.test", PASSWORD).await;
-    let requested = user
-        .post(
-            &format!("/myaccess/access-packages/{package}"),
-            &[("justification", "Working on web project")],
-        )
-        .await;
-    assert_eq!(location(&requested), "/myaccess/request-history");
     let pending = admin.get_html("/myaccess/approvals").await;
     let id = ids_after(&pending, "href=\"/myaccess/approvals/").remove(0);
     let approved = admin

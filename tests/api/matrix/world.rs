@@ -1,12 +1,14 @@
 //! The seeded world the matrix walks: its actors signed in, catalog B where four of them hold
 //! one catalog role each, and catalog A's objects ([`Targets`]) that every route points at.
+use gatehouse::domain::policy::{Expiration, PolicySpec};
 use gatehouse::domain::user::DirectoryRole;
-use gatehouse::entities::{assignment, assignment_policy, assignment_request, resource_role};
-use gatehouse::ids::AccessPackageId;
+use gatehouse::entities::{assignment, assignment_request, resource_role};
+use gatehouse::ids::{AccessPackageId, GroupId, UserId};
 use reqwest::{Response, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::Actor;
+use crate::builders::{PolicyOptions, policy};
 use crate::helpers::{Browser, PASSWORD, TestApp, location};
 
 pub type Fields = Vec<(&'static str, String)>;
@@ -234,10 +236,7 @@ impl World {
         let catalog = self.new_catalog(&catalog_name).await;
         let empty_catalog = self.new_catalog(&format!("Empty catalog{suffix}")).await;
         let app = &self.app;
-        let resource_group = app
-            .create_group(&format!("Engineering{suffix}"))
-            .await
-            .to_string();
+        let resource_group = app.create_group(&format!("Engineering{suffix}")).await;
         let group = app
             .create_group(&format!("Loose group{suffix}"))
             .await
@@ -276,51 +275,35 @@ impl World {
             expect_see_other(self.post(admin, &path, &fields).await, what).await;
         }
 
-        let user = self.person(Actor::User).id.clone();
-        let approver = self.person(Actor::Approver).id.clone();
+        let user = self.person(Actor::User).id.parse().expect("a user id");
+        let approver = self.person(Actor::Approver).id.parse().expect("a user id");
         let package_name = format!("Package A{suffix}");
         let policy_name = "Requests with approval".to_owned();
-        let package = self
+        let (package, policy) = self
             .new_package(
                 &catalog,
                 &package_name,
-                &resource_group,
-                approval_policy(&policy_name, &user, &approver),
+                resource_group,
+                requests_with_approval(&policy_name, user, approver),
             )
             .await;
-        let assigned_package = self
+        let (assigned_package, direct) = self
             .new_package(
                 &catalog,
                 &format!("Assigned package A{suffix}"),
-                &resource_group,
-                direct_policy("Direct assignments"),
+                resource_group,
+                direct_assignments("Direct assignments"),
             )
             .await;
-        let idle_package = self
+        let (idle_package, idle_policy) = self
             .new_package(
                 &catalog,
                 &format!("Idle package A{suffix}"),
-                &resource_group,
-                direct_policy("Unused policy"),
+                resource_group,
+                direct_assignments("Unused policy"),
             )
             .await;
         let db = &self.app.db;
-        let policy_of = |package: &str| {
-            let package: AccessPackageId = package.parse().expect("a package id");
-            async move {
-                assignment_policy::Entity::find()
-                    .filter(assignment_policy::Column::AccessPackageId.eq(package))
-                    .one(db)
-                    .await
-                    .expect("query")
-                    .expect("a policy")
-                    .id
-                    .to_string()
-            }
-        };
-        let policy = policy_of(&package).await;
-        let direct = policy_of(&assigned_package).await;
-        let idle_policy = policy_of(&idle_package).await;
         let package_id: AccessPackageId = package.parse().expect("a package id");
         let resource_role = resource_role::Entity::find()
             .filter(resource_role::Column::AccessPackageId.eq(package_id))
@@ -336,7 +319,7 @@ impl World {
                 admin,
                 &format!("/admin/access-packages/{assigned_package}/assignments/new"),
                 &[
-                    ("user_id", user.clone()),
+                    ("user_id", user.to_string()),
                     ("policy", direct),
                     ("end_date", String::new()),
                 ],
@@ -412,42 +395,32 @@ impl World {
         expect_see_other(started, "New access package").await
     }
 
-    /// `New access package` through its tabs: Basics, one group as Member, a first policy.
-    async fn new_package(&self, catalog: &str, name: &str, group: &str, policy: Fields) -> String {
-        let basics = self.start_draft(catalog).await;
-        let tab = |name: &str| basics.replace("/basics", &format!("/{name}"));
-        let steps = [
-            (
-                basics.clone(),
-                vec![
-                    ("display_name", name.to_owned()),
-                    ("description", String::new()),
-                    ("catalog_id", catalog.to_owned()),
-                    ("action", "next".to_owned()),
-                ],
-            ),
-            (
-                tab("resources"),
-                vec![
-                    ("resource_group", group.to_owned()),
-                    ("resource_role", "member".to_owned()),
-                    ("action", "next".to_owned()),
-                ],
-            ),
-            (tab("policy"), {
-                let mut fields = policy;
-                fields.push(("policy_mode", "now".to_owned()));
-                fields.push(("action", "create".to_owned()));
-                fields
-            }),
-        ];
-        let mut to = String::new();
-        for (path, fields) in steps {
-            let done = self.post(Actor::GlobalAdmin, &path, &fields).await;
-            to = expect_see_other(done, &path).await;
-        }
-        id_after(&to, "/admin/access-packages/")
+    /// A package in `catalog` granting membership of `group`, with its one policy; made
+    /// through the services, as the wizard is not what the matrix is about. Ids as in URLs.
+    async fn new_package(
+        &self,
+        catalog: &str,
+        name: &str,
+        group: GroupId,
+        policy: PolicySpec,
+    ) -> (String, String) {
+        let catalog = catalog.parse().expect("a catalog id");
+        let package = self.app.create_package(catalog, name, &[group]).await;
+        let policy = self.app.create_policy(package, policy).await;
+        (package.to_string(), policy.to_string())
     }
+}
+
+/// The policy of [`approval_policy`]'s form, as the services take it.
+fn requests_with_approval(name: &str, user: UserId, approver: UserId) -> PolicySpec {
+    policy(name, &[user], &[approver]).custom_schedule(false)
+}
+
+/// `None (administrator direct assignments only)`, never expiring.
+fn direct_assignments(name: &str) -> PolicySpec {
+    policy(name, &[], &[])
+        .direct_assignments_only()
+        .expires(Expiration::Never)
 }
 
 /// A policy that lets `user` request, approved by `approver`.
@@ -462,17 +435,6 @@ pub fn approval_policy(name: &str, user: &str, approver: &str) -> Fields {
         ("approval_days", "14".to_owned()),
         ("expiration", "days".to_owned()),
         ("expiration_days", "30".to_owned()),
-    ]);
-    fields
-}
-
-/// `None (administrator direct assignments only)`.
-fn direct_policy(name: &str) -> Fields {
-    let mut fields = policy_fields(name);
-    fields.extend([
-        ("who_can_request", "none".to_owned()),
-        ("require_approval", "no".to_owned()),
-        ("expiration", "never".to_owned()),
     ]);
     fields
 }

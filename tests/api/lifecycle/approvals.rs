@@ -1,0 +1,127 @@
+//! Deciding requests: never one's own, never after its period, and settled by a direct assignment.
+use gatehouse::domain::policy::Subject;
+use reqwest::StatusCode;
+use time::Duration;
+
+use crate::builders::PolicyOptions;
+use crate::helpers::ids_after;
+
+use super::{
+    days_from_today, pending_request_id, request, run_pass, spawn, today, user1, world, world_with,
+};
+
+#[tokio::test]
+async fn nobody_can_approve_their_own_request() {
+    let app = spawn().await;
+    // Admin1 may request too, and approves.
+    let w = world_with(&app, |w, policy| {
+        policy.requested_also_by(Subject::User(w.admin1))
+    })
+    .await;
+
+    assert_eq!(
+        request(&w.admin, &w.package, &[("justification", "I need it too")])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        w.admin
+            .get_html("/myaccess/approvals")
+            .await
+            .contains("No pending approvals"),
+        "not offered"
+    );
+    let history = w.admin.get_html("/myaccess/request-history").await;
+    let own = ids_after(&history, "href=\"/myaccess/request-history/")[0].clone();
+    assert!(
+        w.admin
+            .get_html(&format!("/myaccess/approvals/{own}"))
+            .await
+            .contains("You cannot approve your own request")
+    );
+    let refused = w
+        .admin
+        .post(
+            &format!("/myaccess/approvals/{own}"),
+            &[("decision", "Approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(
+        w.admin
+            .get_html("/myaccess/request-history")
+            .await
+            .contains("Pending approval")
+    );
+}
+
+#[tokio::test]
+async fn a_direct_assignment_settles_a_waiting_request_and_an_ended_period_cannot_be_approved() {
+    let app = spawn().await;
+    let w = world(&app).await;
+    let user = user1(&app).await;
+    let (start, end) = (today(&app), days_from_today(&app, 1));
+    request(
+        &user,
+        &w.package,
+        &[
+            ("justification", "Working on web project"),
+            ("specific_period", "yes"),
+            ("start_date", &start),
+            ("end_date", &end),
+        ],
+    )
+    .await;
+    let id = pending_request_id(&w.admin).await;
+
+    // The requested period runs out before anyone decides: approving it is refused.
+    app.clock.advance(Duration::days(2));
+    let late = w
+        .admin
+        .post(
+            &format!("/myaccess/approvals/{id}"),
+            &[("decision", "Approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        late.text()
+            .await
+            .unwrap()
+            .contains("The requested period has already ended")
+    );
+    assert_eq!(
+        run_pass(&app).await.timed_out,
+        1,
+        "it times out with its period"
+    );
+
+    request(&user, &w.package, &[("justification", "again")]).await;
+    let policies = w
+        .admin
+        .get_html(&format!("/admin/access-packages/{}/policies", w.package))
+        .await;
+    let policy = ids_after(
+        &policies,
+        &format!("/admin/access-packages/{}/policies/", w.package),
+    )[0]
+    .clone();
+    let created = w
+        .admin
+        .post(
+            &format!("/admin/access-packages/{}/assignments/new", w.package),
+            &[("user_id", &w.user1.to_string()), ("policy", &policy)],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert!(
+        w.admin
+            .get_html("/myaccess/approvals")
+            .await
+            .contains("No pending approvals"),
+        "the waiting request is settled"
+    );
+    let history = user.get_html("/myaccess/request-history").await;
+    assert!(history.contains("Canceled") && history.contains("Direct assignment"));
+}

@@ -1,0 +1,5 @@
+//! Signing in and out: the page and where it leads, refusals, throttled guesses, sessions.
+mod landing;
+mod refusals;
+mod sessions;
+mod throttling;
