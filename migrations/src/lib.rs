@@ -8,6 +8,7 @@ mod m20261125_000010_user_tombstones;
 mod m20261126_000001_fold_name_keys;
 mod m20261126_000002_audit_no_truncate;
 mod m20261126_000003_check_enumerated_columns;
+mod m20261126_000004_indexes_for_scale;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_fold_name_keys::Migration),
             Box::new(m20261126_000002_audit_no_truncate::Migration),
             Box::new(m20261126_000003_check_enumerated_columns::Migration),
+            Box::new(m20261126_000004_indexes_for_scale::Migration),
         ]
     }
 }

@@ -48,14 +48,26 @@ pub async fn record(
     record_as(db, at, &Actor::from(principal), event).await
 }
 
-/// Records an event whose actor is not a principal (a sign-in attempt, say).
-pub async fn record_as(
+/// Records many events by `principal` at once (the scheduler's batches).
+pub async fn record_many(
     db: &impl ConnectionTrait,
     at: OffsetDateTime,
-    actor: &Actor,
-    event: Event<'_>,
+    principal: &Principal,
+    events: Vec<Event<'_>>,
 ) -> Result<(), sea_orm::DbErr> {
-    let row = audit_event::ActiveModel {
+    let actor = Actor::from(principal);
+    let rows: Vec<audit_event::ActiveModel> =
+        events.into_iter().map(|e| row(at, &actor, e)).collect();
+    for chunk in rows.chunks(500) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn row(at: OffsetDateTime, actor: &Actor, event: Event<'_>) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
         id: Set(AuditEventId::new()),
         occurred_at: Set(at),
         actor_id: Set(actor.id),
@@ -66,8 +78,17 @@ pub async fn record_as(
         target_name: Set(clip(event.target_name, 256)),
         detail: Set(event.detail.to_string()),
         client_ip: Set(actor.client_ip.clone()),
-    };
-    audit_event::Entity::insert(row)
+    }
+}
+
+/// Records an event whose actor is not a principal (a sign-in attempt, say).
+pub async fn record_as(
+    db: &impl ConnectionTrait,
+    at: OffsetDateTime,
+    actor: &Actor,
+    event: Event<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    audit_event::Entity::insert(row(at, actor, event))
         .exec_without_returning(db)
         .await?;
     Ok(())

@@ -8,15 +8,20 @@ use serde_json::json;
 
 use super::audit;
 use super::delivery::grant;
-use super::requests::removal::{Ending, end_assignment};
 use super::requests::{move_request, package_name, policy_of, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
+use crate::domain::group::MembershipSource;
 use crate::domain::lifecycle::{self, AssignmentState, RequestState, RequestType, status};
 use crate::domain::policy::Expiration;
 use crate::domain::principal::Principal;
-use crate::entities::{assignment, assignment_request};
+use crate::entities::{
+    access_package, assignment, assignment_request, group_member, request_event,
+};
+use crate::ids::{AccessPackageId, AssignmentId, RequestEventId, RequestId};
+use sea_orm::sea_query::Expr;
+use time::OffsetDateTime;
 
 const BATCH: u64 = 200;
 
@@ -81,36 +86,151 @@ async fn deliver_due(
     Ok(done)
 }
 
+/// Expires what has ended, a batch at a time, each batch one short transaction of a few
+/// set-based statements: the claimed assignments are marked expired, the memberships they
+/// granted go, and the removal requests, timeline lines and audit rows are written in bulk.
 async fn expire_due(
     db: &DatabaseConnection,
     clock: &dyn Clock,
     system: &Principal,
 ) -> Result<usize, sea_orm::DbErr> {
     let now = clock.now();
+    let mut total = 0;
+    loop {
+        let done = expire_batch(db, now, system).await?;
+        total += done;
+        if done < EXPIRY_BATCH as usize {
+            return Ok(total);
+        }
+    }
+}
+
+const EXPIRY_BATCH: u64 = 500;
+
+async fn expire_batch(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    system: &Principal,
+) -> Result<usize, sea_orm::DbErr> {
     let txn = write_txn(db).await?;
     let due = assignment::Entity::find()
         .filter(assignment::Column::State.eq(AssignmentState::Delivered.as_str()))
         .filter(assignment::Column::EndAt.lte(now))
         .order_by_asc(assignment::Column::EndAt)
-        .limit(BATCH)
+        .limit(EXPIRY_BATCH)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(&txn)
         .await?;
-    let ending = Ending {
-        kind: RequestType::SystemRemove,
-        state: AssignmentState::Expired,
-        status: status::EXPIRED,
-        text: "Access expired".to_owned(),
-        audit_action: action::EXPIRE_ASSIGNMENT,
-    };
-    let mut done = 0;
-    for row in due {
-        if end_assignment(&txn, now, system, &row, &ending).await? {
-            done += 1;
-        }
+    if due.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
     }
+    let ids: Vec<AssignmentId> = due.iter().map(|a| a.id).collect();
+    // The rows are claimed (locked on PostgreSQL, the one writer on SQLite): each changes.
+    assignment::Entity::update_many()
+        .col_expr(
+            assignment::Column::State,
+            Expr::value(AssignmentState::Expired.as_str()),
+        )
+        .col_expr(assignment::Column::UpdatedAt, Expr::value(now))
+        .filter(assignment::Column::Id.is_in(ids.iter().copied()))
+        .filter(assignment::Column::State.eq(AssignmentState::Delivered.as_str()))
+        .exec(&txn)
+        .await?;
+    group_member::Entity::delete_many()
+        .filter(group_member::Column::SourceKind.eq(MembershipSource::Assignment.as_str()))
+        .filter(group_member::Column::SourceId.is_in(ids.iter().map(|a| a.0)))
+        .exec(&txn)
+        .await?;
+    let origins: Vec<(RequestId, Option<AssignmentId>)> = assignment_request::Entity::find()
+        .select_only()
+        .column(assignment_request::Column::Id)
+        .column(assignment_request::Column::AssignmentId)
+        .filter(assignment_request::Column::AssignmentId.is_in(ids.iter().copied()))
+        .filter(assignment_request::Column::RequestType.is_in([
+            RequestType::UserAdd.as_str(),
+            RequestType::AdminAdd.as_str(),
+        ]))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut package_ids: Vec<AccessPackageId> = due.iter().map(|a| a.access_package_id).collect();
+    package_ids.sort();
+    package_ids.dedup();
+    let names: Vec<(AccessPackageId, String)> = access_package::Entity::find()
+        .select_only()
+        .column(access_package::Column::Id)
+        .column(access_package::Column::DisplayName)
+        .filter(access_package::Column::Id.is_in(package_ids))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut removals = Vec::with_capacity(due.len());
+    let mut lines = Vec::with_capacity(due.len() * 2);
+    for row in &due {
+        let removal = assignment_request::Model {
+            id: RequestId::new(),
+            request_type: RequestType::SystemRemove.as_str().to_owned(),
+            state: RequestState::Delivered.as_str().to_owned(),
+            status: status::EXPIRED.to_owned(),
+            requestor_id: None,
+            target_id: row.target_id,
+            access_package_id: row.access_package_id,
+            policy_id: row.policy_id,
+            assignment_id: Some(row.id),
+            justification: String::new(),
+            schedule_start: None,
+            schedule_end: None,
+            decide_by: None,
+            created_at: now,
+            completed_at: Some(now),
+        };
+        let origin = origins
+            .iter()
+            .find(|(_, a)| *a == Some(row.id))
+            .map(|(r, _)| *r);
+        for request in std::iter::once(removal.id).chain(origin) {
+            lines.push(request_event::ActiveModel::from(request_event::Model {
+                id: RequestEventId::new(),
+                request_id: request,
+                occurred_at: now,
+                kind: "expired".to_owned(),
+                description: "Access expired".to_owned(),
+            }));
+        }
+        removals.push(removal);
+    }
+    for chunk in removals.chunks(500) {
+        let rows: Vec<assignment_request::ActiveModel> =
+            chunk.iter().cloned().map(Into::into).collect();
+        assignment_request::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in lines.chunks(500) {
+        request_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let events = removals
+        .iter()
+        .map(|removal| {
+            let name = names
+                .iter()
+                .find(|(id, _)| *id == removal.access_package_id)
+                .map_or("", |(_, n)| n.as_str());
+            let assignment = removal.assignment_id.map(|a| a.to_string());
+            request_audit(
+                action::EXPIRE_ASSIGNMENT,
+                removal,
+                name,
+                json!({ "assignmentId": assignment }),
+            )
+        })
+        .collect();
+    audit::record_many(&txn, now, system, events).await?;
     txn.commit().await?;
-    Ok(done)
+    Ok(due.len())
 }
 
 async fn time_out_due(

@@ -167,10 +167,81 @@ async fn main() -> anyhow::Result<()> {
         );
         let _ = figures.requests;
     }
+    scheduler(&db, &admins, &base, size).await?;
     println!("\nresident memory of the whole run: {:.0} MB", rss_mb());
     if args.database_url.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
+    Ok(())
+}
+
+/// The scheduler: a pass with nothing due, then one that expires a tenth of the assignments
+/// while the Users page is under load.
+async fn scheduler(
+    db: &sea_orm::DatabaseConnection,
+    admins: &[reqwest::Client],
+    base: &str,
+    size: seed::Size,
+) -> anyhow::Result<()> {
+    use gatehouse::entities::assignment;
+    use gatehouse::services::scheduler::run_pass;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+    let idle = std::time::Instant::now();
+    run_pass(db, &SystemClock).await?;
+    let idle = idle.elapsed();
+
+    let due = size.assignments() / 10;
+    let ids: Vec<gatehouse::ids::AssignmentId> = assignment::Entity::find()
+        .select_only()
+        .column(assignment::Column::Id)
+        .filter(assignment::Column::State.eq("delivered"))
+        .limit(due as u64)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    for chunk in ids.chunks(1000) {
+        assignment::Entity::update_many()
+            .col_expr(assignment::Column::EndAt, Expr::value(Some(past)))
+            .filter(assignment::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    let pass = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let report = run_pass(&db, &SystemClock).await;
+            (report, started.elapsed())
+        })
+    };
+    let url = format!("{base}/admin/users");
+    let mut during = Vec::new();
+    while !pass.is_finished() {
+        during.push(
+            load::hammer(
+                &admins[..8.min(admins.len())],
+                &url,
+                Duration::from_millis(500),
+            )
+            .await?,
+        );
+    }
+    let (report, took) = pass.await?;
+    let report = report?;
+    let worst = during.iter().map(|f| f.p99).max().unwrap_or_default();
+    let errors: usize = during.iter().map(|f| f.errors).sum();
+    println!(
+        "\nscheduler: a pass with nothing due took {:.2} ms; expiring {} due assignments took {:.1} s; \
+         Admin → Users meanwhile: p99 {:.1} ms, {} errors",
+        idle.as_secs_f64() * 1000.0,
+        report.expired,
+        took.as_secs_f64(),
+        worst.as_secs_f64() * 1000.0,
+        errors,
+    );
     Ok(())
 }
 
