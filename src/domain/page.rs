@@ -50,6 +50,94 @@ impl<T> Page<T> {
     }
 }
 
+/// Where a keyset-paged list starts: its first page, just after a row, or just before one.
+/// The key is the row's sort value and id, so that rows with equal sort values keep an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor<K> {
+    First,
+    After(K),
+    Before(K),
+}
+
+/// A sort key of time and id, written in a URL as `<unix nanoseconds>.<uuid>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeKey {
+    pub at: time::OffsetDateTime,
+    pub id: uuid::Uuid,
+}
+
+impl TimeKey {
+    pub fn to_token(self) -> String {
+        format!("{}.{}", self.at.unix_timestamp_nanos(), self.id.simple())
+    }
+
+    pub fn parse(token: &str) -> Option<Self> {
+        let (nanos, id) = token.split_once('.')?;
+        let at = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
+        Some(Self {
+            at,
+            id: uuid::Uuid::parse_str(id).ok()?,
+        })
+    }
+}
+
+impl Cursor<TimeKey> {
+    /// `?after=…` or `?before=…` from the URL; anything unreadable means the first page.
+    pub fn from_query(after: Option<&str>, before: Option<&str>) -> Self {
+        match (
+            after.and_then(TimeKey::parse),
+            before.and_then(TimeKey::parse),
+        ) {
+            (Some(key), _) => Self::After(key),
+            (None, Some(key)) => Self::Before(key),
+            _ => Self::First,
+        }
+    }
+}
+
+/// One page of a keyset-paged list, and where its neighbours start.
+#[derive(Clone, Debug)]
+pub struct KeysetPage<T> {
+    pub items: Vec<T>,
+    /// `?after=…` of the next page, when there is one.
+    pub next: Option<String>,
+    /// `?before=…` of the previous page, when there is one.
+    pub previous: Option<String>,
+}
+
+impl<T> KeysetPage<T> {
+    /// Builds the page from up to `per_page + 1` rows read in the cursor's direction (the
+    /// extra row only says that there is more that way).
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        cursor: Cursor<TimeKey>,
+        per_page: usize,
+        key: impl Fn(&T) -> TimeKey,
+    ) -> Self {
+        let more = rows.len() > per_page;
+        rows.truncate(per_page);
+        if matches!(cursor, Cursor::Before(_)) {
+            rows.reverse();
+        }
+        let (more_after, more_before) = match cursor {
+            Cursor::First => (more, false),
+            Cursor::After(_) => (more, true),
+            Cursor::Before(_) => (true, more),
+        };
+        let next = more_after
+            .then(|| rows.last().map(|r| key(r).to_token()))
+            .flatten();
+        let previous = more_before
+            .then(|| rows.first().map(|r| key(r).to_token()))
+            .flatten();
+        Self {
+            items: rows,
+            next,
+            previous,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +148,31 @@ mod tests {
             assert_eq!(PageRequest::from_query(raw).page, 1);
         }
         assert_eq!(PageRequest::from_query(Some("3")).offset(), 50);
+    }
+
+    #[test]
+    fn a_keyset_page_knows_which_way_there_is_more() {
+        let key = |n: &i64| TimeKey {
+            at: time::OffsetDateTime::from_unix_timestamp(*n)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            id: uuid::Uuid::nil(),
+        };
+        let first = KeysetPage::from_rows(vec![1, 2, 3], Cursor::First, 2, key);
+        assert_eq!(first.items, vec![1, 2]);
+        assert!(first.previous.is_none());
+        let next = first.next.as_deref().and_then(TimeKey::parse);
+        assert_eq!(next, Some(key(&2)));
+        // Read backwards from 5: rows 4 and 3 (and 2 says there is more before).
+        let back = KeysetPage::from_rows(vec![4, 3, 2], Cursor::Before(key(&5)), 2, key);
+        assert_eq!(back.items, vec![3, 4]);
+        assert!(back.previous.is_some() && back.next.is_some());
+        let last = KeysetPage::from_rows(vec![9], Cursor::After(key(&8)), 2, key);
+        assert!(last.next.is_none() && last.previous.is_some());
+        assert_eq!(
+            Cursor::from_query(Some("junk"), None),
+            Cursor::First,
+            "an unreadable cursor means the first page"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod lifecycle;
 mod matrix;
 mod migrations;
 mod packages;
+mod paging;
 mod roles;
 mod setup;
 mod sign_in;

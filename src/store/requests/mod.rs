@@ -12,6 +12,7 @@ use sea_orm::{
 use super::packages::PolicyRecord;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::lifecycle::{AssignmentState, RequestState};
+use crate::domain::page::{Cursor, KeysetPage, TimeKey};
 use crate::entities::{
     access_package, assignment, assignment_request, catalog, request_decision, request_event,
 };
@@ -58,22 +59,52 @@ pub async fn for_package(
 pub async fn pending_for_approver(
     db: &impl ConnectionTrait,
     approver: UserId,
-) -> Result<Vec<RequestView>, sea_orm::DbErr> {
-    let policies: Vec<PolicyId> = crate::entities::policy_approver::Entity::find()
-        .select_only()
-        .column(crate::entities::policy_approver::Column::PolicyId)
-        .filter(crate::entities::policy_approver::Column::UserId.eq(approver))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let rows = assignment_request::Entity::find()
+    cursor: Cursor<TimeKey>,
+    per_page: usize,
+) -> Result<KeysetPage<RequestView>, sea_orm::DbErr> {
+    use crate::entities::policy_approver;
+    use sea_orm::sea_query::{ExprTrait, Query};
+    let approves = Query::select()
+        .column(policy_approver::Column::PolicyId)
+        .from(policy_approver::Entity)
+        .and_where(policy_approver::Column::UserId.eq(approver))
+        .to_owned();
+    let mut query = assignment_request::Entity::find()
         .filter(assignment_request::Column::State.eq(RequestState::PendingApproval.as_str()))
-        .filter(assignment_request::Column::PolicyId.is_in(policies))
-        .filter(assignment_request::Column::TargetId.ne(approver))
-        .order_by_asc(assignment_request::Column::CreatedAt)
-        .all(db)
-        .await?;
-    request_views(db, rows).await
+        .filter(assignment_request::Column::PolicyId.in_subquery(approves))
+        .filter(assignment_request::Column::TargetId.ne(approver));
+    // Oldest first, by (created_at, id); `before` reads backwards and the page turns it round.
+    let (created, id) = (
+        assignment_request::Column::CreatedAt,
+        assignment_request::Column::Id,
+    );
+    query = match cursor {
+        Cursor::First => query.order_by_asc(created).order_by_asc(id),
+        Cursor::After(key) => query
+            .filter(
+                sea_orm::Condition::any()
+                    .add(created.gt(key.at))
+                    .add(created.eq(key.at).and(id.gt(key.id))),
+            )
+            .order_by_asc(created)
+            .order_by_asc(id),
+        Cursor::Before(key) => query
+            .filter(
+                sea_orm::Condition::any()
+                    .add(created.lt(key.at))
+                    .add(created.eq(key.at).and(id.lt(key.id))),
+            )
+            .order_by_desc(created)
+            .order_by_desc(id),
+    };
+    let rows = query.limit(per_page as u64 + 1).all(db).await?;
+    let views = request_views(db, rows).await?;
+    Ok(KeysetPage::from_rows(views, cursor, per_page, |r| {
+        TimeKey {
+            at: r.created_at,
+            id: r.id.0,
+        }
+    }))
 }
 
 /// Requests `approver` decided, newest first, with their decision.

@@ -10,6 +10,7 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::lifecycle::{Decision, RequestState};
+use crate::domain::page::{Cursor, KeysetPage};
 use crate::entities::{request_decision, request_event};
 use crate::ids::RequestId;
 use crate::services::error::ServiceError;
@@ -25,13 +26,28 @@ use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
 pub struct ApprovalsPage {
     chrome: Chrome,
     tab: &'static str,
-    pending: Vec<RequestView>,
+    pending: KeysetPage<RequestView>,
     decided: Vec<(RequestView, request_decision::Model)>,
 }
 
-/// Anyone signed in: requests under policies that name them as approver, never their own.
-pub async fn pending(state: web::Data<AppState>, current: CurrentUser) -> AppResult<ApprovalsPage> {
-    let pending = store::requests::pending_for_approver(&state.db, current.user.id).await?;
+/// `?after=…` / `?before=…` of a keyset-paged list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CursorQuery {
+    after: Option<String>,
+    before: Option<String>,
+}
+
+/// Anyone signed in: requests under policies that name them as approver, never their own,
+/// oldest first, a page at a time.
+pub async fn pending(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    query: web::Query<CursorQuery>,
+) -> AppResult<ApprovalsPage> {
+    let cursor = Cursor::from_query(query.after.as_deref(), query.before.as_deref());
+    let pending =
+        store::requests::pending_for_approver(&state.db, current.user.id, cursor, PER_PAGE).await?;
     Ok(ApprovalsPage {
         chrome: Chrome::my_access(&current, "approvals")?,
         tab: "pending",
@@ -45,10 +61,16 @@ pub async fn history(state: web::Data<AppState>, current: CurrentUser) -> AppRes
     Ok(ApprovalsPage {
         chrome: Chrome::my_access(&current, "approvals")?,
         tab: "history",
-        pending: Vec::new(),
+        pending: KeysetPage {
+            items: Vec::new(),
+            next: None,
+            previous: None,
+        },
         decided,
     })
 }
+
+const PER_PAGE: usize = 25;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -1,0 +1,77 @@
+//! Long lists come a page at a time, read by keyset (`?after=` / `?before=`), so a page costs
+//! the same on the hundredth page as on the first.
+use gatehouse::domain::user::DirectoryRole;
+use time::Duration;
+
+use crate::builders::policy;
+use crate::helpers::{PASSWORD, ids_after, spawn_app};
+
+#[tokio::test]
+async fn pending_approvals_come_twenty_five_at_a_time_with_next_and_previous() {
+    let app = spawn_app().await;
+    let approver = app
+        .create_user("approver@woodgrove.test", "Approver", DirectoryRole::User)
+        .await;
+    let mut requestors = Vec::new();
+    for n in 0..30 {
+        requestors.push(
+            app.create_user(
+                &format!("user{n:02}@woodgrove.test"),
+                &format!("User {n:02}"),
+                DirectoryRole::User,
+            )
+            .await,
+        );
+    }
+    let package = app
+        .create_package(app.default_catalog().await, "Web project", &[])
+        .await;
+    app.create_policy(package, policy("Approval", &requestors, &[approver]))
+        .await;
+    let mut requests = Vec::new();
+    for user in &requestors {
+        requests.push(app.submit_request(*user, package).await.to_string());
+        // Two requests in the same second keep their order by id: move on a little anyway.
+        app.clock.advance(Duration::seconds(1));
+    }
+    let browser = app.browser();
+    browser.sign_in("approver@woodgrove.test", PASSWORD).await;
+
+    let first = browser.get_html("/myaccess/approvals").await;
+    let shown = ids_after(&first, "href=\"/myaccess/approvals/");
+    assert_eq!(shown, requests[..25], "the oldest 25, oldest first");
+    assert!(!first.contains("rel=\"prev\""));
+    let next = first
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a Next link")
+        .replace("&amp;", "&");
+    let second = browser
+        .get_html(&format!("/myaccess/approvals{next}"))
+        .await;
+    assert_eq!(
+        ids_after(&second, "href=\"/myaccess/approvals/"),
+        requests[25..]
+    );
+    assert!(!second.contains("rel=\"next\""));
+    let previous = second
+        .split("rel=\"prev\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a Previous link")
+        .replace("&amp;", "&");
+    let back = browser
+        .get_html(&format!("/myaccess/approvals{previous}"))
+        .await;
+    assert_eq!(
+        ids_after(&back, "href=\"/myaccess/approvals/"),
+        requests[..25]
+    );
+    // A cursor nobody wrote means the first page, not an error.
+    let junk = browser.get_html("/myaccess/approvals?after=junk").await;
+    assert_eq!(
+        ids_after(&junk, "href=\"/myaccess/approvals/"),
+        requests[..25]
+    );
+}
