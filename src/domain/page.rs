@@ -66,12 +66,18 @@ pub struct TimeKey {
     pub id: uuid::Uuid,
 }
 
-impl TimeKey {
-    pub fn to_token(self) -> String {
+/// A sort key that can travel in a URL.
+pub trait CursorKey: Sized {
+    fn to_token(&self) -> String;
+    fn parse(token: &str) -> Option<Self>;
+}
+
+impl CursorKey for TimeKey {
+    fn to_token(&self) -> String {
         format!("{}.{}", self.at.unix_timestamp_nanos(), self.id.simple())
     }
 
-    pub fn parse(token: &str) -> Option<Self> {
+    fn parse(token: &str) -> Option<Self> {
         let (nanos, id) = token.split_once('.')?;
         let at = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
         Some(Self {
@@ -81,13 +87,32 @@ impl TimeKey {
     }
 }
 
-impl Cursor<TimeKey> {
+/// A sort key of a name key and id, written in a URL as `<hex of the name>.<uuid>` (names
+/// may hold any character).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameKey {
+    pub name: String,
+    pub id: uuid::Uuid,
+}
+
+impl CursorKey for NameKey {
+    fn to_token(&self) -> String {
+        format!("{}.{}", hex::encode(&self.name), self.id.simple())
+    }
+
+    fn parse(token: &str) -> Option<Self> {
+        let (name, id) = token.split_once('.')?;
+        Some(Self {
+            name: String::from_utf8(hex::decode(name).ok()?).ok()?,
+            id: uuid::Uuid::parse_str(id).ok()?,
+        })
+    }
+}
+
+impl<K: CursorKey> Cursor<K> {
     /// `?after=…` or `?before=…` from the URL; anything unreadable means the first page.
     pub fn from_query(after: Option<&str>, before: Option<&str>) -> Self {
-        match (
-            after.and_then(TimeKey::parse),
-            before.and_then(TimeKey::parse),
-        ) {
+        match (after.and_then(K::parse), before.and_then(K::parse)) {
             (Some(key), _) => Self::After(key),
             (None, Some(key)) => Self::Before(key),
             _ => Self::First,
@@ -108,11 +133,11 @@ pub struct KeysetPage<T> {
 impl<T> KeysetPage<T> {
     /// Builds the page from up to `per_page + 1` rows read in the cursor's direction (the
     /// extra row only says that there is more that way).
-    pub fn from_rows(
+    pub fn from_rows<K: CursorKey>(
         mut rows: Vec<T>,
-        cursor: Cursor<TimeKey>,
+        cursor: Cursor<K>,
         per_page: usize,
-        key: impl Fn(&T) -> TimeKey,
+        key: impl Fn(&T) -> K,
     ) -> Self {
         let more = rows.len() > per_page;
         rows.truncate(per_page);
@@ -169,10 +194,15 @@ mod tests {
         let last = KeysetPage::from_rows(vec![9], Cursor::After(key(&8)), 2, key);
         assert!(last.next.is_none() && last.previous.is_some());
         assert_eq!(
-            Cursor::from_query(Some("junk"), None),
+            Cursor::<TimeKey>::from_query(Some("junk"), None),
             Cursor::First,
             "an unreadable cursor means the first page"
         );
+        let name = NameKey {
+            name: "web project & co".to_owned(),
+            id: uuid::Uuid::nil(),
+        };
+        assert_eq!(NameKey::parse(&name.to_token()), Some(name));
     }
 
     #[test]

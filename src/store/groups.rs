@@ -1,7 +1,7 @@
 //! Reading groups and their members.
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -52,20 +52,24 @@ pub async fn list(
         .all(db)
         .await?;
     let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
-    let rows: Vec<(GroupId, UserId)> = group_member::Entity::find()
+    // Counted by the database (one aggregate), not by loading every membership row.
+    let rows: Vec<(GroupId, i64)> = group_member::Entity::find()
         .select_only()
         .column(group_member::Column::GroupId)
-        .column(group_member::Column::UserId)
+        .column_as(
+            Expr::col(group_member::Column::UserId).count_distinct(),
+            "members",
+        )
         .filter(group_member::Column::GroupId.is_in(ids))
         .filter(group_member::Column::Role.eq("member"))
-        .distinct()
+        .group_by(group_member::Column::GroupId)
         .into_tuple()
         .all(db)
         .await?;
-    let mut counts: BTreeMap<GroupId, u64> = BTreeMap::new();
-    for (group_id, _) in rows {
-        *counts.entry(group_id).or_default() += 1;
-    }
+    let counts: BTreeMap<GroupId, u64> = rows
+        .into_iter()
+        .map(|(group, n)| (group, u64::try_from(n).unwrap_or(0)))
+        .collect();
     let items = groups
         .into_iter()
         .map(|g| {

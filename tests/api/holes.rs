@@ -135,7 +135,7 @@ async fn a_catalog_owner_cannot_bring_in_groups_governed_elsewhere_or_not_their_
 }
 
 async fn offered(app: &TestApp, user: UserId, package: AccessPackageId) -> bool {
-    store::requests::requestable(&app.db, user, Some(package))
+    store::requests::requestable(&app.db, user, package)
         .await
         .expect("database")
         .iter()

@@ -75,3 +75,50 @@ async fn pending_approvals_come_twenty_five_at_a_time_with_next_and_previous() {
         requests[..25]
     );
 }
+
+#[tokio::test]
+async fn my_access_lists_requestable_packages_by_name_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let user = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let other = app
+        .create_user("user2@woodgrove.test", "User2", DirectoryRole::User)
+        .await;
+    let catalog = app.default_catalog().await;
+    let mut names = Vec::new();
+    for n in 0..30 {
+        let name = format!("Package {n:02}");
+        let package = app.create_package(catalog, &name, &[]).await;
+        app.create_policy(package, policy("Mine", &[user], &[]))
+            .await;
+        names.push(name);
+    }
+    // Not theirs to request: never on their pages.
+    let elsewhere = app
+        .create_package(catalog, "Package 99 (not yours)", &[])
+        .await;
+    app.create_policy(elsewhere, policy("Theirs", &[other], &[]))
+        .await;
+    let browser = app.browser();
+    browser.sign_in("user1@woodgrove.test", PASSWORD).await;
+    let first = browser.get_html("/myaccess/access-packages").await;
+    for name in &names[..25] {
+        assert!(first.contains(name.as_str()), "{name} on the first page");
+    }
+    assert!(!first.contains("Package 25"));
+    let next = first
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a Next link")
+        .to_owned();
+    let second = browser
+        .get_html(&format!("/myaccess/access-packages{next}"))
+        .await;
+    for name in &names[25..] {
+        assert!(second.contains(name.as_str()), "{name} on the second page");
+    }
+    assert!(!second.contains("Package 24") && !second.contains("not yours"));
+    assert!(!second.contains("rel=\"next\"") && second.contains("rel=\"prev\""));
+}

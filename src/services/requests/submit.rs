@@ -44,7 +44,7 @@ pub async fn submit(
 ) -> ServiceResult<RequestId> {
     let me = principal.user_id.ok_or(ServiceError::NotFound)?;
     // Only what the principal may request is offered; anything else does not exist for them.
-    let offers = store::requests::requestable(db, me, Some(new.package)).await?;
+    let offers = store::requests::requestable(db, me, new.package).await?;
     let (package, policies) = offers.into_iter().next().ok_or(ServiceError::NotFound)?;
     let policy = match (new.policy, policies.len()) {
         (Some(id), _) => policies.into_iter().find(|p| p.id == id).ok_or_else(|| {

@@ -12,7 +12,8 @@ use sea_orm::{
 use super::packages::PolicyRecord;
 use crate::domain::access_package::AccessPackage;
 use crate::domain::lifecycle::{AssignmentState, RequestState};
-use crate::domain::page::{Cursor, KeysetPage, TimeKey};
+use crate::domain::page::{Cursor, KeysetPage, NameKey, TimeKey};
+use crate::domain::policy::TargetScope;
 use crate::entities::{
     access_package, assignment, assignment_request, catalog, request_decision, request_event,
 };
@@ -271,12 +272,110 @@ pub async fn dependents(
     Ok((assignments.count(db).await?, requests.count(db).await?))
 }
 
-/// Packages `user` may request now, each with the enabled policies that let them. Hidden
-/// packages only when asked for by id (the My Access portal link).
+/// The packages `user` may request now, a page at a time by name: the database resolves the
+/// policies' scope (all members, the user, or one of the user's groups) and the catalog's
+/// state, so a page reads about as many rows as it shows. Hidden packages are left out.
+pub async fn requestable_page(
+    db: &impl ConnectionTrait,
+    requester: UserId,
+    cursor: Cursor<NameKey>,
+    per_page: usize,
+) -> Result<KeysetPage<AccessPackage>, sea_orm::DbErr> {
+    use crate::entities::{assignment_policy, group_member, policy_requestor};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let my_groups = Query::select()
+        .column(group_member::Column::GroupId)
+        .from(group_member::Entity)
+        .and_where(group_member::Column::UserId.eq(requester))
+        .to_owned();
+    let naming_me = Query::select()
+        .column(policy_requestor::Column::PolicyId)
+        .from(policy_requestor::Entity)
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(policy_requestor::Column::UserId.eq(requester))
+                .add(policy_requestor::Column::GroupId.in_subquery(my_groups)),
+        )
+        .to_owned();
+    let offered = Query::select()
+        .column(assignment_policy::Column::AccessPackageId)
+        .from(assignment_policy::Entity)
+        .and_where(assignment_policy::Column::IsEnabled.eq(true))
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(
+                    assignment_policy::Column::AllowedTargetScope
+                        .eq(TargetScope::AllMemberUsers.as_str()),
+                )
+                .add(
+                    Expr::col(assignment_policy::Column::AllowedTargetScope)
+                        .eq(TargetScope::SpecificDirectoryUsers.as_str())
+                        .and(Expr::col(assignment_policy::Column::Id).in_subquery(naming_me)),
+                ),
+        )
+        .to_owned();
+    let enabled_catalogs = Query::select()
+        .column(catalog::Column::Id)
+        .from(catalog::Entity)
+        .and_where(catalog::Column::IsEnabled.eq(true))
+        .to_owned();
+    let mut query = access_package::Entity::find()
+        .filter(access_package::Column::IsHidden.eq(false))
+        .filter(access_package::Column::CatalogId.in_subquery(enabled_catalogs))
+        .filter(access_package::Column::Id.in_subquery(offered));
+    let (name, id) = (access_package::Column::NameKey, access_package::Column::Id);
+    query = match &cursor {
+        Cursor::First => query.order_by_asc(name).order_by_asc(id),
+        Cursor::After(key) => query
+            .filter(
+                sea_orm::Condition::any()
+                    .add(name.gt(key.name.clone()))
+                    .add(
+                        Expr::col(name)
+                            .eq(key.name.clone())
+                            .and(Expr::col(id).gt(key.id)),
+                    ),
+            )
+            .order_by_asc(name)
+            .order_by_asc(id),
+        Cursor::Before(key) => query
+            .filter(
+                sea_orm::Condition::any()
+                    .add(name.lt(key.name.clone()))
+                    .add(
+                        Expr::col(name)
+                            .eq(key.name.clone())
+                            .and(Expr::col(id).lt(key.id)),
+                    ),
+            )
+            .order_by_desc(name)
+            .order_by_desc(id),
+    };
+    let rows = query.limit(per_page as u64 + 1).all(db).await?;
+    let keys: Vec<(AccessPackage, String)> = rows
+        .into_iter()
+        .map(|row| {
+            let key = row.name_key.clone();
+            (AccessPackage::from(row), key)
+        })
+        .collect();
+    let page = KeysetPage::from_rows(keys, cursor, per_page, |(p, key)| NameKey {
+        name: key.clone(),
+        id: p.id.0,
+    });
+    Ok(KeysetPage {
+        items: page.items.into_iter().map(|(p, _)| p).collect(),
+        next: page.next,
+        previous: page.previous,
+    })
+}
+
+/// The package `id`, if `user` may request it now, with the enabled policies that let them
+/// (a hidden package too: the My Access portal link reaches it).
 pub async fn requestable(
     db: &impl ConnectionTrait,
     requester: UserId,
-    only: Option<AccessPackageId>,
+    package: AccessPackageId,
 ) -> Result<Vec<(AccessPackage, Vec<PolicyRecord>)>, sea_orm::DbErr> {
     let mut query = access_package::Entity::find()
         // A disabled catalog's packages cannot be seen or requested.
@@ -289,10 +388,7 @@ pub async fn requestable(
                     .to_owned(),
             ),
         );
-    query = match only {
-        Some(id) => query.filter(access_package::Column::Id.eq(id)),
-        None => query.filter(access_package::Column::IsHidden.eq(false)),
-    };
+    query = query.filter(access_package::Column::Id.eq(package));
     let packages = query
         .order_by_asc(access_package::Column::NameKey)
         .all(db)

@@ -11,6 +11,7 @@ use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
 use crate::domain::dates;
 use crate::domain::lifecycle::AssignmentState;
+use crate::domain::page::{Cursor, KeysetPage};
 use crate::ids::AccessPackageId;
 use crate::services::requests::{self, NewRequest};
 use crate::state::AppState;
@@ -58,7 +59,11 @@ impl Standing {
 pub struct PackagesPage {
     chrome: Chrome,
     offers: Vec<Offer>,
+    /// Where the neighbouring pages start (its items are the offers).
+    pager: KeysetPage<()>,
 }
+
+const PER_PAGE: usize = 25;
 
 /// Where the user stands with a package: what they hold wins over what they asked for.
 fn standing_of(
@@ -88,16 +93,32 @@ async fn standing(
     Ok(standing_of(package, &assignments, &open))
 }
 
-/// Anyone signed in: packages an enabled policy lets them request (hidden ones only by link).
-pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> AppResult<PackagesPage> {
-    let offered = store::requests::requestable(&state.db, current.user.id, None).await?;
-    let ids: Vec<AccessPackageId> = offered.iter().map(|(p, _)| p.id).collect();
+/// `?after=…` / `?before=…` of the list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CursorQuery {
+    after: Option<String>,
+    before: Option<String>,
+}
+
+/// Anyone signed in: packages an enabled policy lets them request (hidden ones only by
+/// link), by name, a page at a time.
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    query: web::Query<CursorQuery>,
+) -> AppResult<PackagesPage> {
+    let cursor = Cursor::from_query(query.after.as_deref(), query.before.as_deref());
+    let page =
+        store::requests::requestable_page(&state.db, current.user.id, cursor, PER_PAGE).await?;
+    let ids: Vec<AccessPackageId> = page.items.iter().map(|p| p.id).collect();
     let roles = store::packages::resource_roles_of(&state.db, &ids).await?;
     let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
     let open = store::requests::open_requests_of(&state.db, current.user.id).await?;
-    let offers = offered
+    let offers = page
+        .items
         .into_iter()
-        .map(|(package, _)| Offer {
+        .map(|package| Offer {
             resource_roles: roles
                 .iter()
                 .filter(|(id, _)| *id == package.id)
@@ -110,6 +131,11 @@ pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> AppResult
     Ok(PackagesPage {
         chrome: Chrome::my_access(&current, "packages")?,
         offers,
+        pager: KeysetPage {
+            items: Vec::new(),
+            next: page.next,
+            previous: page.previous,
+        },
     })
 }
 
@@ -170,7 +196,7 @@ async fn page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let id: AccessPackageId = parse_id(raw_id)?;
-    let (package, policies) = store::requests::requestable(&state.db, current.user.id, Some(id))
+    let (package, policies) = store::requests::requestable(&state.db, current.user.id, id)
         .await?
         .into_iter()
         .next()
