@@ -30,3 +30,45 @@ impl From<crate::domain::lifecycle::UnknownStoredValue> for sea_orm::DbErr {
         sea_orm::DbErr::Type(err.to_string())
     }
 }
+
+/// Orders `query` by (`at`, `id`) and starts it at `cursor`: oldest first, or newest first
+/// when `newest_first`. A `Before` cursor reads the other way round (the page turns it back),
+/// so every page is one index range read of `per_page + 1` rows, wherever it lies.
+pub(crate) fn keyset_by_time<E>(
+    query: sea_orm::Select<E>,
+    at: E::Column,
+    id: E::Column,
+    cursor: &crate::domain::page::Cursor<crate::domain::page::TimeKey>,
+    newest_first: bool,
+) -> sea_orm::Select<E>
+where
+    E: sea_orm::EntityTrait,
+{
+    use crate::domain::page::Cursor;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+    // Reading "forward" means towards later rows, unless the list is newest first.
+    let (key, forward) = match cursor {
+        Cursor::First => (None, true),
+        Cursor::After(key) => (Some(key), true),
+        Cursor::Before(key) => (Some(key), false),
+    };
+    let ascending = forward != newest_first;
+    let query = match key {
+        None => query,
+        Some(key) => {
+            let later = Condition::any()
+                .add(at.gt(key.at))
+                .add(Expr::col(at).eq(key.at).and(Expr::col(id).gt(key.id)));
+            let earlier = Condition::any()
+                .add(at.lt(key.at))
+                .add(Expr::col(at).eq(key.at).and(Expr::col(id).lt(key.id)));
+            query.filter(if ascending { later } else { earlier })
+        }
+    };
+    if ascending {
+        query.order_by_asc(at).order_by_asc(id)
+    } else {
+        query.order_by_desc(at).order_by_desc(id)
+    }
+}

@@ -144,6 +144,24 @@ pub fn safe_next(next: Option<&str>) -> Option<&str> {
     })
 }
 
+/// `?after=…` / `?before=…` of a keyset-paged list.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CursorQuery {
+    after: Option<String>,
+    before: Option<String>,
+}
+
+impl CursorQuery {
+    /// Where the page starts; anything unreadable means the first page.
+    pub fn cursor<K: crate::domain::page::CursorKey>(&self) -> crate::domain::page::Cursor<K> {
+        crate::domain::page::Cursor::from_query(self.after.as_deref(), self.before.as_deref())
+    }
+}
+
+/// Rows per page of the keyset-paged lists.
+pub const PER_PAGE: usize = 25;
+
 /// `?q=…&page=…` of a searchable, paged list.
 #[derive(serde::Deserialize)]
 pub struct SearchQuery {

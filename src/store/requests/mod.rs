@@ -42,18 +42,32 @@ pub async fn for_target(
     request_views(db, rows).await
 }
 
-/// Every request for a package, newest first (the package's Requests page).
+/// A package's requests, newest first, a page at a time (the package's Requests page).
 pub async fn for_package(
     db: &impl ConnectionTrait,
     package: AccessPackageId,
-) -> Result<Vec<RequestView>, sea_orm::DbErr> {
-    let rows = assignment_request::Entity::find()
-        .filter(assignment_request::Column::AccessPackageId.eq(package))
-        .order_by_desc(assignment_request::Column::CreatedAt)
-        .limit(500)
-        .all(db)
-        .await?;
-    request_views(db, rows).await
+    cursor: Cursor<TimeKey>,
+    per_page: usize,
+) -> Result<KeysetPage<RequestView>, sea_orm::DbErr> {
+    let query = assignment_request::Entity::find()
+        .filter(assignment_request::Column::AccessPackageId.eq(package));
+    let rows = super::keyset_by_time(
+        query,
+        assignment_request::Column::CreatedAt,
+        assignment_request::Column::Id,
+        &cursor,
+        true,
+    )
+    .limit(per_page as u64 + 1)
+    .all(db)
+    .await?;
+    let views = request_views(db, rows).await?;
+    Ok(KeysetPage::from_rows(views, cursor, per_page, |r| {
+        TimeKey {
+            at: r.created_at,
+            id: r.id.0,
+        }
+    }))
 }
 
 /// Pending requests `approver` may decide: under a policy naming them, not their own.
@@ -64,40 +78,23 @@ pub async fn pending_for_approver(
     per_page: usize,
 ) -> Result<KeysetPage<RequestView>, sea_orm::DbErr> {
     use crate::entities::policy_approver;
-    use sea_orm::sea_query::{ExprTrait, Query};
+    use sea_orm::sea_query::Query;
     let approves = Query::select()
         .column(policy_approver::Column::PolicyId)
         .from(policy_approver::Entity)
         .and_where(policy_approver::Column::UserId.eq(approver))
         .to_owned();
-    let mut query = assignment_request::Entity::find()
+    let query = assignment_request::Entity::find()
         .filter(assignment_request::Column::State.eq(RequestState::PendingApproval.as_str()))
         .filter(assignment_request::Column::PolicyId.in_subquery(approves))
         .filter(assignment_request::Column::TargetId.ne(approver));
-    // Oldest first, by (created_at, id); `before` reads backwards and the page turns it round.
-    let (created, id) = (
+    let query = super::keyset_by_time(
+        query,
         assignment_request::Column::CreatedAt,
         assignment_request::Column::Id,
+        &cursor,
+        false,
     );
-    query = match cursor {
-        Cursor::First => query.order_by_asc(created).order_by_asc(id),
-        Cursor::After(key) => query
-            .filter(
-                sea_orm::Condition::any()
-                    .add(created.gt(key.at))
-                    .add(created.eq(key.at).and(id.gt(key.id))),
-            )
-            .order_by_asc(created)
-            .order_by_asc(id),
-        Cursor::Before(key) => query
-            .filter(
-                sea_orm::Condition::any()
-                    .add(created.lt(key.at))
-                    .add(created.eq(key.at).and(id.lt(key.id))),
-            )
-            .order_by_desc(created)
-            .order_by_desc(id),
-    };
     let rows = query.limit(per_page as u64 + 1).all(db).await?;
     let views = request_views(db, rows).await?;
     Ok(KeysetPage::from_rows(views, cursor, per_page, |r| {
@@ -233,20 +230,31 @@ pub async fn assignments_of(
     assignment_views(db, rows).await
 }
 
-/// A package's assignments: current and scheduled first, then recent past ones.
+/// A package's assignments, most recently changed first, a page at a time.
 pub async fn assignments_for_package(
     db: &impl ConnectionTrait,
     package: AccessPackageId,
-) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
-    let rows = assignment::Entity::find()
-        .filter(assignment::Column::AccessPackageId.eq(package))
-        .order_by_desc(assignment::Column::UpdatedAt)
-        .limit(500)
-        .all(db)
-        .await?;
-    let mut views = assignment_views(db, rows).await?;
-    views.sort_by_key(|a| !a.state.is_active());
-    Ok(views)
+    cursor: Cursor<TimeKey>,
+    per_page: usize,
+) -> Result<KeysetPage<AssignmentView>, sea_orm::DbErr> {
+    let query = assignment::Entity::find().filter(assignment::Column::AccessPackageId.eq(package));
+    let rows = super::keyset_by_time(
+        query,
+        assignment::Column::UpdatedAt,
+        assignment::Column::Id,
+        &cursor,
+        true,
+    )
+    .limit(per_page as u64 + 1)
+    .all(db)
+    .await?;
+    let views = assignment_views(db, rows).await?;
+    Ok(KeysetPage::from_rows(views, cursor, per_page, |a| {
+        TimeKey {
+            at: a.updated_at,
+            id: a.id.0,
+        }
+    }))
 }
 
 /// How many current or scheduled assignments and open requests depend on a package (or

@@ -10,7 +10,7 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::lifecycle::{Decision, RequestState};
-use crate::domain::page::{Cursor, KeysetPage};
+use crate::domain::page::KeysetPage;
 use crate::entities::{request_decision, request_event};
 use crate::ids::RequestId;
 use crate::services::error::ServiceError;
@@ -30,24 +30,21 @@ pub struct ApprovalsPage {
     decided: Vec<(RequestView, request_decision::Model)>,
 }
 
-/// `?after=…` / `?before=…` of a keyset-paged list.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CursorQuery {
-    after: Option<String>,
-    before: Option<String>,
-}
-
 /// Anyone signed in: requests under policies that name them as approver, never their own,
 /// oldest first, a page at a time.
 pub async fn pending(
     state: web::Data<AppState>,
     current: CurrentUser,
-    query: web::Query<CursorQuery>,
+    query: web::Query<crate::web::CursorQuery>,
 ) -> AppResult<ApprovalsPage> {
-    let cursor = Cursor::from_query(query.after.as_deref(), query.before.as_deref());
-    let pending =
-        store::requests::pending_for_approver(&state.db, current.user.id, cursor, PER_PAGE).await?;
+    let cursor = query.cursor();
+    let pending = store::requests::pending_for_approver(
+        &state.db,
+        current.user.id,
+        cursor,
+        crate::web::PER_PAGE,
+    )
+    .await?;
     Ok(ApprovalsPage {
         chrome: Chrome::my_access(&current, "approvals")?,
         tab: "pending",
@@ -69,8 +66,6 @@ pub async fn history(state: web::Data<AppState>, current: CurrentUser) -> AppRes
         decided,
     })
 }
-
-const PER_PAGE: usize = 25;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

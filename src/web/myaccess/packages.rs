@@ -11,7 +11,7 @@ use crate::auth::session::FlashKind;
 use crate::domain::access_package::{AccessPackage, ResourceRole};
 use crate::domain::dates;
 use crate::domain::lifecycle::AssignmentState;
-use crate::domain::page::{Cursor, KeysetPage};
+use crate::domain::page::KeysetPage;
 use crate::ids::AccessPackageId;
 use crate::services::requests::{self, NewRequest};
 use crate::state::AppState;
@@ -63,8 +63,6 @@ pub struct PackagesPage {
     pager: KeysetPage<()>,
 }
 
-const PER_PAGE: usize = 25;
-
 /// Where the user stands with a package: what they hold wins over what they asked for.
 fn standing_of(
     package: AccessPackageId,
@@ -93,24 +91,17 @@ async fn standing(
     Ok(standing_of(package, &assignments, &open))
 }
 
-/// `?after=…` / `?before=…` of the list.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CursorQuery {
-    after: Option<String>,
-    before: Option<String>,
-}
-
 /// Anyone signed in: packages an enabled policy lets them request (hidden ones only by
 /// link), by name, a page at a time.
 pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
-    query: web::Query<CursorQuery>,
+    query: web::Query<crate::web::CursorQuery>,
 ) -> AppResult<PackagesPage> {
-    let cursor = Cursor::from_query(query.after.as_deref(), query.before.as_deref());
+    let cursor = query.cursor();
     let page =
-        store::requests::requestable_page(&state.db, current.user.id, cursor, PER_PAGE).await?;
+        store::requests::requestable_page(&state.db, current.user.id, cursor, crate::web::PER_PAGE)
+            .await?;
     let ids: Vec<AccessPackageId> = page.items.iter().map(|p| p.id).collect();
     let roles = store::packages::resource_roles_of(&state.db, &ids).await?;
     let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;

@@ -13,6 +13,7 @@ use crate::domain::access_package::AccessPackage;
 use crate::domain::authz::Action;
 use crate::domain::catalog::{Catalog, CatalogAccess};
 use crate::domain::dates;
+use crate::domain::page::KeysetPage;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::user::User;
 use crate::entities::{request_decision, request_event};
@@ -27,7 +28,8 @@ use crate::store::{
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{
-    filters, flash_outcome, html, layout::Chrome, parse_id, require, search_text, see_other,
+    CursorQuery, PER_PAGE, filters, flash_outcome, html, layout::Chrome, parse_id, require,
+    search_text, see_other,
 };
 
 #[derive(Template, WebTemplate)]
@@ -38,7 +40,7 @@ pub struct RequestsPage {
     catalog: Catalog,
     access: CatalogAccess,
     section: &'static str,
-    requests: Vec<RequestView>,
+    requests: KeysetPage<RequestView>,
 }
 
 /// Anyone who may see the package's catalog.
@@ -46,13 +48,15 @@ pub async fn requests(
     state: web::Data<AppState>,
     manager: EntitlementManager,
     id: web::Path<String>,
+    query: web::Query<CursorQuery>,
 ) -> AppResult<RequestsPage> {
     let Loaded {
         package,
         catalog,
         access,
     } = load(&state, &manager, &id).await?;
-    let requests = store::requests::for_package(&state.db, package.id).await?;
+    let requests =
+        store::requests::for_package(&state.db, package.id, query.cursor(), PER_PAGE).await?;
     Ok(RequestsPage {
         chrome: Chrome::admin(manager.current(), "packages")?,
         package,
@@ -115,20 +119,23 @@ pub struct AssignmentsPage {
     catalog: Catalog,
     access: CatalogAccess,
     section: &'static str,
-    assignments: Vec<AssignmentView>,
+    assignments: KeysetPage<AssignmentView>,
 }
 
 pub async fn assignments(
     state: web::Data<AppState>,
     manager: EntitlementManager,
     id: web::Path<String>,
+    query: web::Query<CursorQuery>,
 ) -> AppResult<AssignmentsPage> {
     let Loaded {
         package,
         catalog,
         access,
     } = load(&state, &manager, &id).await?;
-    let assignments = store::requests::assignments_for_package(&state.db, package.id).await?;
+    let assignments =
+        store::requests::assignments_for_package(&state.db, package.id, query.cursor(), PER_PAGE)
+            .await?;
     Ok(AssignmentsPage {
         chrome: Chrome::admin(manager.current(), "packages")?,
         package,
