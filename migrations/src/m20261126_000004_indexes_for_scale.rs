@@ -1,7 +1,8 @@
 //! Indexes that the pages and the scheduler need at 100k users and a million assignments:
 //! memberships by their source (taking away what an assignment granted), requests by their
 //! assignment, assignments by state and end (expiry), a package's assignments newest first,
-//! the policies a person approves, and groups by name for the pickers.
+//! the policies a person approves and the ones that name them or their groups, and users by
+//! display name (the Users list's keyset order).
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]

@@ -72,3 +72,42 @@ where
         query.order_by_desc(at).order_by_desc(id)
     }
 }
+
+/// Orders `query` by (`name`, `id`), A to Z, and starts it at `cursor` (see
+/// `keyset_by_time`).
+pub(crate) fn keyset_by_name<E>(
+    query: sea_orm::Select<E>,
+    name: E::Column,
+    id: E::Column,
+    cursor: &crate::domain::page::Cursor<crate::domain::page::NameKey>,
+) -> sea_orm::Select<E>
+where
+    E: sea_orm::EntityTrait,
+{
+    use crate::domain::page::Cursor;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+    match cursor {
+        Cursor::First => query.order_by_asc(name).order_by_asc(id),
+        Cursor::After(key) => query
+            .filter(
+                Condition::any().add(name.gt(key.name.clone())).add(
+                    Expr::col(name)
+                        .eq(key.name.clone())
+                        .and(Expr::col(id).gt(key.id)),
+                ),
+            )
+            .order_by_asc(name)
+            .order_by_asc(id),
+        Cursor::Before(key) => query
+            .filter(
+                Condition::any().add(name.lt(key.name.clone())).add(
+                    Expr::col(name)
+                        .eq(key.name.clone())
+                        .and(Expr::col(id).lt(key.id)),
+                ),
+            )
+            .order_by_desc(name)
+            .order_by_desc(id),
+    }
+}

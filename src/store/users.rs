@@ -5,7 +5,7 @@ use sea_orm::{
 };
 
 use super::contains_ci;
-use crate::domain::page::{Page, PageRequest};
+use crate::domain::page::{Cursor, KeysetPage, NameKey, Page, PageRequest};
 use crate::domain::user::{DirectoryRole, User};
 use crate::entities::{group_member, user};
 use crate::ids::{GroupId, UserId};
@@ -74,8 +74,33 @@ fn search_condition(search: &str) -> Condition {
         .add(contains_ci(Expr::col(user::Column::Email), search))
 }
 
-/// Users whose name, user principal name or email contains `search`, by display name.
+/// Users whose name, user principal name or email contains `search`, by display name, a
+/// page at a time by keyset (no count: a page reads about as many rows as it shows).
 pub async fn list(
+    db: &impl ConnectionTrait,
+    search: &str,
+    cursor: Cursor<NameKey>,
+    per_page: usize,
+) -> Result<KeysetPage<User>, sea_orm::DbErr> {
+    let query = super::keyset_by_name(
+        live().filter(search_condition(search)),
+        user::Column::DisplayName,
+        user::Column::Id,
+        &cursor,
+    );
+    let rows = query.limit(per_page as u64 + 1).all(db).await?;
+    let users: Vec<User> = rows.into_iter().map(User::from).collect();
+    Ok(KeysetPage::from_rows(users, cursor, per_page, |u| {
+        NameKey {
+            name: u.display_name.clone(),
+            id: u.id.0,
+        }
+    }))
+}
+
+/// Users whose name, user principal name or email contains `search`: the first page of a
+/// picker, with the count of all matches.
+pub async fn search(
     db: &impl ConnectionTrait,
     search: &str,
     page: PageRequest,
@@ -84,7 +109,7 @@ pub async fn list(
     let total = query.clone().count(db).await?;
     let items = query
         .order_by_asc(user::Column::DisplayName)
-        .order_by_asc(user::Column::UserPrincipalName)
+        .order_by_asc(user::Column::Id)
         .offset(page.offset())
         .limit(page.per_page)
         .all(db)

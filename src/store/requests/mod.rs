@@ -327,38 +327,16 @@ pub async fn requestable_page(
         .from(catalog::Entity)
         .and_where(catalog::Column::IsEnabled.eq(true))
         .to_owned();
-    let mut query = access_package::Entity::find()
+    let query = access_package::Entity::find()
         .filter(access_package::Column::IsHidden.eq(false))
         .filter(access_package::Column::CatalogId.in_subquery(enabled_catalogs))
         .filter(access_package::Column::Id.in_subquery(offered));
-    let (name, id) = (access_package::Column::NameKey, access_package::Column::Id);
-    query = match &cursor {
-        Cursor::First => query.order_by_asc(name).order_by_asc(id),
-        Cursor::After(key) => query
-            .filter(
-                sea_orm::Condition::any()
-                    .add(name.gt(key.name.clone()))
-                    .add(
-                        Expr::col(name)
-                            .eq(key.name.clone())
-                            .and(Expr::col(id).gt(key.id)),
-                    ),
-            )
-            .order_by_asc(name)
-            .order_by_asc(id),
-        Cursor::Before(key) => query
-            .filter(
-                sea_orm::Condition::any()
-                    .add(name.lt(key.name.clone()))
-                    .add(
-                        Expr::col(name)
-                            .eq(key.name.clone())
-                            .and(Expr::col(id).lt(key.id)),
-                    ),
-            )
-            .order_by_desc(name)
-            .order_by_desc(id),
-    };
+    let query = super::keyset_by_name(
+        query,
+        access_package::Column::NameKey,
+        access_package::Column::Id,
+        &cursor,
+    );
     let rows = query.limit(per_page as u64 + 1).all(db).await?;
     let keys: Vec<(AccessPackage, String)> = rows
         .into_iter()

@@ -53,7 +53,7 @@ pub async fn list(
     let q = search_text(&query.q);
     let candidates = if access.manage_catalog && !q.is_empty() {
         let page = crate::domain::page::PageRequest::from_query(query.page.as_deref());
-        Some(store::users::list(&state.db, &q, page).await?)
+        Some(store::users::search(&state.db, &q, page).await?)
     } else {
         None
     };

@@ -255,7 +255,7 @@ async fn new_page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let policies = store::packages::policies(&state.db, loaded.package.id).await?;
-    let candidates = store::users::list(
+    let candidates = store::users::search(
         &state.db,
         &search_text(&form.q),
         PageRequest {

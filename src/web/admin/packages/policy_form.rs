@@ -138,7 +138,7 @@ async fn requestor_options(
     q: &str,
 ) -> Result<PickerView, sea_orm::DbErr> {
     let page = PageRequest::from_query(None);
-    let users = store::users::list(db, q, page).await?;
+    let users = store::users::search(db, q, page).await?;
     let groups = store::groups::search(db, q, page).await?;
     let mut options: Vec<Chosen> = users
         .items
@@ -165,7 +165,7 @@ async fn approver_options(
     db: &impl ConnectionTrait,
     q: &str,
 ) -> Result<PickerView, sea_orm::DbErr> {
-    let users = store::users::list(db, q, PageRequest::from_query(None)).await?;
+    let users = store::users::search(db, q, PageRequest::from_query(None)).await?;
     let options = users
         .items
         .into_iter()
