@@ -186,10 +186,10 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
     let db = db::connect(&config.database).await?;
     db::migrate(&db).await?;
     if store::users::count(&db).await? > 0
-        || store::groups::list(&db, "", crate::domain::page::PageRequest::from_query(None))
+        || !store::groups::list(&db, "", crate::domain::page::Cursor::First, 1)
             .await?
-            .total
-            > 0
+            .items
+            .is_empty()
     {
         bail!(
             "the database already has users or groups; `gatehouse demo` only loads into an empty database"

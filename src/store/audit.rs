@@ -1,12 +1,10 @@
 //! Reading the audit log. There is no update or delete here, nor anywhere else.
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use time::OffsetDateTime;
 
 use super::contains_ci;
-use crate::domain::page::{Page, PageRequest};
+use crate::domain::page::{Cursor, KeysetPage, TimeKey};
 use crate::entities::audit_event;
 use crate::ids::AuditEventId;
 
@@ -20,8 +18,9 @@ pub struct AuditFilter {
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &AuditFilter,
-    page: PageRequest,
-) -> Result<Page<audit_event::Model>, sea_orm::DbErr> {
+    cursor: Cursor<TimeKey>,
+    per_page: usize,
+) -> Result<KeysetPage<audit_event::Model>, sea_orm::DbErr> {
     let mut query = audit_event::Entity::find();
     if !filter.actor.trim().is_empty() {
         query = query.filter(contains_ci(
@@ -35,20 +34,21 @@ pub async fn list(
             &filter.target,
         ));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(audit_event::Column::OccurredAt)
-        .order_by_desc(audit_event::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    })
+    // Newest first, a page at a time by (occurred_at, id): no count over the whole log.
+    let rows = super::keyset_by_time(
+        query,
+        audit_event::Column::OccurredAt,
+        audit_event::Column::Id,
+        &cursor,
+        true,
+    )
+    .limit(per_page as u64 + 1)
+    .all(db)
+    .await?;
+    Ok(KeysetPage::from_rows(rows, cursor, per_page, |e| TimeKey {
+        at: e.occurred_at,
+        id: e.id.0,
+    }))
 }
 
 /// Times and client addresses of `action` events about the account `upn` since `since`,

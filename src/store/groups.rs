@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::contains_ci;
 use crate::domain::group::{Group, Member, MemberRole, MembershipSource, MembershipType};
-use crate::domain::page::{Page, PageRequest};
+use crate::domain::page::{Cursor, KeysetPage, NameKey, Page, PageRequest};
 use crate::entities::{group, group_member, user};
 use crate::ids::{GroupId, UserId};
 
@@ -38,17 +38,16 @@ pub async fn find_by_id(
 pub async fn list(
     db: &impl ConnectionTrait,
     search: &str,
-    page: PageRequest,
-) -> Result<Page<(Group, u64)>, sea_orm::DbErr> {
+    cursor: Cursor<NameKey>,
+    per_page: usize,
+) -> Result<KeysetPage<(Group, u64)>, sea_orm::DbErr> {
     let mut query = group::Entity::find();
     if !search.trim().is_empty() {
         query = query.filter(contains_ci(Expr::col(group::Column::DisplayName), search));
     }
-    let total = query.clone().count(db).await?;
-    let groups = query
-        .order_by_asc(group::Column::NameKey)
-        .offset(page.offset())
-        .limit(page.per_page)
+    // By name key, a page at a time: no count over every group.
+    let groups = super::keyset_by_name(query, group::Column::NameKey, group::Column::Id, &cursor)
+        .limit(per_page as u64 + 1)
         .all(db)
         .await?;
     let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
@@ -70,18 +69,21 @@ pub async fn list(
         .into_iter()
         .map(|(group, n)| (group, u64::try_from(n).unwrap_or(0)))
         .collect();
-    let items = groups
+    let items: Vec<(String, Group, u64)> = groups
         .into_iter()
         .map(|g| {
             let count = counts.get(&g.id).copied().unwrap_or(0);
-            (Group::from(g), count)
+            (g.name_key.clone(), Group::from(g), count)
         })
         .collect();
-    Ok(Page {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total,
+    let page = KeysetPage::from_rows(items, cursor, per_page, |(key, g, _)| NameKey {
+        name: key.clone(),
+        id: g.id.0,
+    });
+    Ok(KeysetPage {
+        items: page.items.into_iter().map(|(_, g, n)| (g, n)).collect(),
+        next: page.next,
+        previous: page.previous,
     })
 }
 

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::auth::extract::DirectoryAdmin;
-use crate::domain::page::{Page, PageRequest};
+use crate::domain::page::{Cursor, KeysetPage};
 use crate::entities::audit_event;
 use crate::state::AppState;
 use crate::store::{self, audit::AuditFilter};
@@ -18,7 +18,8 @@ pub struct AuditQuery {
     actor: String,
     #[serde(default)]
     target: String,
-    page: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -27,7 +28,7 @@ pub struct AuditPage {
     chrome: Chrome,
     filter: AuditFilter,
     query: String,
-    events: Page<audit_event::Model>,
+    events: KeysetPage<audit_event::Model>,
 }
 
 /// Directory administrators.
@@ -40,12 +41,8 @@ pub async fn list(
         actor: search_text(&query.actor),
         target: search_text(&query.target),
     };
-    let events = store::audit::list(
-        &state.db,
-        &filter,
-        PageRequest::from_query(query.page.as_deref()),
-    )
-    .await?;
+    let cursor = Cursor::from_query(query.after.as_deref(), query.before.as_deref());
+    let events = store::audit::list(&state.db, &filter, cursor, crate::web::PER_PAGE).await?;
     let query = format!(
         "actor={}&target={}&",
         encode_query_value(&filter.actor),

@@ -5,11 +5,11 @@ use askama_web::WebTemplate;
 
 use crate::auth::extract::DirectoryAdmin;
 use crate::domain::group::Group;
-use crate::domain::page::Page;
+use crate::domain::page::KeysetPage;
 use crate::state::AppState;
 use crate::store;
 use crate::web::error::AppResult;
-use crate::web::{SearchQuery, layout::Chrome, pager_query};
+use crate::web::{CursorQuery, PER_PAGE, SearchQuery, layout::Chrome, pager_query};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/list.html")]
@@ -17,7 +17,7 @@ pub struct GroupsPage {
     chrome: Chrome,
     q: String,
     query: String,
-    groups: Page<(Group, u64)>,
+    groups: KeysetPage<(Group, u64)>,
 }
 
 /// Directory administrators.
@@ -25,9 +25,10 @@ pub async fn list(
     state: web::Data<AppState>,
     admin: DirectoryAdmin,
     query: web::Query<SearchQuery>,
+    cursor: web::Query<CursorQuery>,
 ) -> AppResult<GroupsPage> {
     let q = query.text();
-    let groups = store::groups::list(&state.db, &q, query.page()).await?;
+    let groups = store::groups::list(&state.db, &q, cursor.cursor(), PER_PAGE).await?;
     let query = pager_query(&q);
     Ok(GroupsPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
