@@ -185,7 +185,7 @@ pub fn generate_password() -> String {
 async fn demo(config: &Config) -> anyhow::Result<()> {
     let db = db::connect(&config.database).await?;
     db::migrate(&db).await?;
-    if store::users::count(&db).await? > 0
+    if store::users::any(&db).await?
         || !store::groups::list(&db, "", crate::domain::page::Cursor::First, 1)
             .await?
             .items

@@ -2,7 +2,8 @@
 //! memberships by their source (taking away what an assignment granted), requests by their
 //! assignment, assignments by state and end (expiry), a package's assignments newest first,
 //! the policies a person approves and the ones that name them or their groups, and users by
-//! display name (the Users list's keyset order).
+//! display name; and each keyset-paged list's (sort key, id) order, so that a page is one
+//! index range read however long the list.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -27,8 +28,25 @@ const INDEXES: &[(&str, &str, &[&str])] = &[
     (
         "idx_assignments_package_updated",
         "assignments",
-        &["access_package_id", "updated_at"],
+        &["access_package_id", "updated_at", "id"],
     ),
+    (
+        "idx_requests_package_created",
+        "assignment_requests",
+        &["access_package_id", "created_at", "id"],
+    ),
+    (
+        "idx_requests_pending",
+        "assignment_requests",
+        &["state", "created_at", "id"],
+    ),
+    (
+        "idx_audit_occurred_id",
+        "audit_events",
+        &["occurred_at", "id"],
+    ),
+    ("idx_groups_name", "groups", &["name_key", "id"]),
+    ("idx_packages_name", "access_packages", &["name_key", "id"]),
     (
         "idx_policy_approvers_user",
         "policy_approvers",

@@ -29,7 +29,7 @@ pub async fn is_open(db: &impl ConnectionTrait) -> Result<bool, sea_orm::DbErr> 
         .one(db)
         .await?
         .is_some();
-    Ok(!done && store::users::count(db).await? == 0)
+    Ok(!done && !store::users::any(db).await?)
 }
 
 /// Creates the first Global administrator. Two people racing each other get one admin:

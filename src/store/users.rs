@@ -52,6 +52,18 @@ pub async fn find_credentials(
     }))
 }
 
+/// Whether anyone has an account (one row read, not a count).
+pub async fn any(db: &impl ConnectionTrait) -> Result<bool, sea_orm::DbErr> {
+    Ok(live()
+        .select_only()
+        .column(user::Column::Id)
+        .limit(1)
+        .into_tuple::<UserId>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
     live().count(db).await
 }

@@ -86,6 +86,8 @@ async fn main() -> anyhow::Result<()> {
     gatehouse::db::migrate(&db).await?;
     gatehouse::services::catalogs::ensure_default(&db, &SystemClock).await?;
     let world = seed::seed(&db, size).await?;
+    // As `gatehouse user add` does: the directory has people, so the setup link is closed.
+    gatehouse::services::setup::close(&db, &SystemClock).await?;
     println!(
         "seeded {} users, {} groups, {} packages, {} assignments, {} pending in {:.1} s ({})",
         size.users,

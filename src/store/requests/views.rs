@@ -139,23 +139,33 @@ pub async fn policies_with_active_approver(
     if policies.is_empty() {
         return Ok(Vec::new());
     }
-    let mut ids: Vec<PolicyId> = policy_approver::Entity::find()
+    // Two small reads (the policies' approvers, then which of them can sign in) rather than
+    // a subquery over every user.
+    let pairs: Vec<(PolicyId, UserId)> = policy_approver::Entity::find()
         .select_only()
         .column(policy_approver::Column::PolicyId)
+        .column(policy_approver::Column::UserId)
         .filter(policy_approver::Column::PolicyId.is_in(policies.iter().copied()))
-        .filter(
-            policy_approver::Column::UserId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(user::Column::Id)
-                    .from(user::Entity)
-                    .and_where(user::Column::AccountEnabled.eq(true))
-                    .and_where(user::Column::DeletedAt.is_null())
-                    .to_owned(),
-            ),
-        )
         .into_tuple()
         .all(db)
         .await?;
+    let mut people: Vec<UserId> = pairs.iter().map(|(_, u)| *u).collect();
+    people.sort();
+    people.dedup();
+    let able: Vec<UserId> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Id.is_in(people))
+        .filter(user::Column::AccountEnabled.eq(true))
+        .filter(user::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut ids: Vec<PolicyId> = pairs
+        .into_iter()
+        .filter(|(_, u)| able.contains(u))
+        .map(|(p, _)| p)
+        .collect();
     ids.sort();
     ids.dedup();
     Ok(ids)
