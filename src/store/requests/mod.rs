@@ -78,15 +78,23 @@ pub async fn pending_for_approver(
     per_page: usize,
 ) -> Result<KeysetPage<RequestView>, sea_orm::DbErr> {
     use crate::entities::policy_approver;
-    use sea_orm::sea_query::Query;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    // Read in (state, created_at, id) order and checked row by row (a correlated EXISTS), so
+    // a page stops after 26 rows however many policies the approver approves.
     let approves = Query::select()
-        .column(policy_approver::Column::PolicyId)
+        .expr(Expr::val(1))
         .from(policy_approver::Entity)
+        .and_where(
+            Expr::col((policy_approver::Entity, policy_approver::Column::PolicyId)).equals((
+                assignment_request::Entity,
+                assignment_request::Column::PolicyId,
+            )),
+        )
         .and_where(policy_approver::Column::UserId.eq(approver))
         .to_owned();
     let query = assignment_request::Entity::find()
         .filter(assignment_request::Column::State.eq(RequestState::PendingApproval.as_str()))
-        .filter(assignment_request::Column::PolicyId.in_subquery(approves))
+        .filter(Expr::exists(approves))
         .filter(assignment_request::Column::TargetId.ne(approver));
     let query = super::keyset_by_time(
         query,
@@ -296,9 +304,15 @@ pub async fn requestable_page(
         .from(group_member::Entity)
         .and_where(group_member::Column::UserId.eq(requester))
         .to_owned();
+    // Checked package by package in name order (correlated EXISTS), so a page stops once it
+    // has 26 packages instead of first listing everything the user may request.
     let naming_me = Query::select()
-        .column(policy_requestor::Column::PolicyId)
+        .expr(Expr::val(1))
         .from(policy_requestor::Entity)
+        .and_where(
+            Expr::col((policy_requestor::Entity, policy_requestor::Column::PolicyId))
+                .equals((assignment_policy::Entity, assignment_policy::Column::Id)),
+        )
         .cond_where(
             sea_orm::Condition::any()
                 .add(policy_requestor::Column::UserId.eq(requester))
@@ -306,8 +320,15 @@ pub async fn requestable_page(
         )
         .to_owned();
     let offered = Query::select()
-        .column(assignment_policy::Column::AccessPackageId)
+        .expr(Expr::val(1))
         .from(assignment_policy::Entity)
+        .and_where(
+            Expr::col((
+                assignment_policy::Entity,
+                assignment_policy::Column::AccessPackageId,
+            ))
+            .equals((access_package::Entity, access_package::Column::Id)),
+        )
         .and_where(assignment_policy::Column::IsEnabled.eq(true))
         .cond_where(
             sea_orm::Condition::any()
@@ -318,7 +339,7 @@ pub async fn requestable_page(
                 .add(
                     Expr::col(assignment_policy::Column::AllowedTargetScope)
                         .eq(TargetScope::SpecificDirectoryUsers.as_str())
-                        .and(Expr::col(assignment_policy::Column::Id).in_subquery(naming_me)),
+                        .and(Expr::exists(naming_me)),
                 ),
         )
         .to_owned();
@@ -330,7 +351,7 @@ pub async fn requestable_page(
     let query = access_package::Entity::find()
         .filter(access_package::Column::IsHidden.eq(false))
         .filter(access_package::Column::CatalogId.in_subquery(enabled_catalogs))
-        .filter(access_package::Column::Id.in_subquery(offered));
+        .filter(Expr::exists(offered));
     let query = super::keyset_by_name(
         query,
         access_package::Column::NameKey,
