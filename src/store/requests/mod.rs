@@ -304,15 +304,9 @@ pub async fn requestable_page(
         .from(group_member::Entity)
         .and_where(group_member::Column::UserId.eq(requester))
         .to_owned();
-    // Checked package by package in name order (correlated EXISTS), so a page stops once it
-    // has 26 packages instead of first listing everything the user may request.
     let naming_me = Query::select()
-        .expr(Expr::val(1))
+        .column(policy_requestor::Column::PolicyId)
         .from(policy_requestor::Entity)
-        .and_where(
-            Expr::col((policy_requestor::Entity, policy_requestor::Column::PolicyId))
-                .equals((assignment_policy::Entity, assignment_policy::Column::Id)),
-        )
         .cond_where(
             sea_orm::Condition::any()
                 .add(policy_requestor::Column::UserId.eq(requester))
@@ -320,15 +314,8 @@ pub async fn requestable_page(
         )
         .to_owned();
     let offered = Query::select()
-        .expr(Expr::val(1))
+        .column(assignment_policy::Column::AccessPackageId)
         .from(assignment_policy::Entity)
-        .and_where(
-            Expr::col((
-                assignment_policy::Entity,
-                assignment_policy::Column::AccessPackageId,
-            ))
-            .equals((access_package::Entity, access_package::Column::Id)),
-        )
         .and_where(assignment_policy::Column::IsEnabled.eq(true))
         .cond_where(
             sea_orm::Condition::any()
@@ -339,7 +326,7 @@ pub async fn requestable_page(
                 .add(
                     Expr::col(assignment_policy::Column::AllowedTargetScope)
                         .eq(TargetScope::SpecificDirectoryUsers.as_str())
-                        .and(Expr::exists(naming_me)),
+                        .and(Expr::col(assignment_policy::Column::Id).in_subquery(naming_me)),
                 ),
         )
         .to_owned();
@@ -351,7 +338,7 @@ pub async fn requestable_page(
     let query = access_package::Entity::find()
         .filter(access_package::Column::IsHidden.eq(false))
         .filter(access_package::Column::CatalogId.in_subquery(enabled_catalogs))
-        .filter(Expr::exists(offered));
+        .filter(access_package::Column::Id.in_subquery(offered));
     let query = super::keyset_by_name(
         query,
         access_package::Column::NameKey,
