@@ -133,8 +133,9 @@ async fn expire_batch(
             Expr::value(AssignmentState::Expired.as_str()),
         )
         .col_expr(assignment::Column::UpdatedAt, Expr::value(now))
+        // By primary key only: a state filter here lets SQLite pick the state index and walk
+        // every delivered assignment.
         .filter(assignment::Column::Id.is_in(ids.iter().copied()))
-        .filter(assignment::Column::State.eq(AssignmentState::Delivered.as_str()))
         .exec(&txn)
         .await?;
     group_member::Entity::delete_many()
