@@ -44,6 +44,19 @@ fn rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Drops the PostgreSQL database the run made (SQLite's folder is removed with the run).
+async fn drop_database(server: &str, url: &str) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let Some((_, name)) = url.rsplit_once('/') else {
+        return Ok(());
+    };
+    let admin = sea_orm::Database::connect(server).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    Ok(())
+}
+
 async fn database(args: &Args, dir: &std::path::Path) -> anyhow::Result<String> {
     let Some(server) = &args.database_url else {
         return Ok(format!(
@@ -176,8 +189,11 @@ async fn main() -> anyhow::Result<()> {
     }
     scheduler(&db, &admins, &base, size).await?;
     println!("\nresident memory of the whole run: {:.0} MB", rss_mb());
-    if args.database_url.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
+    match &args.database_url {
+        Some(server) => drop_database(server, &url).await?,
+        None => {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
     Ok(())
 }
