@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::audit;
 use super::delivery::grant;
+use super::requests::removal::removal_request;
 use super::requests::{move_request, package_name, policy_of, request_audit, state_of, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
@@ -169,23 +170,7 @@ async fn expire_batch(
     let mut removals = Vec::with_capacity(due.len());
     let mut lines = Vec::with_capacity(due.len() * 2);
     for row in &due {
-        let removal = assignment_request::Model {
-            id: RequestId::new(),
-            request_type: RequestType::SystemRemove.as_str().to_owned(),
-            state: RequestState::Delivered.as_str().to_owned(),
-            status: status::EXPIRED.to_owned(),
-            requestor_id: None,
-            target_id: row.target_id,
-            access_package_id: row.access_package_id,
-            policy_id: row.policy_id,
-            assignment_id: Some(row.id),
-            justification: String::new(),
-            schedule_start: None,
-            schedule_end: None,
-            decide_by: None,
-            created_at: now,
-            completed_at: Some(now),
-        };
+        let removal = removal_request(row, RequestType::SystemRemove, status::EXPIRED, None, now);
         let origin = origins
             .iter()
             .find(|(_, a)| *a == Some(row.id))

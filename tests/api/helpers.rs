@@ -301,6 +301,14 @@ pub fn location(response: &Response) -> String {
 }
 
 /// Ids from links like `/admin/users/<id>`, in page order.
+/// The address of a page's `rel` link (`next`, `prev`), as a browser would follow it.
+pub fn link(html: &str, rel: &str) -> Option<String> {
+    html.split(&format!("rel=\"{rel}\" href=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+}
+
 pub fn ids_after(html: &str, prefix: &str) -> Vec<String> {
     html.match_indices(prefix)
         .filter_map(|(i, _)| html.get(i + prefix.len()..i + prefix.len() + 36))

@@ -4,7 +4,7 @@ use gatehouse::domain::user::DirectoryRole;
 use time::Duration;
 
 use crate::builders::policy;
-use crate::helpers::{PASSWORD, ids_after, spawn_app};
+use crate::helpers::{PASSWORD, ids_after, link, spawn_app};
 
 #[tokio::test]
 async fn pending_approvals_come_twenty_five_at_a_time_with_next_and_previous() {
@@ -41,12 +41,7 @@ async fn pending_approvals_come_twenty_five_at_a_time_with_next_and_previous() {
     let shown = ids_after(&first, "href=\"/myaccess/approvals/");
     assert_eq!(shown, requests[..25], "the oldest 25, oldest first");
     assert!(!first.contains("rel=\"prev\""));
-    let next = first
-        .split("rel=\"next\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a Next link")
-        .replace("&amp;", "&");
+    let next = link(&first, "next").expect("a Next link");
     let second = browser
         .get_html(&format!("/myaccess/approvals{next}"))
         .await;
@@ -55,12 +50,7 @@ async fn pending_approvals_come_twenty_five_at_a_time_with_next_and_previous() {
         requests[25..]
     );
     assert!(!second.contains("rel=\"next\""));
-    let previous = second
-        .split("rel=\"prev\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a Previous link")
-        .replace("&amp;", "&");
+    let previous = link(&second, "prev").expect("a Previous link");
     let back = browser
         .get_html(&format!("/myaccess/approvals{previous}"))
         .await;
@@ -107,12 +97,7 @@ async fn my_access_lists_requestable_packages_by_name_a_page_at_a_time() {
         assert!(first.contains(name.as_str()), "{name} on the first page");
     }
     assert!(!first.contains("Package 25"));
-    let next = first
-        .split("rel=\"next\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a Next link")
-        .to_owned();
+    let next = link(&first, "next").expect("a Next link");
     let second = browser
         .get_html(&format!("/myaccess/access-packages{next}"))
         .await;

@@ -1,7 +1,7 @@
 use gatehouse::domain::user::DirectoryRole;
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, audit_count, ids_after, location, spawn_app};
+use crate::helpers::{PASSWORD, audit_count, ids_after, link, location, spawn_app};
 
 fn new_user<'a>(name: &'a str, upn: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -282,12 +282,7 @@ async fn the_users_list_searches_and_pages() {
     let first = admin.get_html("/admin/users").await;
     assert_eq!(ids_after(&first, "href=\"/admin/users/").len(), 25);
     assert!(first.contains("25 users on this page"));
-    let next = first
-        .split("rel=\"next\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a Next link")
-        .to_owned();
+    let next = link(&first, "next").expect("a Next link");
     let second = admin.get_html(&format!("/admin/users{next}")).await;
     assert_eq!(ids_after(&second, "href=\"/admin/users/").len(), 6);
     assert!(!second.contains("rel=\"next\"") && second.contains("rel=\"prev\""));

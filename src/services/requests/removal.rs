@@ -33,6 +33,34 @@ pub(crate) struct Ending {
     pub audit_action: &'static str,
 }
 
+/// The request that records an assignment's end (`userRemove`, `adminRemove` or
+/// `systemRemove`): delivered at once.
+pub(crate) fn removal_request(
+    row: &assignment::Model,
+    kind: RequestType,
+    status: &str,
+    requestor: Option<UserId>,
+    now: OffsetDateTime,
+) -> assignment_request::Model {
+    assignment_request::Model {
+        id: RequestId::new(),
+        request_type: kind.as_str().to_owned(),
+        state: RequestState::Delivered.as_str().to_owned(),
+        status: status.to_owned(),
+        requestor_id: requestor,
+        target_id: row.target_id,
+        access_package_id: row.access_package_id,
+        policy_id: row.policy_id,
+        assignment_id: Some(row.id),
+        justification: String::new(),
+        schedule_start: None,
+        schedule_end: None,
+        decide_by: None,
+        created_at: now,
+        completed_at: Some(now),
+    }
+}
+
 /// Ends one active assignment, if it is still active (a conditional update): false when
 /// someone else ended it first.
 pub(crate) async fn end_assignment(
@@ -75,23 +103,7 @@ pub(crate) async fn end_assignment(
             move_request(db, request.id, from, transition, now).await?;
         }
     }
-    let request = assignment_request::Model {
-        id: RequestId::new(),
-        request_type: ending.kind.as_str().to_owned(),
-        state: RequestState::Delivered.as_str().to_owned(),
-        status: ending.status.to_owned(),
-        requestor_id: principal.user_id,
-        target_id: row.target_id,
-        access_package_id: row.access_package_id,
-        policy_id: row.policy_id,
-        assignment_id: Some(row.id),
-        justification: String::new(),
-        schedule_start: None,
-        schedule_end: None,
-        decide_by: None,
-        created_at: now,
-        completed_at: Some(now),
-    };
+    let request = removal_request(row, ending.kind, ending.status, principal.user_id, now);
     let active: assignment_request::ActiveModel = request.clone().into();
     assignment_request::Entity::insert(active)
         .exec_without_returning(db)
