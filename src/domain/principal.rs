@@ -134,12 +134,4 @@ impl Principal {
         ids.dedup();
         Some(ids)
     }
-
-    /// The catalogs in which the principal holds `role`.
-    pub fn catalogs_with(&self, role: CatalogRole) -> impl Iterator<Item = CatalogId> + '_ {
-        self.catalog_roles
-            .iter()
-            .filter(move |(_, r)| *r == role)
-            .map(|(c, _)| *c)
-    }
 }

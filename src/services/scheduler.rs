@@ -2,9 +2,13 @@
 //! requests left pending. Each step claims its rows (`FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL; SQLite has one writer) and changes them with conditional updates, so a pass
 //! is idempotent and several instances never do the same work twice.
-use sea_orm::sea_query::{LockBehavior, LockType};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::audit;
 use super::delivery::grant;
@@ -21,8 +25,6 @@ use crate::entities::{
     access_package, assignment, assignment_request, group_member, request_event,
 };
 use crate::ids::{AccessPackageId, AssignmentId, RequestEventId, RequestId};
-use sea_orm::sea_query::Expr;
-use time::OffsetDateTime;
 
 const BATCH: u64 = 200;
 
@@ -47,6 +49,26 @@ pub async fn run_pass(
     })
 }
 
+/// Claims up to `limit` rows in `state` whose `due` time has come, earliest first, skipping
+/// rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one
+/// writer), inside the caller's transaction.
+async fn claim_due<E: EntityTrait>(
+    txn: &impl ConnectionTrait,
+    (state, value): (E::Column, &str),
+    due: E::Column,
+    now: OffsetDateTime,
+    limit: u64,
+) -> Result<Vec<E::Model>, sea_orm::DbErr> {
+    E::find()
+        .filter(state.eq(value))
+        .filter(due.lte(now))
+        .order_by_asc(due)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(txn)
+        .await
+}
+
 async fn deliver_due(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -54,14 +76,17 @@ async fn deliver_due(
 ) -> Result<usize, sea_orm::DbErr> {
     let now = clock.now();
     let txn = write_txn(db).await?;
-    let due = assignment::Entity::find()
-        .filter(assignment::Column::State.eq(AssignmentState::Delivering.as_str()))
-        .filter(assignment::Column::StartAt.lte(now))
-        .order_by_asc(assignment::Column::StartAt)
-        .limit(BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&txn)
-        .await?;
+    let due = claim_due::<assignment::Entity>(
+        &txn,
+        (
+            assignment::Column::State,
+            AssignmentState::Delivering.as_str(),
+        ),
+        assignment::Column::StartAt,
+        now,
+        BATCH,
+    )
+    .await?;
     let mut done = 0;
     for row in due {
         let request = assignment_request::Entity::find()
@@ -114,14 +139,17 @@ async fn expire_batch(
     system: &Principal,
 ) -> Result<usize, sea_orm::DbErr> {
     let txn = write_txn(db).await?;
-    let due = assignment::Entity::find()
-        .filter(assignment::Column::State.eq(AssignmentState::Delivered.as_str()))
-        .filter(assignment::Column::EndAt.lte(now))
-        .order_by_asc(assignment::Column::EndAt)
-        .limit(EXPIRY_BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&txn)
-        .await?;
+    let due = claim_due::<assignment::Entity>(
+        &txn,
+        (
+            assignment::Column::State,
+            AssignmentState::Delivered.as_str(),
+        ),
+        assignment::Column::EndAt,
+        now,
+        EXPIRY_BATCH,
+    )
+    .await?;
     if due.is_empty() {
         txn.commit().await?;
         return Ok(0);
@@ -226,14 +254,17 @@ async fn time_out_due(
 ) -> Result<usize, sea_orm::DbErr> {
     let now = clock.now();
     let txn = write_txn(db).await?;
-    let due = assignment_request::Entity::find()
-        .filter(assignment_request::Column::State.eq(RequestState::PendingApproval.as_str()))
-        .filter(assignment_request::Column::DecideBy.lte(now))
-        .order_by_asc(assignment_request::Column::DecideBy)
-        .limit(BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&txn)
-        .await?;
+    let due = claim_due::<assignment_request::Entity>(
+        &txn,
+        (
+            assignment_request::Column::State,
+            RequestState::PendingApproval.as_str(),
+        ),
+        assignment_request::Column::DecideBy,
+        now,
+        BATCH,
+    )
+    .await?;
     let mut done = 0;
     for request in due {
         let (from, _) = state_of(&request)?;

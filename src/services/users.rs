@@ -224,14 +224,8 @@ pub async fn set_enabled(
     let updated = User::from(row.update(&txn).await?);
     if !enabled {
         // Nobody could deliver what they asked for: their waiting requests are denied.
-        requests::deny_pending_of_disabled_user(
-            &txn,
-            now,
-            principal,
-            id,
-            "the account was disabled",
-        )
-        .await?;
+        requests::deny_waiting_requests(&txn, now, principal, id, "the account was disabled")
+            .await?;
     }
     let event = Event {
         action: if enabled {
@@ -326,7 +320,7 @@ pub async fn delete(
     // requests, assignments and decisions stay for audits and access reviews.
     let reason = "the account was deleted";
     let removed = requests::remove_all_of_user(&txn, now, principal, id, reason).await?;
-    requests::deny_pending_of_disabled_user(&txn, now, principal, id, reason).await?;
+    requests::deny_waiting_requests(&txn, now, principal, id, reason).await?;
     let groups = store::groups::of_user(&txn, id).await?;
     forget_roles(&txn, id).await?;
     let mut row: user::ActiveModel = before.into();

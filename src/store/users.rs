@@ -64,10 +64,6 @@ pub async fn any(db: &impl ConnectionTrait) -> Result<bool, sea_orm::DbErr> {
         .is_some())
 }
 
-pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
-    live().count(db).await
-}
-
 /// Users who have not been deleted.
 fn live() -> sea_orm::Select<user::Entity> {
     user::Entity::find().filter(user::Column::DeletedAt.is_null())

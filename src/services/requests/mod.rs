@@ -13,7 +13,7 @@ pub use assign::assign_directly;
 pub use cancel::cancel;
 pub use decide::decide;
 pub use read::{own_assignment, own_request, request_for_approver};
-pub use removal::{deny_pending_of_disabled_user, remove_all_of_user, remove_assignment};
+pub use removal::{deny_waiting_requests, remove_all_of_user, remove_assignment};
 pub use submit::{NewRequest, submit};
 
 use sea_orm::sea_query::Expr;

@@ -226,7 +226,7 @@ pub async fn remove_all_of_user(
 
 /// Denies, for the system, every request of `user` that still waits for a decision, with
 /// `reason` on its timeline. The caller owns the transaction.
-pub async fn deny_pending_of_disabled_user(
+pub async fn deny_waiting_requests(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
     principal: &Principal,
