@@ -6,9 +6,11 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config;
 
@@ -42,15 +44,73 @@ pub async fn connect(database: &config::Database) -> anyhow::Result<DatabaseConn
         .with_context(|| format!("connecting to the database ({})", redact(database.url())))
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so that two writers queue instead of one failing after it has read;
-/// on PostgreSQL it is an ordinary transaction.
-pub async fn write_txn(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// SQLite has one writer at a time. Writers of this process queue here, first come first
+/// served, before they ask SQLite for its lock: SQLite's own wait for a busy lock polls with
+/// growing sleeps (1, 2, 5, 10… ms), which under many concurrent writers leaves the lock idle
+/// most of the time. Another process still waits on SQLite's lock (`busy_timeout`).
+static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Arc<Mutex<()>>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(Mutex::new(())));
+
+/// A transaction that writes: on SQLite it holds this process's writer turn and SQLite's
+/// write lock (`BEGIN IMMEDIATE`, so two writers queue instead of one failing after it has
+/// read) until it commits or is dropped; on PostgreSQL it is an ordinary transaction.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+/// Starts a transaction that will write (see [`WriteTxn`]).
+pub async fn write_txn(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    let turn = if db.get_database_backend() == DbBackend::Sqlite {
+        Some(SQLITE_WRITERS.clone().lock_owned().await)
+    } else {
+        None
+    };
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
     };
-    db.begin_with_options(options).await
+    Ok(WriteTxn {
+        txn: db.begin_with_options(options).await?,
+        _turn: turn,
+    })
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

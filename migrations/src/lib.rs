@@ -9,6 +9,7 @@ mod m20261126_000001_fold_name_keys;
 mod m20261126_000002_audit_no_truncate;
 mod m20261126_000003_check_enumerated_columns;
 mod m20261126_000004_indexes_for_scale;
+mod m20261126_000005_lean_indexes;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_audit_no_truncate::Migration),
             Box::new(m20261126_000003_check_enumerated_columns::Migration),
             Box::new(m20261126_000004_indexes_for_scale::Migration),
+            Box::new(m20261126_000005_lean_indexes::Migration),
         ]
     }
 }

@@ -51,16 +51,17 @@ pub async fn run_pass(
 
 /// Claims up to `limit` rows in `state` whose `due` time has come, earliest first, skipping
 /// rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one
-/// writer), inside the caller's transaction.
+/// writer), inside the caller's transaction. The state is written into the SQL so that the
+/// due list's partial index (`WHERE state = '…'`) serves the claim.
 async fn claim_due<E: EntityTrait>(
     txn: &impl ConnectionTrait,
-    (state, value): (E::Column, &str),
+    (state, value): (E::Column, &'static str),
     due: E::Column,
     now: OffsetDateTime,
     limit: u64,
 ) -> Result<Vec<E::Model>, sea_orm::DbErr> {
     E::find()
-        .filter(state.eq(value))
+        .filter(crate::store::literally(state, value))
         .filter(due.lte(now))
         .order_by_asc(due)
         .limit(limit)

@@ -1,7 +1,6 @@
 //! Reading groups and their members.
-use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -34,46 +33,83 @@ pub async fn find_by_id(
         .map(Group::from))
 }
 
-/// A page of groups with their member counts.
+/// How many people are members of a group, as the Groups list shows it: exact up to
+/// [`MemberCount::CAP`], "1,000+" above (counting a big group exactly on every view of the
+/// list costs as much as reading all its memberships; its own Members page pages them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberCount {
+    Exact(u64),
+    MoreThanCap,
+}
+
+impl MemberCount {
+    pub const CAP: u64 = 1_000;
+}
+
+impl std::fmt::Display for MemberCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exact(n) => write!(f, "{n}"),
+            Self::MoreThanCap => f.write_str("1,000+"),
+        }
+    }
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct GroupRow {
+    id: GroupId,
+    display_name: String,
+    name_key: String,
+    description: String,
+    membership_type: String,
+    created_at: time::OffsetDateTime,
+    updated_at: time::OffsetDateTime,
+    /// Distinct members among the first `CAP + 1` membership rows; -1 when there are more.
+    members: i64,
+}
+
+/// A page of groups with their member counts, in one statement: each count reads at most
+/// `CAP + 1` entries of the membership index.
 pub async fn list(
     db: &impl ConnectionTrait,
     search: &str,
     cursor: Cursor<NameKey>,
     per_page: usize,
-) -> Result<KeysetPage<(Group, u64)>, sea_orm::DbErr> {
-    let mut query = group::Entity::find();
+) -> Result<KeysetPage<(Group, MemberCount)>, sea_orm::DbErr> {
+    let mut query = group::Entity::find().column_as(
+        Expr::cust(format!(
+            "(SELECT CASE WHEN COUNT(*) > {cap} THEN -1 ELSE COUNT(DISTINCT capped.user_id) END \
+             FROM (SELECT m.user_id FROM group_members m \
+             WHERE m.group_id = groups.id AND m.role = 'member' LIMIT {limit}) capped)",
+            cap = MemberCount::CAP,
+            limit = MemberCount::CAP + 1,
+        )),
+        "members",
+    );
     if !search.trim().is_empty() {
         query = query.filter(contains_ci(Expr::col(group::Column::DisplayName), search));
     }
     // By name key, a page at a time: no count over every group.
-    let groups = super::keyset_by_name(query, group::Column::NameKey, group::Column::Id, &cursor)
+    let rows = super::keyset_by_name(query, group::Column::NameKey, group::Column::Id, &cursor)
         .limit(per_page as u64 + 1)
+        .into_model::<GroupRow>()
         .all(db)
         .await?;
-    let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
-    // Counted by the database (one aggregate), not by loading every membership row.
-    let rows: Vec<(GroupId, i64)> = group_member::Entity::find()
-        .select_only()
-        .column(group_member::Column::GroupId)
-        .column_as(
-            Expr::col(group_member::Column::UserId).count_distinct(),
-            "members",
-        )
-        .filter(group_member::Column::GroupId.is_in(ids))
-        .filter(group_member::Column::Role.eq("member"))
-        .group_by(group_member::Column::GroupId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let counts: BTreeMap<GroupId, u64> = rows
+    let items: Vec<(String, Group, MemberCount)> = rows
         .into_iter()
-        .map(|(group, n)| (group, u64::try_from(n).unwrap_or(0)))
-        .collect();
-    let items: Vec<(String, Group, u64)> = groups
-        .into_iter()
-        .map(|g| {
-            let count = counts.get(&g.id).copied().unwrap_or(0);
-            (g.name_key.clone(), Group::from(g), count)
+        .map(|row| {
+            let count =
+                u64::try_from(row.members).map_or(MemberCount::MoreThanCap, MemberCount::Exact);
+            let group = group::Model {
+                id: row.id,
+                display_name: row.display_name,
+                name_key: row.name_key.clone(),
+                description: row.description,
+                membership_type: row.membership_type,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            };
+            (row.name_key, Group::from(group), count)
         })
         .collect();
     let page = KeysetPage::from_rows(items, cursor, per_page, |(key, g, _)| NameKey {

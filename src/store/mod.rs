@@ -22,6 +22,18 @@ pub(crate) fn contains_ci(column: impl Into<Expr>, text: &str) -> SimpleExpr {
     Expr::from(Func::lower(column.into())).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
+/// `column = 'value'` with the value written into the SQL, not bound: the planner can then
+/// use a partial index whose condition names it (both databases pick a plan before they
+/// see a bound value). Only for the domain's own constants, never for input.
+pub(crate) fn literally<C: sea_orm::ColumnTrait>(column: C, value: &'static str) -> Expr {
+    Expr::col(column.as_column_ref()).eq(Expr::Constant(value.into()))
+}
+
+/// `column IN ('a', 'b')` with the values written into the SQL (see [`literally`]).
+pub(crate) fn literally_in<C: sea_orm::ColumnTrait>(column: C, values: &[&'static str]) -> Expr {
+    Expr::col(column.as_column_ref()).is_in(values.iter().map(|v| Expr::Constant((*v).into())))
+}
+
 /// A row holding a value none of the domain's enums know is an error for whoever reads it
 /// (logged here), never quietly read as some state.
 impl From<crate::domain::lifecycle::UnknownStoredValue> for sea_orm::DbErr {
@@ -45,8 +57,7 @@ where
     E: sea_orm::EntityTrait,
 {
     use crate::domain::page::Cursor;
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+    use sea_orm::{QueryFilter, QueryOrder};
     // Reading "forward" means towards later rows, unless the list is newest first.
     let (key, forward) = match cursor {
         Cursor::First => (None, true),
@@ -56,15 +67,11 @@ where
     let ascending = forward != newest_first;
     let query = match key {
         None => query,
-        Some(key) => {
-            let later = Condition::any()
-                .add(at.gt(key.at))
-                .add(Expr::col(at).eq(key.at).and(Expr::col(id).gt(key.id)));
-            let earlier = Condition::any()
-                .add(at.lt(key.at))
-                .add(Expr::col(at).eq(key.at).and(Expr::col(id).lt(key.id)));
-            query.filter(if ascending { later } else { earlier })
-        }
+        Some(key) => query.filter(after_key(
+            [at, id],
+            [key.at.into(), key.id.into()],
+            ascending,
+        )),
     };
     if ascending {
         query.order_by_asc(at).order_by_asc(id)
@@ -85,29 +92,42 @@ where
     E: sea_orm::EntityTrait,
 {
     use crate::domain::page::Cursor;
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+    use sea_orm::{QueryFilter, QueryOrder};
     match cursor {
         Cursor::First => query.order_by_asc(name).order_by_asc(id),
         Cursor::After(key) => query
-            .filter(
-                Condition::any().add(name.gt(key.name.clone())).add(
-                    Expr::col(name)
-                        .eq(key.name.clone())
-                        .and(Expr::col(id).gt(key.id)),
-                ),
-            )
+            .filter(after_key(
+                [name, id],
+                [key.name.clone().into(), key.id.into()],
+                true,
+            ))
             .order_by_asc(name)
             .order_by_asc(id),
         Cursor::Before(key) => query
-            .filter(
-                Condition::any().add(name.lt(key.name.clone())).add(
-                    Expr::col(name)
-                        .eq(key.name.clone())
-                        .and(Expr::col(id).lt(key.id)),
-                ),
-            )
+            .filter(after_key(
+                [name, id],
+                [key.name.clone().into(), key.id.into()],
+                false,
+            ))
             .order_by_desc(name)
             .order_by_desc(id),
+    }
+}
+
+/// `(a, b) > (x, y)` (or `<`): a row-value comparison, which both databases read as one
+/// range of a `(a, b)` index. Spelled as `a > x OR (a = x AND b > y)` it is the same set of
+/// rows, but SQLite then scans from the start of the index (measured: 21–67 ms on a deep
+/// page of 100k users, against 0.07 ms).
+fn after_key<C: sea_orm::ColumnTrait>(
+    columns: [C; 2],
+    key: [sea_orm::Value; 2],
+    ascending: bool,
+) -> Expr {
+    let columns = Expr::tuple(columns.map(|c| Expr::col(c.as_column_ref())));
+    let key = Expr::tuple(key.map(Expr::value));
+    if ascending {
+        columns.gt(key)
+    } else {
+        columns.lt(key)
     }
 }

@@ -70,15 +70,59 @@ pub async fn for_package(
     }))
 }
 
-/// Pending requests `approver` may decide: under a policy naming them, not their own.
+/// A line of the Approvals `Pending` tab: who asked for what, and when.
+#[derive(Clone, Debug)]
+pub struct PendingLine {
+    pub id: RequestId,
+    pub created_at: time::OffsetDateTime,
+    pub target_name: String,
+    pub target_upn: String,
+    pub package_name: String,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct PendingRow {
+    id: RequestId,
+    created_at: time::OffsetDateTime,
+    display_name: String,
+    user_principal_name: String,
+    deleted_at: Option<time::OffsetDateTime>,
+    former_user_principal_name: Option<String>,
+    package_name: String,
+}
+
+impl From<PendingRow> for PendingLine {
+    fn from(row: PendingRow) -> Self {
+        // History keeps the name a deleted person had (as the request views do).
+        let (target_name, target_upn) = match row.deleted_at {
+            Some(_) => (
+                format!("{} (deleted user)", row.display_name),
+                row.former_user_principal_name.unwrap_or_default(),
+            ),
+            None => (row.display_name, row.user_principal_name),
+        };
+        PendingLine {
+            id: row.id,
+            created_at: row.created_at,
+            target_name,
+            target_upn,
+            package_name: row.package_name,
+        }
+    }
+}
+
+/// Pending requests `approver` may decide: under a policy naming them, not their own. One
+/// statement: the page of requests first (26 rows of the pending index, each checked
+/// against the approver's policies), then their requestor's and package's names by key.
 pub async fn pending_for_approver(
     db: &impl ConnectionTrait,
     approver: UserId,
     cursor: Cursor<TimeKey>,
     per_page: usize,
-) -> Result<KeysetPage<RequestView>, sea_orm::DbErr> {
-    use crate::entities::policy_approver;
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+) -> Result<KeysetPage<PendingLine>, sea_orm::DbErr> {
+    use crate::entities::{policy_approver, user};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    use sea_orm::{FromQueryResult, QueryTrait};
     // Read in (state, created_at, id) order and checked row by row (a correlated EXISTS), so
     // a page stops after 26 rows however many policies the approver approves.
     let approves = Query::select()
@@ -93,19 +137,67 @@ pub async fn pending_for_approver(
         .and_where(policy_approver::Column::UserId.eq(approver))
         .to_owned();
     let query = assignment_request::Entity::find()
-        .filter(assignment_request::Column::State.eq(RequestState::PendingApproval.as_str()))
+        .select_only()
+        .column(assignment_request::Column::Id)
+        .column(assignment_request::Column::TargetId)
+        .column(assignment_request::Column::AccessPackageId)
+        .column(assignment_request::Column::CreatedAt)
+        .filter(super::literally(
+            assignment_request::Column::State,
+            RequestState::PendingApproval.as_str(),
+        ))
         .filter(Expr::exists(approves))
         .filter(assignment_request::Column::TargetId.ne(approver));
-    let query = super::keyset_by_time(
+    let page = super::keyset_by_time(
         query,
         assignment_request::Column::CreatedAt,
         assignment_request::Column::Id,
         &cursor,
         false,
-    );
-    let rows = query.limit(per_page as u64 + 1).all(db).await?;
-    let views = request_views(db, rows).await?;
-    Ok(KeysetPage::from_rows(views, cursor, per_page, |r| {
+    )
+    .limit(per_page as u64 + 1)
+    .into_query();
+    // The outer query keeps the page's order (oldest first, or the other way round when
+    // reading back from a `Before` cursor; the page turns it).
+    let order = if matches!(cursor, Cursor::Before(_)) {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let r = Alias::new("r");
+    let statement = Query::select()
+        .column((r.clone(), Alias::new("id")))
+        .column((r.clone(), Alias::new("created_at")))
+        .column((user::Entity, user::Column::DisplayName))
+        .column((user::Entity, user::Column::UserPrincipalName))
+        .column((user::Entity, user::Column::DeletedAt))
+        .column((user::Entity, user::Column::FormerUserPrincipalName))
+        .expr_as(
+            Expr::col((access_package::Entity, access_package::Column::DisplayName)),
+            Alias::new("package_name"),
+        )
+        .from_subquery(page, r.clone())
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((r.clone(), Alias::new("target_id"))),
+        )
+        .inner_join(
+            access_package::Entity,
+            Expr::col((access_package::Entity, access_package::Column::Id))
+                .equals((r.clone(), Alias::new("access_package_id"))),
+        )
+        .order_by((r.clone(), Alias::new("created_at")), order.clone())
+        .order_by((r, Alias::new("id")), order)
+        .to_owned();
+    let lines: Vec<PendingLine> =
+        PendingRow::find_by_statement(db.get_database_backend().build(&statement))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(PendingLine::from)
+            .collect();
+    Ok(KeysetPage::from_rows(lines, cursor, per_page, |r| {
         TimeKey {
             at: r.created_at,
             id: r.id.0,
@@ -177,22 +269,39 @@ pub async fn open_request(
         .await
 }
 
-/// The packages `user` has an open (undecided) add request for.
-pub async fn open_requests_of(
+/// Which of `packages` the user holds now (with the assignment's state) and which they have
+/// an open request for: what the My Access list needs, read by the user's own indexes.
+pub async fn held_and_asked(
     db: &impl ConnectionTrait,
     target: UserId,
-) -> Result<Vec<AccessPackageId>, sea_orm::DbErr> {
-    assignment_request::Entity::find()
+    packages: &[AccessPackageId],
+) -> Result<(Vec<(AccessPackageId, String)>, Vec<AccessPackageId>), sea_orm::DbErr> {
+    if packages.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let held = assignment::Entity::find()
+        .select_only()
+        .column(assignment::Column::AccessPackageId)
+        .column(assignment::Column::State)
+        .filter(assignment::Column::TargetId.eq(target))
+        .filter(assignment::Column::AccessPackageId.is_in(packages.iter().copied()))
+        .filter(assignment::Column::State.is_in(active_states()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let asked = assignment_request::Entity::find()
         .select_only()
         .column(assignment_request::Column::AccessPackageId)
         .filter(assignment_request::Column::TargetId.eq(target))
+        .filter(assignment_request::Column::AccessPackageId.is_in(packages.iter().copied()))
         .filter(assignment_request::Column::State.is_in([
             RequestState::Submitted.as_str(),
             RequestState::PendingApproval.as_str(),
         ]))
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    Ok((held, asked))
 }
 
 fn active_states() -> [&'static str; 2] {
@@ -238,7 +347,8 @@ pub async fn assignments_of(
     assignment_views(db, rows).await
 }
 
-/// A package's assignments, most recently changed first, a page at a time.
+/// A package's assignments, newest first, a page at a time (by creation, which never changes,
+/// so that ending an assignment does not move it in the index).
 pub async fn assignments_for_package(
     db: &impl ConnectionTrait,
     package: AccessPackageId,
@@ -248,7 +358,7 @@ pub async fn assignments_for_package(
     let query = assignment::Entity::find().filter(assignment::Column::AccessPackageId.eq(package));
     let rows = super::keyset_by_time(
         query,
-        assignment::Column::UpdatedAt,
+        assignment::Column::CreatedAt,
         assignment::Column::Id,
         &cursor,
         true,
@@ -259,7 +369,7 @@ pub async fn assignments_for_package(
     let views = assignment_views(db, rows).await?;
     Ok(KeysetPage::from_rows(views, cursor, per_page, |a| {
         TimeKey {
-            at: a.updated_at,
+            at: a.created_at,
             id: a.id.0,
         }
     }))
@@ -277,10 +387,13 @@ pub async fn dependents(
         .filter(assignment::Column::State.is_in(active_states()));
     let mut requests = assignment_request::Entity::find()
         .filter(assignment_request::Column::AccessPackageId.eq(package))
-        .filter(assignment_request::Column::State.is_in([
-            RequestState::Submitted.as_str(),
-            RequestState::PendingApproval.as_str(),
-        ]));
+        .filter(super::literally_in(
+            assignment_request::Column::State,
+            &[
+                RequestState::Submitted.as_str(),
+                RequestState::PendingApproval.as_str(),
+            ],
+        ));
     if let Some(policy) = policy {
         assignments = assignments.filter(assignment::Column::PolicyId.eq(policy));
         requests = requests.filter(assignment_request::Column::PolicyId.eq(policy));
@@ -290,7 +403,13 @@ pub async fn dependents(
 
 /// The packages `user` may request now, a page at a time by name: the database resolves the
 /// policies' scope (all members, the user, or one of the user's groups) and the catalog's
-/// state, so a page reads about as many rows as it shows. Hidden packages are left out.
+/// state. Hidden packages are left out.
+///
+/// The walk goes along the packages' name index and checks each package with indexed
+/// lookups (its catalog, a policy open to all members), so a page stops after 26 hits
+/// however many packages there are; the few policies that name the user or their groups
+/// are found once, from the requestor side (`policy_requestors` by user and by group).
+/// Nothing else here may be indexable, or the planner would sort the whole set instead.
 pub async fn requestable_page(
     db: &impl ConnectionTrait,
     requester: UserId,
@@ -298,7 +417,7 @@ pub async fn requestable_page(
     per_page: usize,
 ) -> Result<KeysetPage<AccessPackage>, sea_orm::DbErr> {
     use crate::entities::{assignment_policy, group_member, policy_requestor};
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
     let my_groups = Query::select()
         .column(group_member::Column::GroupId)
         .from(group_member::Entity)
@@ -307,38 +426,58 @@ pub async fn requestable_page(
     let naming_me = Query::select()
         .column(policy_requestor::Column::PolicyId)
         .from(policy_requestor::Entity)
-        .cond_where(
-            sea_orm::Condition::any()
-                .add(policy_requestor::Column::UserId.eq(requester))
-                .add(policy_requestor::Column::GroupId.in_subquery(my_groups)),
+        .and_where(policy_requestor::Column::UserId.eq(requester))
+        .union(
+            UnionType::All,
+            Query::select()
+                .column(policy_requestor::Column::PolicyId)
+                .from(policy_requestor::Entity)
+                .and_where(policy_requestor::Column::GroupId.in_subquery(my_groups))
+                .to_owned(),
         )
         .to_owned();
-    let offered = Query::select()
+    let for_me = Query::select()
         .column(assignment_policy::Column::AccessPackageId)
         .from(assignment_policy::Entity)
+        .and_where(assignment_policy::Column::Id.in_subquery(naming_me))
         .and_where(assignment_policy::Column::IsEnabled.eq(true))
-        .cond_where(
-            sea_orm::Condition::any()
-                .add(
-                    assignment_policy::Column::AllowedTargetScope
-                        .eq(TargetScope::AllMemberUsers.as_str()),
-                )
-                .add(
-                    Expr::col(assignment_policy::Column::AllowedTargetScope)
-                        .eq(TargetScope::SpecificDirectoryUsers.as_str())
-                        .and(Expr::col(assignment_policy::Column::Id).in_subquery(naming_me)),
-                ),
+        .and_where(
+            assignment_policy::Column::AllowedTargetScope
+                .eq(TargetScope::SpecificDirectoryUsers.as_str()),
         )
         .to_owned();
-    let enabled_catalogs = Query::select()
-        .column(catalog::Column::Id)
+    let open_to_all = Query::select()
+        .expr(Expr::val(1))
+        .from(assignment_policy::Entity)
+        .and_where(
+            Expr::col((
+                assignment_policy::Entity,
+                assignment_policy::Column::AccessPackageId,
+            ))
+            .equals((access_package::Entity, access_package::Column::Id)),
+        )
+        .and_where(assignment_policy::Column::IsEnabled.eq(true))
+        .and_where(
+            assignment_policy::Column::AllowedTargetScope.eq(TargetScope::AllMemberUsers.as_str()),
+        )
+        .to_owned();
+    let catalog_enabled = Query::select()
+        .expr(Expr::val(1))
         .from(catalog::Entity)
+        .and_where(
+            Expr::col((catalog::Entity, catalog::Column::Id))
+                .equals((access_package::Entity, access_package::Column::CatalogId)),
+        )
         .and_where(catalog::Column::IsEnabled.eq(true))
         .to_owned();
     let query = access_package::Entity::find()
         .filter(access_package::Column::IsHidden.eq(false))
-        .filter(access_package::Column::CatalogId.in_subquery(enabled_catalogs))
-        .filter(access_package::Column::Id.in_subquery(offered));
+        .filter(Expr::exists(catalog_enabled))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Expr::exists(open_to_all))
+                .add(access_package::Column::Id.in_subquery(for_me)),
+        );
     let query = super::keyset_by_name(
         query,
         access_package::Column::NameKey,

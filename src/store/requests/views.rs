@@ -67,8 +67,8 @@ pub struct AssignmentView {
     pub policy_name: String,
     pub start_at: OffsetDateTime,
     pub end_at: Option<OffsetDateTime>,
-    /// When it last changed: the order of a package's Assignments page.
-    pub updated_at: OffsetDateTime,
+    /// When it was made: the order of a package's Assignments page.
+    pub created_at: OffsetDateTime,
 }
 
 impl AssignmentView {
@@ -261,7 +261,7 @@ pub(super) async fn assignment_views(
                     .unwrap_or_else(|| "(deleted policy)".to_owned()),
                 start_at: a.start_at,
                 end_at: a.end_at,
-                updated_at: a.updated_at,
+                created_at: a.created_at,
             })
         })
         .collect()

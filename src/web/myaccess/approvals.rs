@@ -26,7 +26,7 @@ use crate::web::{filters, html, layout::Chrome, parse_id, see_other};
 pub struct ApprovalsPage {
     chrome: Chrome,
     tab: &'static str,
-    pending: KeysetPage<RequestView>,
+    pending: KeysetPage<store::requests::PendingLine>,
     decided: Vec<(RequestView, request_decision::Model)>,
 }
 

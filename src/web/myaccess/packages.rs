@@ -15,7 +15,7 @@ use crate::domain::page::KeysetPage;
 use crate::ids::AccessPackageId;
 use crate::services::requests::{self, NewRequest};
 use crate::state::AppState;
-use crate::store::{self, packages::PolicyRecord, requests::AssignmentView};
+use crate::store::{self, packages::PolicyRecord};
 use crate::web::error::{AppError, AppResult};
 use crate::web::form::FormErrors;
 use crate::web::{html, layout::Chrome, parse_id, see_other};
@@ -63,14 +63,15 @@ pub struct PackagesPage {
     pager: KeysetPage<()>,
 }
 
-/// Where the user stands with a package: what they hold wins over what they asked for.
+/// Where the user stands with a package: what they hold (package, assignment state) wins
+/// over what they asked for.
 fn standing_of(
     package: AccessPackageId,
-    assignments: &[AssignmentView],
+    held: &[(AccessPackageId, String)],
     open_requests: &[AccessPackageId],
 ) -> Option<Standing> {
-    if let Some(held) = assignments.iter().find(|a| a.package_id == package) {
-        return Some(if held.state == AssignmentState::Delivered {
+    if let Some((_, state)) = held.iter().find(|(p, _)| *p == package) {
+        return Some(if state == AssignmentState::Delivered.as_str() {
             Standing::Delivered
         } else {
             Standing::Scheduled
@@ -86,9 +87,9 @@ async fn standing(
     current: &CurrentUser,
     package: AccessPackageId,
 ) -> AppResult<Option<Standing>> {
-    let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
-    let open = store::requests::open_requests_of(&state.db, current.user.id).await?;
-    Ok(standing_of(package, &assignments, &open))
+    let (held, open) =
+        store::requests::held_and_asked(&state.db, current.user.id, &[package]).await?;
+    Ok(standing_of(package, &held, &open))
 }
 
 /// Anyone signed in: packages an enabled policy lets them request (hidden ones only by
@@ -104,8 +105,7 @@ pub async fn list(
             .await?;
     let ids: Vec<AccessPackageId> = page.items.iter().map(|p| p.id).collect();
     let roles = store::packages::resource_roles_of(&state.db, &ids).await?;
-    let assignments = store::requests::assignments_of(&state.db, current.user.id).await?;
-    let open = store::requests::open_requests_of(&state.db, current.user.id).await?;
+    let (held, open) = store::requests::held_and_asked(&state.db, current.user.id, &ids).await?;
     let offers = page
         .items
         .into_iter()
@@ -115,7 +115,7 @@ pub async fn list(
                 .filter(|(id, _)| *id == package.id)
                 .map(|(_, r)| r.clone())
                 .collect(),
-            standing: standing_of(package.id, &assignments, &open),
+            standing: standing_of(package.id, &held, &open),
             package,
         })
         .collect();

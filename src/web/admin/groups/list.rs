@@ -17,7 +17,7 @@ pub struct GroupsPage {
     chrome: Chrome,
     q: String,
     query: String,
-    groups: KeysetPage<(Group, u64)>,
+    groups: KeysetPage<(Group, store::groups::MemberCount)>,
 }
 
 /// Directory administrators.
