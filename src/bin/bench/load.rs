@@ -6,7 +6,6 @@ use anyhow::{Context, bail};
 
 /// What one page did under load.
 pub struct Figures {
-    pub requests: usize,
     pub errors: usize,
     pub per_second: f64,
     pub p50: Duration,
@@ -76,6 +75,14 @@ pub async fn hammer(
             (times, errors)
         }));
     }
+    gather(tasks, start).await
+}
+
+/// Waits for every client's task and puts their latencies and errors together.
+pub async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>,
+    start: Instant,
+) -> anyhow::Result<Figures> {
     let mut times = Vec::new();
     let mut errors = 0;
     for task in tasks {
@@ -83,7 +90,25 @@ pub async fn hammer(
         times.extend(t);
         errors += e;
     }
-    let elapsed = start.elapsed().as_secs_f64();
+    Ok(figures(times, errors, start.elapsed()))
+}
+
+impl Figures {
+    /// The benchmark table's line for `name`.
+    pub fn line(&self, name: &str, baseline: f64) -> String {
+        format!(
+            "| {name} | {:.0} | {:.1} ms | {:.1} ms | {} | {:.0} % |",
+            self.per_second,
+            self.p50.as_secs_f64() * 1000.0,
+            self.p99.as_secs_f64() * 1000.0,
+            self.errors,
+            100.0 * self.per_second / baseline.max(1.0),
+        )
+    }
+}
+
+/// The figures of a run from each answer's latency.
+pub fn figures(mut times: Vec<Duration>, errors: usize, elapsed: Duration) -> Figures {
     times.sort();
     let at = |q: f64| {
         times
@@ -91,11 +116,10 @@ pub async fn hammer(
             .copied()
             .unwrap_or_default()
     };
-    Ok(Figures {
-        requests: times.len(),
+    Figures {
         errors,
-        per_second: times.len() as f64 / elapsed,
+        per_second: times.len() as f64 / elapsed.as_secs_f64(),
         p50: at(0.50),
         p99: at(0.99),
-    })
+    }
 }

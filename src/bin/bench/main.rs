@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout)]
 mod load;
 mod seed;
+mod writes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,10 +31,29 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 64)]
     connections: usize,
+    /// SQLite only: a folder that keeps a copy of the seeded directory, so that the next run
+    /// with the same size copies it instead of seeding again (the run itself changes a copy).
+    #[arg(long)]
+    seed_cache: Option<std::path::PathBuf>,
+    /// Drive only the pages whose name contains this (and skip the writes and the
+    /// scheduler): for profiling one page.
+    #[arg(long)]
+    only: Option<String>,
+    /// Internal: serve Gatehouse on this database and print the port (the benchmark runs the
+    /// server as a child process, so that its memory is the server's alone).
+    #[arg(long, hide = true)]
+    serve: Option<String>,
+    /// Internal: where the served child writes its log.
+    #[arg(long, hide = true)]
+    serve_log: Option<std::path::PathBuf>,
 }
 
-fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+/// The server's allocator, as in `gatehouse serve`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -74,9 +94,87 @@ async fn database(args: &Args, dir: &std::path::Path) -> anyhow::Result<String> 
     Ok(format!("{base}/{name}"))
 }
 
+fn settings(url: &str) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: Some(url.to_owned()),
+        session_key: Some("ab".repeat(64)),
+        public_url: None,
+        session_idle_minutes: "480".into(),
+        trusted_proxy: None,
+        scheduler_seconds: "3600".into(),
+    }
+}
+
+/// The child process: Gatehouse's server on `url`, its port on the first line of output,
+/// logging as `gatehouse serve` does (a line per request), into `log`.
+async fn serve(url: &str, log: &std::path::Path) -> anyhow::Result<()> {
+    let log = std::fs::File::create(log)?;
+    tracing_subscriber::fmt()
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "info,sqlx=warn,sea_orm=warn",
+        ))
+        .with_writer(std::sync::Mutex::new(log))
+        .init();
+    let config = Config::from_settings(&settings(url)).context("settings")?;
+    let app = gatehouse::startup::build(config, Arc::new(SystemClock)).await?;
+    println!("port {}", app.port);
+    app.server.await?;
+    Ok(())
+}
+
+/// Gatehouse's server as a child process of the benchmark; killed when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    fn start(url: &str, log: &std::path::Path) -> anyhow::Result<Server> {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .args(["--serve", url])
+            .arg("--serve-log")
+            .arg(log)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let out = child.stdout.take().context("no output from the server")?;
+        let mut line = String::new();
+        std::io::BufReader::new(out).read_line(&mut line)?;
+        let port = line
+            .trim()
+            .strip_prefix("port ")
+            .with_context(|| format!("the server said {line:?}"))?;
+        Ok(Server {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+        })
+    }
+
+    fn rss_mb(&self) -> f64 {
+        rss_mb(self.child.id())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(url) = &args.serve {
+        let log = args
+            .serve_log
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("gatehouse-bench-server.log"));
+        return serve(url, &log).await;
+    }
     let size = if args.large {
         seed::Size::LARGE
     } else {
@@ -84,23 +182,40 @@ async fn main() -> anyhow::Result<()> {
     };
     let dir = tempdir()?;
     let url = database(&args, &dir).await?;
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-        database_url: Some(url.clone()),
-        session_key: Some("ab".repeat(64)),
-        public_url: None,
-        session_idle_minutes: "480".into(),
-        trusted_proxy: None,
-        scheduler_seconds: "3600".into(),
-    };
-    let config = Config::from_settings(&settings).context("settings")?;
+    let config = Config::from_settings(&settings(&url)).context("settings")?;
     let seeding = std::time::Instant::now();
+    let cached = match (&args.seed_cache, &args.database_url) {
+        (Some(cache), None) => {
+            let file = cache.join(if args.large { "large.db" } else { "small.db" });
+            if file.exists() {
+                std::fs::copy(&file, dir.join("bench.db"))?;
+            }
+            Some(file)
+        }
+        _ => None,
+    };
     let db = gatehouse::db::connect(&config.database).await?;
     gatehouse::db::migrate(&db).await?;
-    gatehouse::services::catalogs::ensure_default(&db, &SystemClock).await?;
-    let world = seed::seed(&db, size).await?;
-    // As `gatehouse user add` does: the directory has people, so the setup link is closed.
-    gatehouse::services::setup::close(&db, &SystemClock).await?;
+    let world = match cached.as_ref().filter(|f| f.exists()) {
+        Some(_) => seed::world(&db).await?,
+        None => {
+            gatehouse::services::catalogs::ensure_default(&db, &SystemClock).await?;
+            let world = seed::seed(&db, size).await?;
+            // As `gatehouse user add` does: the directory has people, so the setup link is
+            // closed.
+            gatehouse::services::setup::close(&db, &SystemClock).await?;
+            if let Some(file) = &cached {
+                use sea_orm::ConnectionTrait;
+                std::fs::create_dir_all(file.parent().unwrap_or(std::path::Path::new(".")))?;
+                db.execute_unprepared(&format!(
+                    "VACUUM INTO '{}'",
+                    file.display().to_string().replace('\'', "''")
+                ))
+                .await?;
+            }
+            world
+        }
+    };
     println!(
         "seeded {} users, {} groups, {} packages, {} assignments, {} pending in {:.1} s ({})",
         size.users,
@@ -115,9 +230,9 @@ async fn main() -> anyhow::Result<()> {
             "SQLite"
         }
     );
-    let app = gatehouse::startup::build(config, Arc::new(SystemClock)).await?;
-    let base = format!("http://127.0.0.1:{}", app.port);
-    tokio::spawn(app.server);
+    let server = Server::start(&url, &dir.join("server.log"))?;
+    let base = server.base.clone();
+    println!("server started: {:.0} MB resident", server.rss_mb());
 
     let sessions = |upn: String| {
         let base = base.clone();
@@ -135,6 +250,11 @@ async fn main() -> anyhow::Result<()> {
     let admins = sessions(world.admin.clone()).await?;
     let approvers = sessions(world.approver.clone()).await?;
     let requestors = sessions(world.requestor.clone()).await?;
+    println!(
+        "after {} sign-ins: {:.0} MB resident",
+        args.connections * 3,
+        server.rss_mb()
+    );
 
     // Keyset paging: a page near the end costs what the first does.
     let deep = gatehouse::domain::page::NameKey {
@@ -175,20 +295,25 @@ async fn main() -> anyhow::Result<()> {
     println!("| page | req/s | p50 | p99 | errors | ratio to sign-in |\n|---|---|---|---|---|---|");
     let mut baseline = None;
     for (name, clients, path) in pages {
+        if args
+            .only
+            .as_deref()
+            .is_some_and(|only| baseline.is_some() && !name.contains(only))
+        {
+            continue;
+        }
         let figures = load::hammer(clients, &format!("{base}{path}"), length).await?;
         let base_rate = *baseline.get_or_insert(figures.per_second);
-        println!(
-            "| {name} | {:.0} | {:.1} ms | {:.1} ms | {} | {:.0} % |",
-            figures.per_second,
-            figures.p50.as_secs_f64() * 1000.0,
-            figures.p99.as_secs_f64() * 1000.0,
-            figures.errors,
-            100.0 * figures.per_second / base_rate.max(1.0),
-        );
-        let _ = figures.requests;
+        println!("{}", figures.line(name, base_rate));
     }
-    scheduler(&db, &admins, &base, size).await?;
-    println!("\nresident memory of the whole run: {:.0} MB", rss_mb());
+    if args.only.is_none() {
+        writes_and_scheduler(&db, &base, &approvers, &admins, &args, size, baseline).await?;
+    }
+    println!(
+        "\nserver's resident memory after the whole run: {:.0} MB",
+        server.rss_mb()
+    );
+    drop(server);
     match &args.database_url {
         Some(server) => drop_database(server, &url).await?,
         None => {
@@ -198,29 +323,43 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The scheduler: a pass with nothing due, then one that expires a tenth of the assignments
-/// while the Users page is under load.
-async fn scheduler(
+/// Request submission and approval, then the scheduler.
+async fn writes_and_scheduler(
     db: &sea_orm::DatabaseConnection,
-    admins: &[reqwest::Client],
     base: &str,
+    approvers: &[reqwest::Client],
+    admins: &[reqwest::Client],
+    args: &Args,
     size: seed::Size,
+    baseline: Option<f64>,
 ) -> anyhow::Result<()> {
+    let length = Duration::from_secs(args.seconds);
+    let (submitted, approved) = writes::submit_and_approve(
+        db,
+        base,
+        approvers,
+        args.connections,
+        seed::PASSWORD,
+        length,
+    )
+    .await?;
+    for (name, figures) in [("Request (submit)", submitted), ("Approve", approved)] {
+        println!("{}", figures.line(name, baseline.unwrap_or(1.0)));
+    }
+    scheduler(db, admins, base, size).await
+}
+
+/// Sets the end of `count` delivered assignments a minute ago.
+async fn make_due(db: &sea_orm::DatabaseConnection, count: usize) -> anyhow::Result<()> {
     use gatehouse::entities::assignment;
-    use gatehouse::services::scheduler::run_pass;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-
-    let idle = std::time::Instant::now();
-    run_pass(db, &SystemClock).await?;
-    let idle = idle.elapsed();
-
-    let due = size.assignments() / 10;
     let ids: Vec<gatehouse::ids::AssignmentId> = assignment::Entity::find()
         .select_only()
         .column(assignment::Column::Id)
         .filter(assignment::Column::State.eq("delivered"))
-        .limit(due as u64)
+        .filter(assignment::Column::EndAt.gt(time::OffsetDateTime::now_utc()))
+        .limit(count as u64)
         .into_tuple()
         .all(db)
         .await?;
@@ -232,6 +371,39 @@ async fn scheduler(
             .exec(db)
             .await?;
     }
+    Ok(())
+}
+
+/// The scheduler: a pass with nothing due; one that expires a tenth of the assignments on
+/// its own (the work it takes); and one that expires another tenth while the Users page is
+/// under load (what readers see meanwhile).
+async fn scheduler(
+    db: &sea_orm::DatabaseConnection,
+    admins: &[reqwest::Client],
+    base: &str,
+    size: seed::Size,
+) -> anyhow::Result<()> {
+    use gatehouse::services::scheduler::run_pass;
+
+    let idle = std::time::Instant::now();
+    run_pass(db, &SystemClock).await?;
+    let idle = idle.elapsed();
+
+    let due = size.assignments() / 10;
+    make_due(db, due).await?;
+    let alone = std::time::Instant::now();
+    let report = run_pass(db, &SystemClock).await?;
+    let alone = alone.elapsed();
+    println!(
+        "\nscheduler: a pass with nothing due took {:.2} ms; expiring {} due assignments took {:.1} s \
+         ({:.0} a second)",
+        idle.as_secs_f64() * 1000.0,
+        report.expired,
+        alone.as_secs_f64(),
+        report.expired as f64 / alone.as_secs_f64(),
+    );
+
+    make_due(db, due).await?;
     let pass = {
         let db = db.clone();
         tokio::spawn(async move {
@@ -257,9 +429,8 @@ async fn scheduler(
     let worst = during.iter().map(|f| f.p99).max().unwrap_or_default();
     let errors: usize = during.iter().map(|f| f.errors).sum();
     println!(
-        "\nscheduler: a pass with nothing due took {:.2} ms; expiring {} due assignments took {:.1} s; \
-         Admin → Users meanwhile: p99 {:.1} ms, {} errors",
-        idle.as_secs_f64() * 1000.0,
+        "scheduler under load: expiring {} more took {:.1} s while Admin → Users (8 clients) \
+         kept p99 {:.1} ms with {} errors",
         report.expired,
         took.as_secs_f64(),
         worst.as_secs_f64() * 1000.0,

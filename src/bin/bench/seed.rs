@@ -350,6 +350,22 @@ pub async fn seed(db: &DatabaseConnection, size: Size) -> anyhow::Result<World> 
     })
 }
 
+/// Who to sign in as in a directory seeded earlier (a cached copy).
+pub async fn world(db: &DatabaseConnection) -> anyhow::Result<World> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let popular = access_package::Entity::find()
+        .filter(access_package::Column::NameKey.eq("package 00000"))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the cached directory has no Package 00000"))?;
+    Ok(World {
+        admin: "user000000@bench.test".into(),
+        approver: "user000001@bench.test".into(),
+        requestor: "user000002@bench.test".into(),
+        popular: popular.id,
+    })
+}
+
 fn request(
     target: UserId,
     package: AccessPackageId,
