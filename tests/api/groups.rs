@@ -194,3 +194,91 @@ async fn a_group_name_cannot_pose_as_another_with_invisible_or_extra_spaces() {
         assert!(html.contains(">a copy</textarea>"), "input kept");
     }
 }
+
+/// The Groups list counts each group's members in the same statement, exactly up to 1,000
+/// and as "1,000+" beyond (a person with two memberships counts once).
+#[tokio::test]
+async fn the_groups_list_counts_members_exactly_up_to_a_thousand() {
+    use gatehouse::clock::Clock;
+    use gatehouse::entities::{group_member, user};
+    use gatehouse::ids::{MembershipId, UserId};
+    use sea_orm::EntityTrait;
+
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let small = app.create_group("Small group").await;
+    let big = app.create_group("Big group").await;
+    let now = app.clock.now();
+    let people: Vec<user::ActiveModel> = (0..1_001)
+        .map(|n| {
+            user::Model {
+                id: UserId::new(),
+                user_principal_name: format!("member{n:04}@woodgrove.test"),
+                display_name: format!("Member {n:04}"),
+                email: None,
+                directory_role: "user".into(),
+                account_enabled: true,
+                password_hash: "not a hash".into(),
+                security_stamp: format!("stamp{n}"),
+                created_at: now,
+                updated_at: now,
+                deleted_at: None,
+                former_user_principal_name: None,
+            }
+            .into()
+        })
+        .collect();
+    let ids: Vec<UserId> = people.iter().map(|p| *p.id.as_ref()).collect();
+    for chunk in people.chunks(200) {
+        user::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+    }
+    let membership = |group, user: UserId, source: &str| -> group_member::ActiveModel {
+        group_member::Model {
+            id: MembershipId::new(),
+            group_id: group,
+            user_id: user,
+            role: "member".into(),
+            source_kind: source.into(),
+            source_id: if source == "direct" {
+                uuid::Uuid::nil()
+            } else {
+                uuid::Uuid::now_v7()
+            },
+            created_at: now,
+        }
+        .into()
+    };
+    // Three people in the small group, one of them twice (directly and by an assignment).
+    let mut rows = vec![
+        membership(small, ids[0], "direct"),
+        membership(small, ids[1], "direct"),
+        membership(small, ids[2], "direct"),
+        membership(small, ids[2], "assignment"),
+    ];
+    rows.extend(ids.iter().map(|u| membership(big, *u, "direct")));
+    for chunk in rows.chunks(200) {
+        group_member::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+    }
+
+    let page = admin.get_html("/admin/groups").await;
+    let row = |name: &str| {
+        let start = page.find(name).expect("the group is listed");
+        page[start..start + page[start..].find("</tr>").unwrap()].to_owned()
+    };
+    assert!(
+        row("Small group").contains("<td>3</td>"),
+        "{}",
+        row("Small group")
+    );
+    assert!(
+        row("Big group").contains("<td>1,000+</td>"),
+        "{}",
+        row("Big group")
+    );
+}

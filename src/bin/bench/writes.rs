@@ -61,13 +61,13 @@ async fn post_all(
     load::gather(tasks, start).await
 }
 
-/// Submits requests from `clients` people (users from number 20,000 on, who are in no
-/// seeded request) for open packages they do not hold, then approves them all.
+/// Submits requests from `people` people (from user number 20,000 on, or the last ones of a
+/// small directory) for open packages they neither hold nor wait for, then approves them all.
 pub async fn submit_and_approve(
     db: &DatabaseConnection,
     base: &str,
     approvers: &[reqwest::Client],
-    people: usize,
+    (people, users): (usize, usize),
     password: &str,
     length: Duration,
 ) -> anyhow::Result<(Figures, Figures)> {
@@ -80,7 +80,7 @@ pub async fn submit_and_approve(
         .all(db)
         .await?;
     let mut jobs = Vec::new();
-    let first = 20_000usize;
+    let first = 20_000usize.min(users.saturating_sub(people));
     for n in first..first + people {
         let upn = format!("user{n:06}@bench.test");
         let Some(id) = user::Entity::find()
@@ -93,13 +93,23 @@ pub async fn submit_and_approve(
         else {
             continue;
         };
-        let held: Vec<AccessPackageId> = assignment::Entity::find()
+        let mut held: Vec<AccessPackageId> = assignment::Entity::find()
             .select_only()
             .column(assignment::Column::AccessPackageId)
             .filter(assignment::Column::TargetId.eq(id))
             .into_tuple()
             .all(db)
             .await?;
+        held.extend(
+            assignment_request::Entity::find()
+                .select_only()
+                .column(assignment_request::Column::AccessPackageId)
+                .filter(assignment_request::Column::TargetId.eq(id))
+                .filter(assignment_request::Column::State.eq("pendingApproval"))
+                .into_tuple::<AccessPackageId>()
+                .all(db)
+                .await?,
+        );
         let client = load::sign_in(base, &upn, password).await?;
         // Each person starts at another place in the list, so that no two ask for the same
         // package at the same moment more than chance makes them.
