@@ -99,9 +99,9 @@ impl FromRequest for CurrentUser {
                 );
                 return Err(sign_in_again());
             }
-            let user = store::users::find_by_id(&state.db, signed_in.user_id).await?;
-            let Some(user) =
-                user.filter(|u| u.enabled && u.security_stamp == signed_in.security_stamp)
+            let found = store::users::signed_in(&state.db, signed_in.user_id).await?;
+            let Some((user, catalog_roles)) =
+                found.filter(|(u, _)| u.enabled && u.security_stamp == signed_in.security_stamp)
             else {
                 session.sign_out();
                 return Err(sign_in_again());
@@ -110,7 +110,6 @@ impl FromRequest for CurrentUser {
             if now - signed_in.last_seen >= time::Duration::minutes(1) {
                 session.touch(now)?;
             }
-            let catalog_roles = store::catalogs::roles_of(&state.db, user.id).await?;
             let principal = Principal::session(&user, catalog_roles, client_ip(&req));
             let current = CurrentUser {
                 user,

@@ -38,4 +38,10 @@ impl Related<super::group_member::Entity> for Entity {
     }
 }
 
+impl Related<super::catalog_role::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::catalog_role::Relation::User.def().rev()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -5,10 +5,11 @@ use sea_orm::{
 };
 
 use super::contains_ci;
+use crate::domain::catalog::CatalogRole;
 use crate::domain::page::{Cursor, KeysetPage, NameKey, Page, PageRequest};
 use crate::domain::user::{DirectoryRole, User};
 use crate::entities::{group_member, user};
-use crate::ids::{GroupId, UserId};
+use crate::ids::{CatalogId, GroupId, UserId};
 
 impl From<user::Model> for User {
     fn from(m: user::Model) -> Self {
@@ -34,6 +35,30 @@ pub async fn find_by_id(
         .one(db)
         .await?
         .map(User::from))
+}
+
+/// The signed-in user (not deleted) with their catalog roles, in one statement: every page
+/// a signed-in person opens starts with this.
+pub async fn signed_in(
+    db: &impl ConnectionTrait,
+    id: UserId,
+) -> Result<Option<(User, Vec<(CatalogId, CatalogRole)>)>, sea_orm::DbErr> {
+    let found = user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .find_with_related(crate::entities::catalog_role::Entity)
+        .all(db)
+        .await?;
+    Ok(found.into_iter().next().map(|(person, roles)| {
+        let roles = roles
+            .into_iter()
+            .filter_map(|r| {
+                CatalogRole::parse(&r.role)
+                    .ok()
+                    .map(|role| (r.catalog_id, role))
+            })
+            .collect();
+        (User::from(person), roles)
+    }))
 }
 
 /// The user and their password hash, for signing in.

@@ -270,7 +270,8 @@ pub async fn open_request(
 }
 
 /// Which of `packages` the user holds now (with the assignment's state) and which they have
-/// an open request for: what the My Access list needs, read by the user's own indexes.
+/// an open request for: what the My Access list needs, read by the user's own indexes in one
+/// statement.
 pub async fn held_and_asked(
     db: &impl ConnectionTrait,
     target: UserId,
@@ -279,29 +280,48 @@ pub async fn held_and_asked(
     if packages.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let held = assignment::Entity::find()
+    use sea_orm::sea_query::{Expr, UnionType};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    /// What the request side of the union says instead of an assignment state.
+    const ASKED: &str = "asked";
+    #[derive(FromQueryResult)]
+    struct Standing {
+        access_package_id: AccessPackageId,
+        state: String,
+    }
+    let mut statement = assignment::Entity::find()
         .select_only()
         .column(assignment::Column::AccessPackageId)
         .column(assignment::Column::State)
         .filter(assignment::Column::TargetId.eq(target))
         .filter(assignment::Column::AccessPackageId.is_in(packages.iter().copied()))
         .filter(assignment::Column::State.is_in(active_states()))
-        .into_tuple()
+        .into_query();
+    statement.union(
+        UnionType::All,
+        assignment_request::Entity::find()
+            .select_only()
+            .column(assignment_request::Column::AccessPackageId)
+            .column_as(Expr::Constant(ASKED.into()), "state")
+            .filter(assignment_request::Column::TargetId.eq(target))
+            .filter(assignment_request::Column::AccessPackageId.is_in(packages.iter().copied()))
+            .filter(assignment_request::Column::State.is_in([
+                RequestState::Submitted.as_str(),
+                RequestState::PendingApproval.as_str(),
+            ]))
+            .into_query(),
+    );
+    let rows = Standing::find_by_statement(db.get_database_backend().build(&statement))
         .all(db)
         .await?;
-    let asked = assignment_request::Entity::find()
-        .select_only()
-        .column(assignment_request::Column::AccessPackageId)
-        .filter(assignment_request::Column::TargetId.eq(target))
-        .filter(assignment_request::Column::AccessPackageId.is_in(packages.iter().copied()))
-        .filter(assignment_request::Column::State.is_in([
-            RequestState::Submitted.as_str(),
-            RequestState::PendingApproval.as_str(),
-        ]))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok((held, asked))
+    let (asked, held): (Vec<Standing>, Vec<Standing>) =
+        rows.into_iter().partition(|r| r.state == ASKED);
+    Ok((
+        held.into_iter()
+            .map(|r| (r.access_package_id, r.state))
+            .collect(),
+        asked.into_iter().map(|r| r.access_package_id).collect(),
+    ))
 }
 
 fn active_states() -> [&'static str; 2] {
@@ -329,8 +349,10 @@ pub async fn find_assignment(
     db: &impl ConnectionTrait,
     id: AssignmentId,
 ) -> Result<Option<AssignmentView>, sea_orm::DbErr> {
-    let rows = assignment::Entity::find_by_id(id).all(db).await?;
-    Ok(assignment_views(db, rows).await?.into_iter().next())
+    Ok(assignment_views(db, assignment::Entity::find_by_id(id))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The user's current and scheduled assignments (My access).
@@ -338,13 +360,11 @@ pub async fn assignments_of(
     db: &impl ConnectionTrait,
     target: UserId,
 ) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
-    let rows = assignment::Entity::find()
+    let query = assignment::Entity::find()
         .filter(assignment::Column::TargetId.eq(target))
         .filter(assignment::Column::State.is_in(active_states()))
-        .order_by_asc(assignment::Column::StartAt)
-        .all(db)
-        .await?;
-    assignment_views(db, rows).await
+        .order_by_asc(assignment::Column::StartAt);
+    assignment_views(db, query).await
 }
 
 /// A package's assignments, newest first, a page at a time (by creation, which never changes,
@@ -356,17 +376,15 @@ pub async fn assignments_for_package(
     per_page: usize,
 ) -> Result<KeysetPage<AssignmentView>, sea_orm::DbErr> {
     let query = assignment::Entity::find().filter(assignment::Column::AccessPackageId.eq(package));
-    let rows = super::keyset_by_time(
+    let page = super::keyset_by_time(
         query,
         assignment::Column::CreatedAt,
         assignment::Column::Id,
         &cursor,
         true,
     )
-    .limit(per_page as u64 + 1)
-    .all(db)
-    .await?;
-    let views = assignment_views(db, rows).await?;
+    .limit(per_page as u64 + 1);
+    let views = assignment_views(db, page).await?;
     Ok(KeysetPage::from_rows(views, cursor, per_page, |a| {
         TimeKey {
             at: a.created_at,

@@ -231,18 +231,97 @@ pub(super) async fn request_views(
         .collect()
 }
 
+#[derive(sea_orm::FromQueryResult)]
+struct AssignmentRow {
+    id: AssignmentId,
+    state: String,
+    target_id: UserId,
+    access_package_id: AccessPackageId,
+    start_at: OffsetDateTime,
+    end_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+    target_display_name: String,
+    target_upn_now: String,
+    target_deleted_at: Option<OffsetDateTime>,
+    target_former_upn: Option<String>,
+    package_name: String,
+    policy_name: Option<String>,
+}
+
+/// The assignments `query` selects (its filter, order and limit), with the names the pages
+/// show joined in by key: one statement.
 pub(super) async fn assignment_views(
     db: &impl ConnectionTrait,
-    rows: Vec<assignment::Model>,
+    query: sea_orm::Select<assignment::Entity>,
 ) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
-    let users = rows.iter().map(|a| a.target_id).collect();
-    let packages = rows.iter().map(|a| a.access_package_id).collect();
-    let policies = rows.iter().filter_map(|a| a.policy_id).collect();
-    let names = names(db, users, packages, policies).await?;
+    use sea_orm::JoinType;
+    use sea_orm::sea_query::Expr;
+    let to_user = assignment::Entity::belongs_to(user::Entity)
+        .from(assignment::Column::TargetId)
+        .to(user::Column::Id)
+        .into();
+    let to_package = assignment::Entity::belongs_to(access_package::Entity)
+        .from(assignment::Column::AccessPackageId)
+        .to(access_package::Column::Id)
+        .into();
+    let to_policy = assignment::Entity::belongs_to(assignment_policy::Entity)
+        .from(assignment::Column::PolicyId)
+        .to(assignment_policy::Column::Id)
+        .into();
+    let rows = query
+        .select_only()
+        .columns([
+            assignment::Column::Id,
+            assignment::Column::State,
+            assignment::Column::TargetId,
+            assignment::Column::AccessPackageId,
+            assignment::Column::StartAt,
+            assignment::Column::EndAt,
+            assignment::Column::CreatedAt,
+        ])
+        .column_as(
+            Expr::col((user::Entity, user::Column::DisplayName)),
+            "target_display_name",
+        )
+        .column_as(
+            Expr::col((user::Entity, user::Column::UserPrincipalName)),
+            "target_upn_now",
+        )
+        .column_as(
+            Expr::col((user::Entity, user::Column::DeletedAt)),
+            "target_deleted_at",
+        )
+        .column_as(
+            Expr::col((user::Entity, user::Column::FormerUserPrincipalName)),
+            "target_former_upn",
+        )
+        .column_as(
+            Expr::col((access_package::Entity, access_package::Column::DisplayName)),
+            "package_name",
+        )
+        .column_as(
+            Expr::col((
+                assignment_policy::Entity,
+                assignment_policy::Column::DisplayName,
+            )),
+            "policy_name",
+        )
+        .join(JoinType::InnerJoin, to_user)
+        .join(JoinType::InnerJoin, to_package)
+        .join(JoinType::LeftJoin, to_policy)
+        .into_model::<AssignmentRow>()
+        .all(db)
+        .await?;
     rows.into_iter()
         .map(|a| {
-            let (target_name, target_upn) =
-                names.users.get(&a.target_id).cloned().unwrap_or_default();
+            // History keeps the name a deleted person had.
+            let (target_name, target_upn) = match a.target_deleted_at {
+                Some(_) => (
+                    format!("{} (deleted user)", a.target_display_name),
+                    a.target_former_upn.unwrap_or_default(),
+                ),
+                None => (a.target_display_name, a.target_upn_now),
+            };
             Ok(AssignmentView {
                 id: a.id,
                 state: AssignmentState::from_stored(&a.state)?,
@@ -250,14 +329,9 @@ pub(super) async fn assignment_views(
                 target_name,
                 target_upn,
                 package_id: a.access_package_id,
-                package_name: names
-                    .packages
-                    .get(&a.access_package_id)
-                    .cloned()
-                    .unwrap_or_default(),
+                package_name: a.package_name,
                 policy_name: a
-                    .policy_id
-                    .and_then(|id| names.policies.get(&id).cloned())
+                    .policy_name
                     .unwrap_or_else(|| "(deleted policy)".to_owned()),
                 start_at: a.start_at,
                 end_at: a.end_at,

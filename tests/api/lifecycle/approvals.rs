@@ -125,3 +125,52 @@ async fn a_direct_assignment_settles_a_waiting_request_and_an_ended_period_canno
     let history = user.get_html("/myaccess/request-history").await;
     assert!(history.contains("Canceled") && history.contains("Direct assignment"));
 }
+
+/// The My Access list says where the user stands with each package it offers: nothing yet,
+/// `Pending approval` while a request waits, `Delivered` once approved.
+#[tokio::test]
+async fn the_package_list_shows_where_the_user_stands() {
+    let app = spawn().await;
+    let w = world(&app).await;
+    let user = user1(&app).await;
+    let badge = |html: &str| -> Option<String> {
+        let row = &html[html.find("Web project access package</a>")?..];
+        let row = &row[..row.find("</td>")?];
+        let start = row.find("class=\"badge")?;
+        let text = &row[row[start..].find('>')? + start + 1..];
+        Some(text[..text.find('<')?].to_owned())
+    };
+    assert_eq!(
+        badge(&user.get_html("/myaccess/access-packages").await),
+        None
+    );
+    assert_eq!(
+        request(
+            &user,
+            &w.package,
+            &[("justification", "Working on the web project")]
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        badge(&user.get_html("/myaccess/access-packages").await).as_deref(),
+        Some("Pending approval")
+    );
+    let id = pending_request_id(&w.admin).await;
+    assert_eq!(
+        w.admin
+            .post(
+                &format!("/myaccess/approvals/{id}"),
+                &[("decision", "Approve"), ("reason", "")],
+            )
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        badge(&user.get_html("/myaccess/access-packages").await).as_deref(),
+        Some("Delivered")
+    );
+}
