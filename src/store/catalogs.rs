@@ -66,14 +66,18 @@ pub async fn roles_of(
         .filter(catalog_role::Column::UserId.eq(user))
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    Ok(role_pairs(rows))
+}
+
+/// Catalog-role rows as (catalog, role); a role no one knows is left out.
+pub(crate) fn role_pairs(rows: Vec<catalog_role::Model>) -> Vec<(CatalogId, CatalogRole)> {
+    rows.into_iter()
         .filter_map(|r| {
             CatalogRole::parse(&r.role)
                 .ok()
                 .map(|role| (r.catalog_id, role))
         })
-        .collect())
+        .collect()
 }
 
 /// Catalogs by name; `only` limits them to these (None: all catalogs).

@@ -48,17 +48,10 @@ pub async fn signed_in(
         .find_with_related(crate::entities::catalog_role::Entity)
         .all(db)
         .await?;
-    Ok(found.into_iter().next().map(|(person, roles)| {
-        let roles = roles
-            .into_iter()
-            .filter_map(|r| {
-                CatalogRole::parse(&r.role)
-                    .ok()
-                    .map(|role| (r.catalog_id, role))
-            })
-            .collect();
-        (User::from(person), roles)
-    }))
+    Ok(found
+        .into_iter()
+        .next()
+        .map(|(person, roles)| (User::from(person), super::catalogs::role_pairs(roles))))
 }
 
 /// The user and their password hash, for signing in.

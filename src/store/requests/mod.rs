@@ -93,14 +93,12 @@ struct PendingRow {
 
 impl From<PendingRow> for PendingLine {
     fn from(row: PendingRow) -> Self {
-        // History keeps the name a deleted person had (as the request views do).
-        let (target_name, target_upn) = match row.deleted_at {
-            Some(_) => (
-                format!("{} (deleted user)", row.display_name),
-                row.former_user_principal_name.unwrap_or_default(),
-            ),
-            None => (row.display_name, row.user_principal_name),
-        };
+        let (target_name, target_upn) = views::person_label(
+            row.display_name,
+            row.user_principal_name,
+            row.deleted_at,
+            row.former_user_principal_name,
+        );
         PendingLine {
             id: row.id,
             created_at: row.created_at,
@@ -276,7 +274,13 @@ pub async fn held_and_asked(
     db: &impl ConnectionTrait,
     target: UserId,
     packages: &[AccessPackageId],
-) -> Result<(Vec<(AccessPackageId, String)>, Vec<AccessPackageId>), sea_orm::DbErr> {
+) -> Result<
+    (
+        Vec<(AccessPackageId, AssignmentState)>,
+        Vec<AccessPackageId>,
+    ),
+    sea_orm::DbErr,
+> {
     if packages.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -316,10 +320,12 @@ pub async fn held_and_asked(
         .await?;
     let (asked, held): (Vec<Standing>, Vec<Standing>) =
         rows.into_iter().partition(|r| r.state == ASKED);
+    let held = held
+        .into_iter()
+        .map(|r| Ok((r.access_package_id, AssignmentState::from_stored(&r.state)?)))
+        .collect::<Result<_, sea_orm::DbErr>>()?;
     Ok((
-        held.into_iter()
-            .map(|r| (r.access_package_id, r.state))
-            .collect(),
+        held,
         asked.into_iter().map(|r| r.access_package_id).collect(),
     ))
 }

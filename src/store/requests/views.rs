@@ -87,6 +87,23 @@ struct Names {
     policies: BTreeMap<PolicyId, String>,
 }
 
+/// The name and principal name a page shows for a person: history keeps the name a deleted
+/// person had.
+pub(super) fn person_label(
+    display_name: String,
+    user_principal_name: String,
+    deleted_at: Option<OffsetDateTime>,
+    former_user_principal_name: Option<String>,
+) -> (String, String) {
+    match deleted_at {
+        Some(_) => (
+            format!("{display_name} (deleted user)"),
+            former_user_principal_name.unwrap_or_default(),
+        ),
+        None => (display_name, user_principal_name),
+    }
+}
+
 async fn names(
     db: &impl ConnectionTrait,
     users: Vec<UserId>,
@@ -98,16 +115,14 @@ async fn names(
         .all(db)
         .await?
         .into_iter()
-        .map(|u| match u.deleted_at {
-            // History keeps the name a deleted person had.
-            Some(_) => (
-                u.id,
-                (
-                    format!("{} (deleted user)", u.display_name),
-                    u.former_user_principal_name.unwrap_or_default(),
-                ),
-            ),
-            None => (u.id, (u.display_name, u.user_principal_name)),
+        .map(|u| {
+            let label = person_label(
+                u.display_name,
+                u.user_principal_name,
+                u.deleted_at,
+                u.former_user_principal_name,
+            );
+            (u.id, label)
         })
         .collect();
     let packages = access_package::Entity::find()
@@ -314,14 +329,12 @@ pub(super) async fn assignment_views(
         .await?;
     rows.into_iter()
         .map(|a| {
-            // History keeps the name a deleted person had.
-            let (target_name, target_upn) = match a.target_deleted_at {
-                Some(_) => (
-                    format!("{} (deleted user)", a.target_display_name),
-                    a.target_former_upn.unwrap_or_default(),
-                ),
-                None => (a.target_display_name, a.target_upn_now),
-            };
+            let (target_name, target_upn) = person_label(
+                a.target_display_name,
+                a.target_upn_now,
+                a.target_deleted_at,
+                a.target_former_upn,
+            );
             Ok(AssignmentView {
                 id: a.id,
                 state: AssignmentState::from_stored(&a.state)?,

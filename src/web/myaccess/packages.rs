@@ -67,11 +67,11 @@ pub struct PackagesPage {
 /// over what they asked for.
 fn standing_of(
     package: AccessPackageId,
-    held: &[(AccessPackageId, String)],
+    held: &[(AccessPackageId, AssignmentState)],
     open_requests: &[AccessPackageId],
 ) -> Option<Standing> {
     if let Some((_, state)) = held.iter().find(|(p, _)| *p == package) {
-        return Some(if state == AssignmentState::Delivered.as_str() {
+        return Some(if *state == AssignmentState::Delivered {
             Standing::Delivered
         } else {
             Standing::Scheduled
