@@ -36,7 +36,7 @@ struct Args {
     #[arg(long)]
     seed_cache: Option<std::path::PathBuf>,
     /// Drive only the pages whose name contains this (and skip the writes and the
-    /// scheduler): for profiling one page.
+    /// scheduler), or only the scheduler with `scheduler`: for profiling one part.
     #[arg(long)]
     only: Option<String>,
     /// Internal: serve Gatehouse on this database and print the port (the benchmark runs the
@@ -270,6 +270,12 @@ async fn main() -> anyhow::Result<()> {
     use gatehouse::domain::page::CursorKey;
     let pages: Vec<(&str, &[reqwest::Client], String)> = vec![
         ("sign-in page (no database)", &anonymous, "/".into()),
+        // The floor of a signed-in page: one statement (who is signed in) and a form.
+        (
+            "Admin → New user form (one statement)",
+            &admins,
+            "/admin/users/new".into(),
+        ),
         (
             "My Access → Access packages",
             &requestors,
@@ -300,7 +306,11 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| page | req/s | p50 | p99 | errors | ratio to sign-in |\n|---|---|---|---|---|---|");
     let mut baseline = None;
+    let scheduler_only = args.only.as_deref() == Some("scheduler");
     for (name, clients, path) in pages {
+        if scheduler_only && baseline.is_some() {
+            break;
+        }
         if args
             .only
             .as_deref()
@@ -312,7 +322,9 @@ async fn main() -> anyhow::Result<()> {
         let base_rate = *baseline.get_or_insert(figures.per_second);
         println!("{}", figures.line(name, base_rate));
     }
-    if args.only.is_none() {
+    if scheduler_only {
+        scheduler(&db, &admins, &base, size).await?;
+    } else if args.only.is_none() {
         writes_and_scheduler(&db, &base, &approvers, &admins, &args, size, baseline).await?;
     }
     println!(
