@@ -85,6 +85,8 @@ typed_id!(
     DecisionId,
     /// A line of a request's timeline.
     RequestEventId,
+    /// A connected system (LDAP directory, SCIM service provider, webhook).
+    ConnectedSystemId,
 );
 
 #[cfg(test)]

@@ -39,7 +39,9 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
     db::migrate(&db).await?;
     catalogs::ensure_default(&db, clock.as_ref()).await?;
     crate::store::drafts::delete_stale(&db, clock.now() - time::Duration::days(7)).await?;
-    let key = session_key(&config, &db).await?;
+    let key_bytes = session_key(&config, &db).await?;
+    let key = Key::try_from(key_bytes.as_slice()).map_err(|e| anyhow!("session key: {e}"))?;
+    let secrets = crate::secrets::SecretBox::derive(&key_bytes);
     let setup_token = if setup::is_open(&db).await? {
         Some(new_token())
     } else {
@@ -69,6 +71,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
         config: Arc::new(config),
         setup_token: setup_token.clone(),
         sign_in_gate: Default::default(),
+        secrets,
     });
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -137,7 +140,8 @@ async fn not_found(_signed_in: Option<CurrentUser>) -> Result<HttpResponse, AppE
 
 /// The configured key, else one generated once and kept: in a file beside the SQLite
 /// database, or in the PostgreSQL database where every instance finds the same one.
-async fn session_key(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Key> {
+/// Connected systems' secrets are sealed under a key derived from this one.
+async fn session_key(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Vec<u8>> {
     let bytes = match (&config.session_key, &config.database) {
         (Some(bytes), _) => bytes.clone(),
         (
@@ -154,7 +158,7 @@ async fn session_key(config: &Config, db: &DatabaseConnection) -> anyhow::Result
         }
         (None, config::Database::Postgres { .. }) => key_in_database(db).await?,
     };
-    Key::try_from(bytes.as_slice()).map_err(|e| anyhow!("session key: {e}"))
+    Ok(bytes)
 }
 
 fn random_key() -> Vec<u8> {

@@ -15,4 +15,6 @@ pub struct AppState {
     /// at start.
     pub setup_token: Option<String>,
     pub sign_in_gate: SignInGate,
+    /// Seals and opens connected systems' secrets.
+    pub secrets: crate::secrets::SecretBox,
 }

@@ -10,6 +10,7 @@ mod m20261126_000002_audit_no_truncate;
 mod m20261126_000003_check_enumerated_columns;
 mod m20261126_000004_indexes_for_scale;
 mod m20261126_000005_lean_indexes;
+mod m20261127_000001_connected_systems;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_check_enumerated_columns::Migration),
             Box::new(m20261126_000004_indexes_for_scale::Migration),
             Box::new(m20261126_000005_lean_indexes::Migration),
+            Box::new(m20261127_000001_connected_systems::Migration),
         ]
     }
 }

@@ -155,13 +155,7 @@ impl FromRequest for EntitlementManager {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentUser::from_request(req, payload);
-        Box::pin(async move {
-            let current = current.await?;
-            authorize(&current.principal, Action::UseAdminPortal)
-                .map_err(|_| AppError::Forbidden)?;
-            Ok(EntitlementManager(current))
-        })
+        gated(req, payload, Action::UseAdminPortal, EntitlementManager)
     }
 }
 
@@ -187,12 +181,43 @@ impl FromRequest for DirectoryAdmin {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentUser::from_request(req, payload);
-        Box::pin(async move {
-            let current = current.await?;
-            authorize(&current.principal, Action::ReadDirectory)
-                .map_err(|_| AppError::Forbidden)?;
-            Ok(DirectoryAdmin(current))
-        })
+        gated(req, payload, Action::ReadDirectory, DirectoryAdmin)
     }
+}
+
+/// A Global administrator: connected systems and other server-wide settings.
+pub struct GlobalAdmin(CurrentUser);
+
+impl GlobalAdmin {
+    pub fn current(&self) -> &CurrentUser {
+        &self.0
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.0.principal
+    }
+}
+
+impl FromRequest for GlobalAdmin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        gated(req, payload, Action::ManageConnectedSystems, GlobalAdmin)
+    }
+}
+
+/// The signed-in person, if `action` is theirs to do (else the 403 page), wrapped as `T`.
+fn gated<T: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    action: Action<'static>,
+    wrap: fn(CurrentUser) -> T,
+) -> LocalBoxFuture<'static, Result<T, AppError>> {
+    let current = CurrentUser::from_request(req, payload);
+    Box::pin(async move {
+        let current = current.await?;
+        authorize(&current.principal, action).map_err(|_| AppError::Forbidden)?;
+        Ok(wrap(current))
+    })
 }

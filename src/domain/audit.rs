@@ -42,9 +42,15 @@ pub const EXPIRE_ASSIGNMENT: &str = "Access package assignment expired";
 pub const REMOVE_ASSIGNMENT: &str = "Remove access package assignment";
 pub const ADMIN_ASSIGN: &str = "Create access package assignment";
 
+pub const ADD_CONNECTED_SYSTEM: &str = "Add connected system";
+pub const UPDATE_CONNECTED_SYSTEM: &str = "Update connected system";
+pub const DELETE_CONNECTED_SYSTEM: &str = "Delete connected system";
+pub const TEST_CONNECTED_SYSTEM: &str = "Test connection to connected system";
+
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";
 pub const TARGET_GROUP: &str = "Group";
 pub const TARGET_CATALOG: &str = "Catalog";
 pub const TARGET_PACKAGE: &str = "Access package";
 pub const TARGET_POLICY: &str = "Assignment policy";
+pub const TARGET_CONNECTED_SYSTEM: &str = "Connected system";

@@ -4,6 +4,7 @@ pub mod access_package;
 pub mod audit;
 pub mod authz;
 pub mod catalog;
+pub mod connected;
 pub mod dates;
 pub mod group;
 pub mod lifecycle;

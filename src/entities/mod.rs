@@ -8,6 +8,7 @@ pub mod audit_event;
 pub mod catalog;
 pub mod catalog_resource;
 pub mod catalog_role;
+pub mod connected_system;
 pub mod group;
 pub mod group_member;
 pub mod policy_approver;

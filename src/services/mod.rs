@@ -1,6 +1,7 @@
 //! Use cases: each change is one transaction with its audit event.
 pub mod audit;
 pub mod catalogs;
+pub mod connected;
 pub mod delivery;
 pub mod error;
 pub mod groups;

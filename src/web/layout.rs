@@ -14,6 +14,8 @@ pub struct ChromeUser {
     pub role_label: &'static str,
     /// A Global or User administrator: Users, Groups and the audit log.
     pub is_admin: bool,
+    /// A Global administrator: Connected systems.
+    pub is_global_admin: bool,
     /// Anyone who works in the admin portal (directory admins, catalog role holders).
     pub admin_portal: bool,
     pub csrf_token: String,
@@ -25,6 +27,8 @@ impl ChromeUser {
             display_name: current.user.display_name.clone(),
             role_label: current.user.role.label(),
             is_admin: current.user.role.is_directory_admin(),
+            is_global_admin: current.user.role
+                == crate::domain::user::DirectoryRole::GlobalAdministrator,
             admin_portal: current.uses_admin_portal(),
             csrf_token: current.session.csrf_token()?,
         })

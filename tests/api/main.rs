@@ -8,6 +8,7 @@ mod authorization;
 mod builders;
 mod catalogs;
 mod cli;
+mod connected;
 mod constraints;
 mod csrf;
 mod groups;

@@ -188,6 +188,16 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",  "/admin/access-packages/{id}/delete",                         "in   403  403  403  ok   ok   404  404  404  404"),
     ("POST", "/admin/access-packages/{id}/delete",                         "in   403  403  403  ok   ok   404  404  404  404"),
 
+    ("GET",  "/admin/connected-systems",                                   "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/connected-systems/new",                               "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/new",                               "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/connected-systems/{id}",                              "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/test",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/connected-systems/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),
+
     ("GET",  "/myaccess",                                                  "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     ("GET",  "/myaccess/",                                                 "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     ("GET",  "/myaccess/access-packages",                                  "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),

@@ -299,6 +299,42 @@ async fn step7(p: &mut Page) -> Step {
     p.screenshot("cleaned-up").await
 }
 
+/// Beyond the tutorial: a Global administrator adds a webhook under `Connected systems`
+/// and tests it (nothing listens at its address, so the test says where it failed), and
+/// looks at the LDAP form; the same pages at phone width.
+async fn connected_systems(p: &mut Page) -> Step {
+    p.nav("Connected systems").await?;
+    p.expect_text("No connected systems yet").await?;
+    p.follow("", "New connected system").await?;
+    p.screenshot("connected-choose").await?;
+    p.follow("", "Add LDAP directory").await?;
+    p.fill("Name", "Contoso directory").await?;
+    p.fill("URL", "ldap://ldap.contoso.test:389").await?;
+    p.screenshot("connected-ldap-form").await?;
+    p.follow("//form", "Cancel").await?;
+    p.follow("", "New connected system").await?;
+    p.follow("", "Add Webhook").await?;
+    p.fill("Name", "Ticketing hook").await?;
+    p.fill("URL", "http://127.0.0.1:9/hook").await?;
+    p.fill("Signing secret", "whsec_c2lnbmluZyBzZWNyZXQ=")
+        .await?;
+    p.press("Add").await?;
+    p.expect_text("Connected system added: Ticketing hook")
+        .await?;
+    p.press("Test connection").await?;
+    p.expect_text("Connection to Ticketing hook failed.")
+        .await?;
+    p.expect_text("Could not reach http://127.0.0.1:9/hook")
+        .await?;
+    p.screenshot("connected-webhook-tested").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.screenshot("connected-webhook-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    p.nav("Connected systems").await?;
+    p.expect_text("Failed").await?;
+    p.screenshot("connected-list").await
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium, chromedriver and axe-core: run `cargo test --test browser -- --ignored` (see README)"]
 async fn the_tutorial_in_a_real_browser() {
@@ -352,6 +388,8 @@ async fn the_tutorial_in_a_real_browser() {
     check(&admin, "step-6-validate", done).await;
     let done = step7(&mut admin).await;
     check(&admin, "step-7-clean-up", done).await;
+    let done = connected_systems(&mut admin).await;
+    check(&admin, "connected-systems", done).await;
 
     for page in [admin, user, phone] {
         let _ = page.client.close().await;

@@ -21,6 +21,9 @@ pub enum Action<'a> {
     /// Create and delete groups, add and remove direct members.
     ManageGroups,
     ReadAuditLog,
+    /// Connected systems (LDAP directories, SCIM service providers, webhooks): their
+    /// settings, secrets and tests. Global administrators only.
+    ManageConnectedSystems,
     CreateCatalog,
     ReadCatalog(CatalogId),
     /// Properties, roles and deletion of a catalog.
@@ -160,6 +163,9 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
         Action::UseAdminPortal => allowed(principal.uses_admin_portal()),
         Action::ReadDirectory | Action::ManageGroups | Action::ReadAuditLog => allowed(admin),
         Action::CreateCatalog => allowed(admin),
+        Action::ManageConnectedSystems => {
+            allowed(principal.role == DirectoryRole::GlobalAdministrator)
+        }
         Action::ManageUser { role } => {
             if !admin {
                 Err(Denied::NOT_ALLOWED)

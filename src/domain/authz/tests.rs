@@ -245,3 +245,24 @@ fn an_api_token_is_limited_to_its_scopes() {
         })
     ));
 }
+
+#[test]
+fn only_a_global_administrator_manages_connected_systems() {
+    let owner = person(
+        DirectoryRole::User,
+        vec![(CatalogId::new(), CatalogRole::Owner)],
+    );
+    for (who, allowed) in [
+        (person(DirectoryRole::GlobalAdministrator, vec![]), true),
+        (person(DirectoryRole::UserAdministrator, vec![]), false),
+        (owner, false),
+        (person(DirectoryRole::User, vec![]), false),
+    ] {
+        assert_eq!(
+            authorize(&who, Action::ManageConnectedSystems).is_ok(),
+            allowed,
+            "{:?}",
+            who.role
+        );
+    }
+}

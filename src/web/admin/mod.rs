@@ -1,6 +1,7 @@
 //! The admin portal (`/admin`): Global and User administrators.
 pub mod audit;
 pub mod catalogs;
+pub mod connected;
 pub mod groups;
 pub mod packages;
 pub mod users;
@@ -14,6 +15,7 @@ pub fn routes() -> Vec<RouteDef> {
     table.extend(groups::routes());
     table.extend(catalogs::routes());
     table.extend(packages::routes());
+    table.extend(connected::routes());
     table.push(get("/admin/audit", audit::list));
     table
 }

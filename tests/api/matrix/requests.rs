@@ -3,7 +3,7 @@
 use crate::helpers::PASSWORD;
 
 use super::Actor;
-use super::world::{Fields, Targets, World, approval_policy, request_fields};
+use super::world::{Fields, Targets, World, approval_policy, request_fields, webhook_fields};
 
 /// The route's path with the seeded objects' ids in it (and the query a page needs).
 pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
@@ -20,6 +20,7 @@ pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
         Some("access-packages") => &t.package,
         Some("request-history" | "approvals") => &t.request,
         Some("access") => &t.assignment,
+        Some("connected-systems") => &t.connected,
         _ => "",
     };
     let role = if pattern.starts_with("/admin/catalogs/") {
@@ -97,6 +98,8 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
             ("membership_type", text("assigned")),
         ],
         "/admin/groups/{id}/members/add" => vec![("user_id", second_user)],
+        "/admin/connected-systems/new" => webhook_fields(&format!("New hook {n}"), "another"),
+        "/admin/connected-systems/{id}/edit" => webhook_fields(&t.connected_name, ""),
         "/admin/catalogs/new" | "/admin/catalogs/{id}/edit" => vec![
             (
                 "display_name",

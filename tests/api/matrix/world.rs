@@ -52,6 +52,9 @@ pub struct Targets {
     pub victim: String,
     pub victim_upn: String,
     pub victim_name: String,
+    /// A webhook connected system (pointing at a port nothing listens on).
+    pub connected: String,
+    pub connected_name: String,
 }
 
 pub struct World {
@@ -360,6 +363,18 @@ impl World {
         let basics = self.start_draft(&catalog).await;
         let draft = id_after(&basics, "/admin/access-packages/new/");
 
+        let connected_name = format!("Audit hook{suffix}");
+        let added = self
+            .post(
+                admin,
+                "/admin/connected-systems/new",
+                &webhook_fields(&connected_name, "whsec_c2VjcmV0"),
+            )
+            .await;
+        let connected = id_after(
+            &expect_see_other(added, "a connected system").await,
+            "/admin/connected-systems/",
+        );
         Targets {
             catalog,
             catalog_name,
@@ -380,6 +395,8 @@ impl World {
             victim,
             victim_upn,
             victim_name,
+            connected,
+            connected_name,
         }
     }
 
@@ -454,5 +471,16 @@ pub fn request_fields() -> Fields {
     vec![
         ("justification", "Working on the project".to_owned()),
         ("specific_period", "no".to_owned()),
+    ]
+}
+
+/// The `New connected system` form of a webhook that points where nothing listens.
+pub fn webhook_fields(name: &str, secret: &str) -> Fields {
+    vec![
+        ("kind", "webhook".to_owned()),
+        ("display_name", name.to_owned()),
+        ("url", "http://127.0.0.1:9/hook".to_owned()),
+        ("secret", secret.to_owned()),
+        ("enabled", "on".to_owned()),
     ]
 }

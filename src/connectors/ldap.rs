@@ -1,0 +1,143 @@
+//! LDAP directories, through `ldap3`: connect (plain, LDAPS or StartTLS), bind, read.
+use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchOptions};
+
+use super::{TIMEOUT, TestReport};
+use crate::domain::connected::LdapSettings;
+
+/// A result code in words (RFC 4511, appendix A).
+pub fn result_code_words(rc: u32) -> &'static str {
+    match rc {
+        0 => "success",
+        1 => "operations error",
+        2 => "protocol error",
+        3 => "time limit exceeded",
+        4 => "size limit exceeded",
+        7 => "authentication method not supported",
+        8 => "stronger authentication required",
+        10 => "referral",
+        11 => "administrative limit exceeded",
+        13 => "confidentiality required (use ldaps:// or StartTLS)",
+        16 => "no such attribute",
+        17 => "undefined attribute type",
+        19 => "constraint violation",
+        20 => "attribute or value exists",
+        21 => "invalid attribute syntax",
+        32 => "no such object",
+        34 => "invalid DN syntax",
+        48 => "inappropriate authentication",
+        49 => "invalid credentials",
+        50 => "insufficient access rights",
+        51 => "busy",
+        52 => "unavailable",
+        53 => "unwilling to perform",
+        64 => "naming violation",
+        65 => "object class violation",
+        68 => "entry already exists",
+        _ => "error",
+    }
+}
+
+/// An `ldap3` error in words, never with the password.
+pub fn error_words(err: &LdapError) -> String {
+    match err {
+        LdapError::LdapResult { result } => {
+            let mut words = format!("{} ({})", result_code_words(result.rc), result.rc);
+            if !result.text.trim().is_empty() {
+                words.push_str(&format!(": {}", result.text.trim()));
+            }
+            words
+        }
+        LdapError::Timeout { .. } => format!("no answer within {} seconds", TIMEOUT.as_secs()),
+        other => other.to_string(),
+    }
+}
+
+/// Connects and binds as the settings say; the connection is driven in the background until
+/// the returned handle is dropped or unbound.
+pub async fn connect(settings: &LdapSettings, password: &str) -> Result<ldap3::Ldap, Step> {
+    let conn_settings = LdapConnSettings::new()
+        .set_conn_timeout(TIMEOUT)
+        .set_starttls(settings.starttls);
+    let (conn, mut ldap) = LdapConnAsync::with_settings(conn_settings, &settings.url)
+        .await
+        .map_err(|e| Step::Connect(error_words(&e)))?;
+    ldap3::drive!(conn);
+    ldap.with_timeout(TIMEOUT);
+    if settings.bind_dn.is_empty() {
+        return Ok(ldap);
+    }
+    let bound = ldap
+        .with_timeout(TIMEOUT)
+        .simple_bind(&settings.bind_dn, password)
+        .await
+        .and_then(|r| r.success());
+    match bound {
+        Ok(_) => Ok(ldap),
+        Err(e) => Err(Step::Bind(error_words(&e))),
+    }
+}
+
+/// Where connecting failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Connect(String),
+    Bind(String),
+}
+
+/// Connect, bind, then read each base DN and look for one entry its filter matches.
+pub async fn test_connection(settings: &LdapSettings, password: &str) -> TestReport {
+    let mut report = TestReport::default();
+    let mut ldap = match connect(settings, password).await {
+        Ok(ldap) => ldap,
+        Err(Step::Connect(words)) => {
+            report.fail(format!("Could not connect to {}: {words}", settings.url));
+            return report;
+        }
+        Err(Step::Bind(words)) => {
+            report.pass(format!("Connected to {}", settings.url));
+            report.fail(format!("Bind as {} failed: {words}", settings.bind_dn));
+            return report;
+        }
+    };
+    report.pass(format!(
+        "Connected to {}{}",
+        settings.url,
+        if settings.starttls { " (StartTLS)" } else { "" }
+    ));
+    if settings.bind_dn.is_empty() {
+        report.pass("Bound anonymously");
+    } else {
+        report.pass(format!("Bound as {}", settings.bind_dn));
+    }
+    for (what, base, filter) in [
+        ("people", &settings.users_base_dn, &settings.users_filter),
+        ("groups", &settings.groups_base_dn, &settings.groups_filter),
+    ] {
+        let found = ldap
+            .with_timeout(TIMEOUT)
+            .with_search_options(SearchOptions::new().sizelimit(1))
+            .search(base, Scope::Subtree, filter, vec!["1.1"])
+            .await;
+        match found {
+            Ok(result) if result.1.rc == 0 || result.1.rc == 4 => {
+                if let Some(entry) = result.0.into_iter().next() {
+                    let dn = SearchEntry::construct(entry).dn;
+                    report.pass(format!(
+                        "Read {base}: {what} match {filter} (for example {dn})"
+                    ));
+                } else {
+                    report.fail(format!(
+                        "Read {base}, but no entry matches {filter}: check the filter"
+                    ));
+                }
+            }
+            Ok(result) => {
+                let words = error_words(&LdapError::LdapResult { result: result.1 });
+                report.fail(format!("Could not read {base}: {words}"));
+            }
+            Err(e) => report.fail(format!("Could not read {base}: {}", error_words(&e))),
+        }
+    }
+    let _ = ldap.unbind().await;
+    report
+}

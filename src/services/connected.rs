@@ -1,0 +1,355 @@
+//! Connected systems: adding, changing and deleting them, and `Test connection`. Global
+//! administrators only. Secrets are sealed before they are stored, never returned, never
+//! logged and never in the audit log (which says only that one was set or changed).
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryOrder,
+};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::audit::{self, Event};
+use super::error::{ServiceError, ServiceResult};
+use super::is_unique_violation;
+use crate::clock::Clock;
+use crate::connectors::{self, TestReport};
+use crate::db::write_txn;
+use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::connected::{Settings, SystemKind, SystemName};
+use crate::domain::principal::Principal;
+use crate::entities::connected_system;
+use crate::ids::ConnectedSystemId;
+use crate::secrets::SecretBox;
+
+/// A connected system as the portal shows it: everything but the secret, of which only
+/// whether one is set.
+#[derive(Clone, Debug)]
+pub struct ConnectedSystem {
+    pub id: ConnectedSystemId,
+    pub display_name: String,
+    pub settings: Settings,
+    pub has_secret: bool,
+    pub enabled: bool,
+    pub last_test: Option<LastTest>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl ConnectedSystem {
+    pub fn kind(&self) -> SystemKind {
+        self.settings.kind()
+    }
+}
+
+/// The latest `Test connection`.
+#[derive(Clone, Debug)]
+pub struct LastTest {
+    pub at: OffsetDateTime,
+    pub ok: bool,
+    pub summary: String,
+}
+
+impl TryFrom<connected_system::Model> for ConnectedSystem {
+    type Error = ServiceError;
+
+    fn try_from(row: connected_system::Model) -> Result<Self, ServiceError> {
+        let settings: Settings = serde_json::from_str(&row.settings).map_err(|e| {
+            ServiceError::Unexpected(anyhow::anyhow!(
+                "the settings of connected system {} are not readable: {e}",
+                row.id
+            ))
+        })?;
+        let last_test = match (row.last_test_at, row.last_test_ok) {
+            (Some(at), Some(ok)) => Some(LastTest {
+                at,
+                ok,
+                summary: row.last_test_summary.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            id: row.id,
+            display_name: row.display_name,
+            settings,
+            has_secret: row.secret.as_deref().is_some_and(|s| !s.is_empty()),
+            enabled: row.is_enabled,
+            last_test,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// A checked `New connected system` or edit form.
+#[derive(Debug)]
+pub struct SystemInput {
+    pub name: SystemName,
+    pub settings: Settings,
+    pub enabled: bool,
+    pub secret: SecretChange,
+}
+
+/// What to do with the stored secret. Forms leave the field empty to keep it.
+#[derive(Debug)]
+pub enum SecretChange {
+    Keep,
+    Set(String),
+    Clear,
+}
+
+fn name_taken_or(err: sea_orm::DbErr) -> ServiceError {
+    if is_unique_violation(&err) {
+        ServiceError::field(
+            "display_name",
+            "taken",
+            "A connected system with this name already exists.",
+        )
+    } else {
+        err.into()
+    }
+}
+
+fn serialize(settings: &Settings) -> ServiceResult<String> {
+    serde_json::to_string(settings).map_err(|e| ServiceError::Unexpected(e.into()))
+}
+
+/// Every connected system, by name.
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+) -> ServiceResult<Vec<ConnectedSystem>> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    connected_system::Entity::find()
+        .order_by_asc(connected_system::Column::NameKey)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(ConnectedSystem::try_from)
+        .collect()
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: ConnectedSystemId,
+) -> ServiceResult<ConnectedSystem> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    connected_system::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?
+        .try_into()
+}
+
+/// `New connected system`.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, system = %input.name.as_str()))]
+pub async fn create(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    secrets: &SecretBox,
+    principal: &Principal,
+    input: SystemInput,
+) -> ServiceResult<ConnectedSystem> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let now = clock.now();
+    let id = ConnectedSystemId::new();
+    let secret = match &input.secret {
+        SecretChange::Set(secret) if !secret.is_empty() => {
+            Some(secrets.seal(&id.to_string(), secret))
+        }
+        _ => None,
+    };
+    let row = connected_system::ActiveModel {
+        id: Set(id),
+        kind: Set(input.settings.kind().as_str().to_owned()),
+        display_name: Set(input.name.as_str().to_owned()),
+        name_key: Set(input.name.key()),
+        settings: Set(serialize(&input.settings)?),
+        secret: Set(secret),
+        is_enabled: Set(input.enabled),
+        last_test_at: Set(None),
+        last_test_ok: Set(None),
+        last_test_summary: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let txn = write_txn(db).await?;
+    let created = ConnectedSystem::try_from(row.insert(&txn).await.map_err(name_taken_or)?)?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::ADD_CONNECTED_SYSTEM,
+            target_type: action::TARGET_CONNECTED_SYSTEM,
+            target_id: Some(id.to_string()),
+            target_name: &created.display_name,
+            detail: json!({
+                "kind": created.kind().label(),
+                "settings": created.settings,
+                "enabled": created.enabled,
+                "secretSet": created.has_secret,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Saves the edit form. The kind does not change.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, system = %id))]
+pub async fn update(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    secrets: &SecretBox,
+    principal: &Principal,
+    id: ConnectedSystemId,
+    input: SystemInput,
+) -> ServiceResult<ConnectedSystem> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let row = connected_system::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let before = ConnectedSystem::try_from(row.clone())?;
+    if before.kind() != input.settings.kind() {
+        return Err(ServiceError::conflict(
+            "kind_changed",
+            "A connected system keeps its kind. Add a new one instead.",
+        ));
+    }
+    let mut active = row.into_active_model();
+    active.display_name = Set(input.name.as_str().to_owned());
+    active.name_key = Set(input.name.key());
+    active.settings = Set(serialize(&input.settings)?);
+    active.is_enabled = Set(input.enabled);
+    let secret_change = match input.secret {
+        SecretChange::Keep => "kept",
+        SecretChange::Set(secret) => {
+            active.secret = Set(Some(secrets.seal(&id.to_string(), &secret)));
+            "changed"
+        }
+        SecretChange::Clear => {
+            active.secret = Set(None);
+            "removed"
+        }
+    };
+    active.updated_at = Set(now);
+    let after = ConnectedSystem::try_from(active.update(&txn).await.map_err(name_taken_or)?)?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::UPDATE_CONNECTED_SYSTEM,
+            target_type: action::TARGET_CONNECTED_SYSTEM,
+            target_id: Some(id.to_string()),
+            target_name: &after.display_name,
+            detail: json!({
+                "before": { "name": before.display_name, "settings": before.settings, "enabled": before.enabled },
+                "after": { "name": after.display_name, "settings": after.settings, "enabled": after.enabled },
+                "secret": secret_change,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a connected system.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, system = %id))]
+pub async fn delete(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: ConnectedSystemId,
+) -> ServiceResult<ConnectedSystem> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let gone = ConnectedSystem::try_from(
+        connected_system::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?,
+    )?;
+    connected_system::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::DELETE_CONNECTED_SYSTEM,
+            target_type: action::TARGET_CONNECTED_SYSTEM,
+            target_id: Some(id.to_string()),
+            target_name: &gone.display_name,
+            detail: json!({ "kind": gone.kind().label(), "settings": gone.settings }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+/// `Test connection`: talks to the system (outside any transaction: it may take seconds),
+/// then keeps the result on the system and in the audit log.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, system = %id))]
+pub async fn test_connection(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    secrets: &SecretBox,
+    principal: &Principal,
+    id: ConnectedSystemId,
+) -> ServiceResult<TestReport> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let row = connected_system::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let sealed = row.secret.clone();
+    let system = ConnectedSystem::try_from(row)?;
+    let report = match sealed.as_deref().map(|s| secrets.open(&id.to_string(), s)) {
+        Some(Err(unreadable)) => {
+            let mut report = TestReport::default();
+            report.fail(unreadable.to_string());
+            report
+        }
+        Some(Ok(secret)) => {
+            connectors::test_connection(&system.settings, Some(&secret), clock.now()).await
+        }
+        None => connectors::test_connection(&system.settings, None, clock.now()).await,
+    };
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let Some(row) = connected_system::Entity::find_by_id(id).one(&txn).await? else {
+        // Deleted meanwhile: the report still says what was found.
+        return Ok(report);
+    };
+    let mut active = row.into_active_model();
+    active.last_test_at = Set(Some(now));
+    active.last_test_ok = Set(Some(report.ok()));
+    active.last_test_summary = Set(Some(report.summary()));
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::TEST_CONNECTED_SYSTEM,
+            target_type: action::TARGET_CONNECTED_SYSTEM,
+            target_id: Some(id.to_string()),
+            target_name: &system.display_name,
+            detail: json!({ "succeeded": report.ok(), "result": report.summary() }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
