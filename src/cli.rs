@@ -89,9 +89,16 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             let clock: crate::clock::SharedClock = Arc::new(SystemClock);
             let interval = config.scheduler_interval;
             let app = startup::build(config, clock.clone()).await?;
-            let scheduler = startup::spawn_scheduler(app.db.clone(), clock, interval);
+            let scheduler = startup::spawn_scheduler(app.db.clone(), clock.clone(), interval);
+            let outbox = startup::spawn_outbox_worker(
+                app.db.clone(),
+                clock,
+                app.secrets.clone(),
+                startup::OUTBOX_INTERVAL,
+            );
             let served = app.server.await.context("running the server");
             scheduler.abort();
+            outbox.abort();
             served
         }
         Command::Migrate => {

@@ -87,6 +87,8 @@ typed_id!(
     RequestEventId,
     /// A connected system (LDAP directory, SCIM service provider, webhook).
     ConnectedSystemId,
+    /// A change waiting in the outbox.
+    OutboxId,
 );
 
 #[cfg(test)]

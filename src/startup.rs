@@ -29,6 +29,8 @@ pub struct Application {
     /// The first-administrator link's token, when the directory was empty at start.
     pub setup_token: Option<String>,
     pub db: DatabaseConnection,
+    /// Seals and opens connected systems' secrets (the outbox worker needs it).
+    pub secrets: crate::secrets::SecretBox,
 }
 
 /// Form bodies larger than this are refused with 413.
@@ -71,7 +73,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
         config: Arc::new(config),
         setup_token: setup_token.clone(),
         sign_in_gate: Default::default(),
-        secrets,
+        secrets: secrets.clone(),
     });
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -105,10 +107,10 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
         port,
         setup_token,
         db,
+        secrets,
     })
 }
 
-/// Unknown addresses. Asking who is signed in lets the 404 page show their layout.
 /// Runs a scheduler pass every `interval`, for as long as the server runs. A failed pass is
 /// logged and retried at the next tick; its transaction left nothing half-done.
 pub fn spawn_scheduler(
@@ -116,24 +118,58 @@ pub fn spawn_scheduler(
     clock: SharedClock,
     interval: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
+    spawn_every(interval, "scheduler", move || {
+        let (db, clock) = (db.clone(), clock.clone());
+        async move { crate::services::scheduler::run_pass(&db, clock.as_ref()).await }
+    })
+}
+
+/// How often the outbox worker looks for changes to deliver.
+pub const OUTBOX_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Delivers the outbox's changes to connected systems every `interval`, for as long as the
+/// server runs (every instance does; rows are claimed, so each is applied by one).
+pub fn spawn_outbox_worker(
+    db: DatabaseConnection,
+    clock: SharedClock,
+    secrets: crate::secrets::SecretBox,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    spawn_every(interval, "outbox", move || {
+        let (db, clock, secrets) = (db.clone(), clock.clone(), secrets.clone());
+        async move { crate::services::outbox::run_pass(&db, clock.as_ref(), &secrets).await }
+    })
+}
+
+/// Runs `pass` every `interval`, logging what it did; a failed pass is logged and tried
+/// again at the next tick.
+fn spawn_every<F, Fut, R>(
+    interval: std::time::Duration,
+    what: &'static str,
+    pass: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<R, sea_orm::DbErr>> + Send,
+    R: std::fmt::Debug + Default + PartialEq,
+{
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match crate::services::scheduler::run_pass(&db, clock.as_ref()).await {
-                Ok(report) if report != Default::default() => {
-                    tracing::info!(?report, "scheduler pass")
-                }
+            match pass().await {
+                Ok(report) if report != R::default() => tracing::info!(?report, "{what} pass"),
                 Ok(_) => {}
                 Err(err) => {
-                    tracing::warn!(error = %err, "scheduler pass failed; retrying at the next tick")
+                    tracing::warn!(error = %err, "{what} pass failed; retrying at the next tick")
                 }
             }
         }
     })
 }
 
+/// Unknown addresses. Asking who is signed in lets the 404 page show their layout.
 async fn not_found(_signed_in: Option<CurrentUser>) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }

@@ -11,6 +11,7 @@ mod m20261126_000003_check_enumerated_columns;
 mod m20261126_000004_indexes_for_scale;
 mod m20261126_000005_lean_indexes;
 mod m20261127_000001_connected_systems;
+mod m20261127_000002_outbox;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_indexes_for_scale::Migration),
             Box::new(m20261126_000005_lean_indexes::Migration),
             Box::new(m20261127_000001_connected_systems::Migration),
+            Box::new(m20261127_000002_outbox::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchOptions};
 
 use super::{TIMEOUT, TestReport};
-use crate::domain::connected::LdapSettings;
+use crate::domain::connected::{LdapSettings, MembershipAttribute, UserMatch};
 
 /// A result code in words (RFC 4511, appendix A).
 pub fn result_code_words(rc: u32) -> &'static str {
@@ -140,4 +140,131 @@ pub async fn test_connection(settings: &LdapSettings, password: &str) -> TestRep
     }
     let _ = ldap.unbind().await;
     report
+}
+
+/// Who a Gatehouse user is, for finding their entry in a directory.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub user_principal_name: String,
+    pub email: Option<String>,
+}
+
+impl Person {
+    /// The value the directory's matching attribute holds for this person.
+    fn match_value(&self, attribute: UserMatch) -> String {
+        match attribute {
+            UserMatch::Uid | UserMatch::SamAccountName => self
+                .user_principal_name
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            UserMatch::Mail => self
+                .email
+                .clone()
+                .unwrap_or_else(|| self.user_principal_name.clone()),
+            UserMatch::UserPrincipalName => self.user_principal_name.clone(),
+        }
+    }
+}
+
+/// A bound connection to a directory, for changing group members.
+pub struct Directory {
+    ldap: ldap3::Ldap,
+    settings: LdapSettings,
+}
+
+impl Directory {
+    pub async fn open(settings: &LdapSettings, password: &str) -> Result<Self, String> {
+        match connect(settings, password).await {
+            Ok(ldap) => Ok(Self {
+                ldap,
+                settings: settings.clone(),
+            }),
+            Err(Step::Connect(words)) => {
+                Err(format!("could not connect to {}: {words}", settings.url))
+            }
+            Err(Step::Bind(words)) => Err(format!("bind as {} failed: {words}", settings.bind_dn)),
+        }
+    }
+
+    /// What goes in a group's membership attribute for `person`: their DN, or their `uid`
+    /// for `memberUid`. An error when the directory has no (or more than one) entry for
+    /// them.
+    async fn member_value(&mut self, person: &Person) -> Result<String, String> {
+        let attribute = self.settings.user_match;
+        let value = person.match_value(attribute);
+        let filter = format!(
+            "(&{}({}={}))",
+            self.settings.users_filter,
+            attribute.as_str(),
+            ldap3::ldap_escape(&value)
+        );
+        let (entries, _) = self
+            .ldap
+            .with_timeout(TIMEOUT)
+            .search(
+                &self.settings.users_base_dn,
+                Scope::Subtree,
+                &filter,
+                vec!["uid"],
+            )
+            .await
+            .and_then(|r| r.success())
+            .map_err(|e| format!("could not look up {value}: {}", error_words(&e)))?;
+        let mut found = entries.into_iter().map(SearchEntry::construct);
+        let (Some(entry), None) = (found.next(), found.next()) else {
+            return Err(format!(
+                "no single entry under {} has {}={value}",
+                self.settings.users_base_dn,
+                attribute.as_str()
+            ));
+        };
+        Ok(match self.settings.membership {
+            MembershipAttribute::MemberUid => entry
+                .attrs
+                .get("uid")
+                .and_then(|v| v.first().cloned())
+                .unwrap_or(value),
+            MembershipAttribute::Member | MembershipAttribute::UniqueMember => entry.dn,
+        })
+    }
+
+    /// Makes `person` a member of the group at `group_dn` (`present`) or not. Adding a
+    /// member already there and removing one already gone both succeed.
+    pub async fn set_member(
+        &mut self,
+        group_dn: &str,
+        person: &Person,
+        present: bool,
+    ) -> Result<(), String> {
+        let value = self.member_value(person).await?;
+        let attribute = self.settings.membership.as_str();
+        let values = std::collections::HashSet::from([value.as_str()]);
+        let change = if present {
+            ldap3::Mod::Add(attribute, values)
+        } else {
+            ldap3::Mod::Delete(attribute, values)
+        };
+        let result = self
+            .ldap
+            .with_timeout(TIMEOUT)
+            .modify(group_dn, vec![change])
+            .await
+            .map_err(|e| error_words(&e))?;
+        match (result.rc, present) {
+            (0, _) | (20, true) | (16, false) => Ok(()),
+            (65, false) => Err(format!(
+                "{group_dn} refused to lose {value}: a groupOfNames must keep at least one member (object class violation)"
+            )),
+            _ => Err(format!(
+                "changing {group_dn}: {}",
+                error_words(&LdapError::LdapResult { result })
+            )),
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ldap.unbind().await;
+    }
 }

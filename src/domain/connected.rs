@@ -402,6 +402,25 @@ impl SettingsInput {
     }
 }
 
+/// A group's DN as typed for linking: `attr=value` pairs, under the directory's groups base
+/// DN (compared without case or spaces around commas).
+pub fn group_dn(input: &str, groups_base_dn: &str) -> Result<String, Invalid> {
+    let dn = distinguished_name(input, "group DN", 1)?;
+    let fold = |s: &str| {
+        s.split(',')
+            .map(|p| p.trim().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (folded, base) = (fold(&dn), fold(groups_base_dn));
+    if !folded.ends_with(&format!(",{base}")) {
+        return Err(Invalid::new(format!(
+            "Enter the DN of a group under {groups_base_dn}, such as cn=Engineering Group,{groups_base_dn}."
+        )));
+    }
+    Ok(dn)
+}
+
 /// A secret as typed: at most 1,024 characters, no line breaks.
 pub fn parse_secret(input: &str, kind: SystemKind) -> Result<String, Invalid> {
     if input.chars().count() > 1024 {
@@ -592,6 +611,18 @@ mod tests {
             scim.parse(SystemKind::Scim),
             Ok(Settings::Scim(ScimSettings { base_url, .. })) if base_url == "https://scim.example.com/scim/v2"
         ));
+    }
+
+    #[test]
+    fn a_linked_group_lies_under_the_groups_base() {
+        let base = "ou=groups,dc=contoso,dc=com";
+        assert_eq!(
+            group_dn("cn=Sales, OU=Groups,dc=contoso,dc=com", base).as_deref(),
+            Ok("cn=Sales, OU=Groups,dc=contoso,dc=com")
+        );
+        for outside in ["cn=Sales,ou=people,dc=contoso,dc=com", base, "Sales", ""] {
+            assert!(group_dn(outside, base).is_err(), "{outside:?}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod connected;
 pub mod dates;
 pub mod group;
 pub mod lifecycle;
+pub mod outbox;
 pub mod page;
 pub mod policy;
 pub mod principal;

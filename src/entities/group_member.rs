@@ -34,6 +34,13 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     User,
+    /// The group's link to a connected system, when it is governed there.
+    #[sea_orm(
+        belongs_to = "super::governed_group::Entity",
+        from = "Column::GroupId",
+        to = "super::governed_group::Column::GroupId"
+    )]
+    Governed,
 }
 
 impl Related<super::group::Entity> for Entity {

@@ -2,8 +2,8 @@
 //! administrators only. Secrets are sealed before they are stored, never returned, never
 //! logged and never in the audit log (which says only that one was set or changed).
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryOrder,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -18,9 +18,10 @@ use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::connected::{Settings, SystemKind, SystemName};
 use crate::domain::principal::Principal;
-use crate::entities::connected_system;
-use crate::ids::ConnectedSystemId;
+use crate::entities::{connected_system, governed_group, group_member};
+use crate::ids::{ConnectedSystemId, GroupId};
 use crate::secrets::SecretBox;
+use crate::store;
 
 /// A connected system as the portal shows it: everything but the secret, of which only
 /// whether one is set.
@@ -352,4 +353,158 @@ pub async fn test_connection(
     .await?;
     txn.commit().await?;
     Ok(report)
+}
+
+/// Where a group's members live, when it is governed in a connected system.
+#[derive(Clone, Debug)]
+pub struct Governance {
+    pub system_id: ConnectedSystemId,
+    pub system_name: String,
+    /// The group in the system: its DN in a directory.
+    pub external_id: String,
+}
+
+/// Where `group`'s members live, for anyone who may see the directory.
+pub async fn governance(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    group: GroupId,
+) -> ServiceResult<Option<Governance>> {
+    authorize(principal, Action::ReadDirectory)?;
+    let Some(link) = governed_group::Entity::find_by_id(group).one(db).await? else {
+        return Ok(None);
+    };
+    let system = connected_system::Entity::find_by_id(link.connected_system_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Some(Governance {
+        system_id: system.id,
+        system_name: system.display_name,
+        external_id: link.external_id,
+    }))
+}
+
+/// Links `group` to its group in a directory: from now on its members are delivered there,
+/// starting with those it has now. A group is governed by one system at a time.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, group = %group))]
+pub async fn govern(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    group: GroupId,
+    system_id: ConnectedSystemId,
+    external_id: &str,
+) -> ServiceResult<Governance> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let target = store::groups::find_by_id(&txn, group)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let system = ConnectedSystem::try_from(
+        connected_system::Entity::find_by_id(system_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::field(
+                    "connected_system",
+                    "unknown_system",
+                    "Choose a connected system.",
+                )
+            })?,
+    )?;
+    let Settings::Ldap(ldap) = &system.settings else {
+        return Err(ServiceError::field(
+            "connected_system",
+            "not_a_directory",
+            "Only LDAP directories can govern a group so far.",
+        ));
+    };
+    let dn = crate::domain::connected::group_dn(external_id, &ldap.groups_base_dn)
+        .map_err(|e| ServiceError::invalid("external_id", e))?;
+    if governed_group::Entity::find_by_id(group)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::conflict(
+            "already_governed",
+            "This group is already linked to a connected system. Unlink it first.",
+        ));
+    }
+    governed_group::Entity::insert(governed_group::ActiveModel {
+        group_id: Set(group),
+        connected_system_id: Set(system_id),
+        external_id: Set(dn.clone()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let members = store::outbox::governed_pairs(
+        &txn,
+        Condition::all().add(group_member::Column::GroupId.eq(group)),
+    )
+    .await?;
+    store::outbox::enqueue(&txn, now, &members).await?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::GOVERN_GROUP,
+            target_type: action::TARGET_GROUP,
+            target_id: Some(group.to_string()),
+            target_name: &target.display_name,
+            detail: json!({ "connectedSystem": system.display_name, "externalId": dn, "membersToDeliver": members.len() }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Governance {
+        system_id,
+        system_name: system.display_name,
+        external_id: dn,
+    })
+}
+
+/// Unlinks `group`: Gatehouse stops changing its members in the system (what is there
+/// stays there).
+#[tracing::instrument(skip_all, fields(principal = %principal.name, group = %group))]
+pub async fn ungovern(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    group: GroupId,
+) -> ServiceResult<()> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let target = store::groups::find_by_id(&txn, group)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let Some(link) = governed_group::Entity::find_by_id(group).one(&txn).await? else {
+        return Err(ServiceError::conflict(
+            "not_governed",
+            "This group is not linked to a connected system.",
+        ));
+    };
+    governed_group::Entity::delete_by_id(group)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::UNGOVERN_GROUP,
+            target_type: action::TARGET_GROUP,
+            target_id: Some(group.to_string()),
+            target_name: &target.display_name,
+            detail: json!({ "externalId": link.external_id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

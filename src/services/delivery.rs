@@ -1,7 +1,9 @@
 //! Delivery: turning an approved request into an assignment and group memberships, and
 //! taking exactly those memberships away again. Callers own the transaction.
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -35,14 +37,22 @@ fn membership(
     }
 }
 
-/// Inserts memberships, leaving alone those already there (delivery is idempotent).
+/// Inserts memberships, leaving alone those already there (delivery is idempotent); those
+/// of groups governed in a connected system go to its outbox too.
 async fn insert_memberships(
     db: &impl ConnectionTrait,
+    now: OffsetDateTime,
     rows: Vec<group_member::ActiveModel>,
 ) -> Result<(), sea_orm::DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
+    let pairs: Vec<(GroupId, UserId)> = rows
+        .iter()
+        .filter(|r| r.role.as_ref() == MemberRole::Member.as_str())
+        .map(|r| (*r.group_id.as_ref(), *r.user_id.as_ref()))
+        .collect();
+    let governed = store::outbox::governed_among(db, &pairs).await?;
     group_member::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([
@@ -57,7 +67,7 @@ async fn insert_memberships(
         )
         .exec_without_returning(db)
         .await?;
-    Ok(())
+    store::outbox::enqueue(db, now, &governed).await
 }
 
 /// Grants the package's group roles to the assignment's user, with the assignment as their
@@ -83,7 +93,7 @@ pub(crate) async fn grant(
             )
         })
         .collect();
-    insert_memberships(db, rows).await?;
+    insert_memberships(db, now, rows).await?;
     let end = lifecycle::assignment_end(request.schedule_end, expiration, now);
     assignment::Entity::update_many()
         .col_expr(
@@ -184,17 +194,22 @@ pub(crate) fn already_assigned() -> ServiceError {
     )
 }
 
-/// Takes away what an assignment granted. Memberships from other sources stay.
+/// Takes away what an assignment granted. Memberships from other sources stay (and so do
+/// those in connected systems, which the outbox checks against what remains).
 pub(crate) async fn take_away(
     db: &impl ConnectionTrait,
+    now: OffsetDateTime,
     assignment_id: AssignmentId,
 ) -> Result<(), sea_orm::DbErr> {
+    let granted = Condition::all()
+        .add(group_member::Column::SourceKind.eq(MembershipSource::Assignment.as_str()))
+        .add(group_member::Column::SourceId.eq(assignment_id.0));
+    let governed = store::outbox::governed_pairs(db, granted.clone()).await?;
     group_member::Entity::delete_many()
-        .filter(group_member::Column::SourceKind.eq(MembershipSource::Assignment.as_str()))
-        .filter(group_member::Column::SourceId.eq(assignment_id.0))
+        .filter(granted)
         .exec(db)
         .await?;
-    Ok(())
+    store::outbox::enqueue(db, now, &governed).await
 }
 
 /// A resource role added to a package reaches everyone who has the package now. Returns
@@ -217,7 +232,7 @@ pub(crate) async fn grant_role_to_current_assignees(
         .map(|a| membership(group, a.target_id, role, a.id, now))
         .collect::<Vec<_>>();
     for chunk in rows.chunks(500) {
-        insert_memberships(db, chunk.to_vec()).await?;
+        insert_memberships(db, now, chunk.to_vec()).await?;
     }
     Ok(count)
 }

@@ -202,6 +202,10 @@ pub async fn add_member(
         detail: json!({ "member": person.user_principal_name, "source": "direct", "role": role.label() }),
     };
     audit::record(&txn, now, principal, event).await?;
+    if role == MemberRole::Member {
+        let governed = store::outbox::governed_among(&txn, &[(group_id, user_id)]).await?;
+        store::outbox::enqueue(&txn, now, &governed).await?;
+    }
     txn.commit().await?;
     Ok(person)
 }
@@ -245,6 +249,10 @@ pub async fn remove_member(
         detail: json!({ "member": person.user_principal_name, "source": "direct", "role": role.label() }),
     };
     audit::record(&txn, clock.now(), principal, event).await?;
+    if role == MemberRole::Member {
+        let governed = store::outbox::governed_among(&txn, &[(group_id, user_id)]).await?;
+        store::outbox::enqueue(&txn, clock.now(), &governed).await?;
+    }
     txn.commit().await?;
     Ok(person)
 }

@@ -5,6 +5,7 @@ pub mod connected;
 pub mod delivery;
 pub mod error;
 pub mod groups;
+pub mod outbox;
 pub mod packages;
 pub mod password;
 pub mod policies;

@@ -4,8 +4,8 @@
 //! is idempotent and several instances never do the same work twice.
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -168,11 +168,15 @@ async fn expire_batch(
         .filter(assignment::Column::Id.is_in(ids.iter().copied()))
         .exec(&txn)
         .await?;
+    let granted = Condition::all()
+        .add(group_member::Column::SourceKind.eq(MembershipSource::Assignment.as_str()))
+        .add(group_member::Column::SourceId.is_in(ids.iter().map(|a| a.0)));
+    let governed = crate::store::outbox::governed_pairs(&txn, granted.clone()).await?;
     group_member::Entity::delete_many()
-        .filter(group_member::Column::SourceKind.eq(MembershipSource::Assignment.as_str()))
-        .filter(group_member::Column::SourceId.is_in(ids.iter().map(|a| a.0)))
+        .filter(granted)
         .exec(&txn)
         .await?;
+    crate::store::outbox::enqueue(&txn, now, &governed).await?;
     let origins: Vec<(RequestId, Option<AssignmentId>)> = assignment_request::Entity::find()
         .select_only()
         .column(assignment_request::Column::Id)

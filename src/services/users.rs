@@ -276,11 +276,18 @@ pub async fn reset_password(
 
 /// What a deleted person held that is not history: memberships, catalog roles, places in
 /// policies (approvers and requestors) and unfinished wizards.
-async fn forget_roles(db: &impl ConnectionTrait, id: UserId) -> Result<(), sea_orm::DbErr> {
+async fn forget_roles(
+    db: &impl ConnectionTrait,
+    now: time::OffsetDateTime,
+    id: UserId,
+) -> Result<(), sea_orm::DbErr> {
+    let held = sea_orm::Condition::all().add(group_member::Column::UserId.eq(id));
+    let governed = crate::store::outbox::governed_pairs(db, held.clone()).await?;
     group_member::Entity::delete_many()
-        .filter(group_member::Column::UserId.eq(id))
+        .filter(held)
         .exec(db)
         .await?;
+    crate::store::outbox::enqueue(db, now, &governed).await?;
     catalog_role::Entity::delete_many()
         .filter(catalog_role::Column::UserId.eq(id))
         .exec(db)
@@ -322,7 +329,7 @@ pub async fn delete(
     let removed = requests::remove_all_of_user(&txn, now, principal, id, reason).await?;
     requests::deny_waiting_requests(&txn, now, principal, id, reason).await?;
     let groups = store::groups::of_user(&txn, id).await?;
-    forget_roles(&txn, id).await?;
+    forget_roles(&txn, now, id).await?;
     let mut row: user::ActiveModel = before.into();
     row.former_user_principal_name = Set(Some(gone.user_principal_name.clone()));
     // The principal name is freed for a new account; the tombstone keeps its id unique.

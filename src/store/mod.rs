@@ -4,6 +4,7 @@ pub mod audit;
 pub mod catalogs;
 pub mod drafts;
 pub mod groups;
+pub mod outbox;
 pub mod packages;
 pub mod requests;
 pub mod users;

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub clock: TestClock,
     pub db: DatabaseConnection,
     pub setup_token: Option<String>,
+    /// Connected systems' secrets, for running the outbox worker as the server would.
+    pub secrets: gatehouse::secrets::SecretBox,
     _database: EmptyDatabase,
 }
 
@@ -144,6 +146,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
         clock,
         db: app.db,
         setup_token: app.setup_token,
+        secrets: app.secrets,
         _database: database,
     }
 }

@@ -133,6 +133,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",  "/admin/groups/{id}/members/add",                             "in   403  403  403  ok   ok   403  403  403  403"),
     ("POST", "/admin/groups/{id}/members/add",                             "in   403  403  403  ok   ok   403  403  403  403"),
     ("POST", "/admin/groups/{id}/members/{user}/remove",                   "in   403  403  403  ok   ok   403  403  403  403"),
+    ("POST", "/admin/groups/{id}/connected-system",                        "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/groups/{id}/connected-system/remove",                 "in   403  403  403  403  ok   403  403  403  403"),
     ("GET",  "/admin/groups/{id}/delete",                                  "in   403  403  403  ok   ok   403  403  403  403"),
     ("POST", "/admin/groups/{id}/delete",                                  "in   403  403  403  ok   ok   403  403  403  403"),
 

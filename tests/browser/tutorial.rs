@@ -311,7 +311,30 @@ async fn connected_systems(p: &mut Page) -> Step {
     p.fill("Name", "Contoso directory").await?;
     p.fill("URL", "ldap://ldap.contoso.test:389").await?;
     p.screenshot("connected-ldap-form").await?;
-    p.follow("//form", "Cancel").await?;
+    p.fill("Bind DN", "cn=gatehouse,ou=services,dc=contoso,dc=com")
+        .await?;
+    p.fill("Bind password", "directory password").await?;
+    p.fill("Users base DN", "ou=people,dc=contoso,dc=com")
+        .await?;
+    p.fill("Groups base DN", "ou=groups,dc=contoso,dc=com")
+        .await?;
+    p.press("Add").await?;
+    p.expect_text("Connected system added: Contoso directory")
+        .await?;
+    p.nav("Groups").await?;
+    p.follow("", "New group").await?;
+    p.fill("Group name", "Sales Group").await?;
+    p.press("Create").await?;
+    p.fill(
+        "Group DN in the directory",
+        "cn=Sales,ou=groups,dc=contoso,dc=com",
+    )
+    .await?;
+    p.press("Link").await?;
+    p.expect_text("Linked to cn=Sales,ou=groups,dc=contoso,dc=com in Contoso directory.")
+        .await?;
+    p.screenshot("group-linked").await?;
+    p.nav("Connected systems").await?;
     p.follow("", "New connected system").await?;
     p.follow("", "Add Webhook").await?;
     p.fill("Name", "Ticketing hook").await?;

@@ -90,7 +90,7 @@ pub(crate) async fn end_assignment(
     if claimed.rows_affected == 0 {
         return Ok(false);
     }
-    take_away(db, row.id).await?;
+    take_away(db, now, row.id).await?;
     // A scheduled request whose assignment ends before it starts will never start.
     let scheduled = assignment_request::Entity::find()
         .filter(assignment_request::Column::AssignmentId.eq(row.id))

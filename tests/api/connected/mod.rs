@@ -1,5 +1,6 @@
 //! Connected systems: the forms, secrets at rest, and `Test connection` against real
 //! systems (OpenLDAP's slapd, a webhook receiver that checks signatures).
+mod delivery;
 mod slapd;
 
 use std::sync::{Arc, Mutex};

@@ -13,6 +13,9 @@ pub const ADMIN_PASSWORD: &str = "directory secret";
 pub struct Slapd {
     pub url: String,
     child: Child,
+    slapd: PathBuf,
+    conf: PathBuf,
+    port: u16,
     _dir: tempfile::TempDir,
 }
 
@@ -131,28 +134,78 @@ impl Slapd {
             String::from_utf8_lossy(&added.stderr)
         );
         let port = free_port();
-        let url = format!("ldap://127.0.0.1:{port}");
-        // `-d 0`: stay in the foreground (a child we can kill), log nothing.
-        let child = Command::new(slapd)
-            .arg("-f")
-            .arg(&conf)
-            .arg("-h")
-            .arg(format!("{url}/"))
-            .arg("-d")
-            .arg("0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("slapd starts");
-        let ready = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < ready, "slapd did not listen on {url}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let child = run(&slapd, &conf, port);
         Some(Self {
-            url,
+            url: format!("ldap://127.0.0.1:{port}"),
             child,
+            slapd,
+            conf,
+            port,
             _dir: dir,
         })
     }
+
+    /// Stops the server (the directory is down), keeping its data.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port with the same data.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = run(&self.slapd, &self.conf, self.port);
+    }
+}
+
+/// Runs slapd on `port` and waits until it listens. `-d 0`: in the foreground (a child we
+/// can kill), logging nothing.
+fn run(slapd: &Path, conf: &Path, port: u16) -> Child {
+    let child = Command::new(slapd)
+        .arg("-f")
+        .arg(conf)
+        .arg("-h")
+        .arg(format!("ldap://127.0.0.1:{port}/"))
+        .arg("-d")
+        .arg("0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("slapd starts");
+    let ready = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < ready,
+            "slapd did not listen on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+/// The members of the directory group `dn`, as the directory itself lists them.
+pub async fn members(url: &str, dn: &str) -> Vec<String> {
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.expect("connect");
+    ldap3::drive!(conn);
+    ldap.simple_bind(ADMIN_DN, ADMIN_PASSWORD)
+        .await
+        .and_then(|r| r.success())
+        .expect("bind");
+    let (entries, _) = ldap
+        .search(dn, ldap3::Scope::Base, "(objectClass=*)", vec!["member"])
+        .await
+        .and_then(|r| r.success())
+        .expect("search");
+    let _ = ldap.unbind().await;
+    let mut members: Vec<String> = entries
+        .into_iter()
+        .flat_map(|e| {
+            ldap3::SearchEntry::construct(e)
+                .attrs
+                .remove("member")
+                .unwrap_or_default()
+        })
+        .collect();
+    members.sort();
+    members
 }

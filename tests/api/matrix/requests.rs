@@ -12,6 +12,7 @@ pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
     let delete = pattern.ends_with("/delete");
     let id = match pattern.split('/').nth(2) {
         Some("users") => &t.victim,
+        Some("groups") if pattern.ends_with("/connected-system/remove") => &t.spare_group,
         Some("groups") => &t.group,
         Some("catalogs") if delete => &t.empty_catalog,
         Some("catalogs") => &t.catalog,
@@ -99,6 +100,10 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
         ],
         "/admin/groups/{id}/members/add" => vec![("user_id", second_user)],
         "/admin/connected-systems/new" => webhook_fields(&format!("New hook {n}"), "another"),
+        "/admin/groups/{id}/connected-system" => vec![
+            ("connected_system", t.directory.clone()),
+            ("external_id", text("cn=Loose group,ou=groups,dc=test")),
+        ],
         "/admin/connected-systems/{id}/edit" => webhook_fields(&t.connected_name, ""),
         "/admin/catalogs/new" | "/admin/catalogs/{id}/edit" => vec![
             (

@@ -55,6 +55,9 @@ pub struct Targets {
     /// A webhook connected system (pointing at a port nothing listens on).
     pub connected: String,
     pub connected_name: String,
+    /// An LDAP directory (nothing listens at its address either), which `spare_group` is
+    /// linked to.
+    pub directory: String,
 }
 
 pub struct World {
@@ -375,6 +378,27 @@ impl World {
             &expect_see_other(added, "a connected system").await,
             "/admin/connected-systems/",
         );
+        let added = self
+            .post(admin, "/admin/connected-systems/new", &directory_fields(n))
+            .await;
+        let directory = id_after(
+            &expect_see_other(added, "an LDAP directory").await,
+            "/admin/connected-systems/",
+        );
+        let linked = self
+            .post(
+                admin,
+                &format!("/admin/groups/{spare_group}/connected-system"),
+                &[
+                    ("connected_system", directory.clone()),
+                    (
+                        "external_id",
+                        format!("cn=Spare group {n},ou=groups,dc=test"),
+                    ),
+                ],
+            )
+            .await;
+        expect_see_other(linked, "linking a group to a directory").await;
         Targets {
             catalog,
             catalog_name,
@@ -397,6 +421,7 @@ impl World {
             victim_name,
             connected,
             connected_name,
+            directory,
         }
     }
 
@@ -481,6 +506,25 @@ pub fn webhook_fields(name: &str, secret: &str) -> Fields {
         ("display_name", name.to_owned()),
         ("url", "http://127.0.0.1:9/hook".to_owned()),
         ("secret", secret.to_owned()),
+        ("enabled", "on".to_owned()),
+    ]
+}
+
+/// The `New connected system` form of an LDAP directory that nothing answers for.
+pub fn directory_fields(n: usize) -> Fields {
+    vec![
+        ("kind", "ldap".to_owned()),
+        ("display_name", format!("Directory {n}")),
+        ("url", "ldap://127.0.0.1:9".to_owned()),
+        ("bind_dn", String::new()),
+        ("secret", String::new()),
+        ("users_base_dn", "ou=people,dc=test".to_owned()),
+        ("users_filter", "(objectClass=inetOrgPerson)".to_owned()),
+        ("user_match", "uid".to_owned()),
+        ("groups_base_dn", "ou=groups,dc=test".to_owned()),
+        ("groups_filter", "(objectClass=groupOfNames)".to_owned()),
+        ("membership", "member".to_owned()),
+        ("page_size", "0".to_owned()),
         ("enabled", "on".to_owned()),
     ]
 }

@@ -23,6 +23,8 @@ pub fn routes() -> Vec<RouteDef> {
         get("/admin/groups/{id}/members/add", members::picker),
         post("/admin/groups/{id}/members/add", members::add),
         post("/admin/groups/{id}/members/{user}/remove", members::remove),
+        post("/admin/groups/{id}/connected-system", show::link),
+        post("/admin/groups/{id}/connected-system/remove", show::unlink),
         get("/admin/groups/{id}/delete", delete::confirm),
         post("/admin/groups/{id}/delete", delete::delete),
     ]

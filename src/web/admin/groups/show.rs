@@ -1,14 +1,22 @@
-//! `GET /admin/groups/{id}`: the group's overview.
-use actix_web::web;
+//! `GET /admin/groups/{id}`: the group's overview, and linking it to a directory group
+//! (Global administrators).
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use serde::Deserialize;
 
-use crate::auth::extract::DirectoryAdmin;
+use crate::auth::csrf::CsrfForm;
+use crate::auth::extract::{DirectoryAdmin, GlobalAdmin};
+use crate::auth::session::FlashKind;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::group::Group;
+use crate::ids::{ConnectedSystemId, GroupId};
+use crate::services::connected::{self, Governance};
+use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::store;
-use crate::web::error::AppResult;
-use crate::web::{filters, layout::Chrome};
+use crate::web::error::{AppError, AppResult};
+use crate::web::{filters, layout::Chrome, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/show.html")]
@@ -16,6 +24,9 @@ pub struct GroupPage {
     chrome: Chrome,
     group: Group,
     member_count: usize,
+    governance: Option<Governance>,
+    /// For a Global administrator: the directories the group could be linked to.
+    directories: Option<Vec<(ConnectedSystemId, String, String)>>,
 }
 
 /// Directory administrators.
@@ -26,9 +37,94 @@ pub async fn show(
 ) -> AppResult<GroupPage> {
     let group = super::find(&state, &admin, &id).await?;
     let member_count = store::groups::members(&state.db, group.id).await?.len();
+    let governance = connected::governance(&state.db, admin.principal(), group.id).await?;
+    let directories = if authorize(admin.principal(), Action::ManageConnectedSystems).is_ok() {
+        Some(
+            connected::list(&state.db, admin.principal())
+                .await?
+                .into_iter()
+                .filter_map(|s| match s.settings {
+                    crate::domain::connected::Settings::Ldap(ldap) => {
+                        Some((s.id, s.display_name, ldap.groups_base_dn))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     Ok(GroupPage {
         chrome: Chrome::admin(admin.current(), "groups")?,
         group,
         member_count,
+        governance,
+        directories,
     })
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    connected_system: String,
+    #[serde(default)]
+    external_id: String,
+}
+
+/// `Link`: the group's members are delivered to the directory group from now on.
+pub async fn link(
+    state: web::Data<AppState>,
+    admin: GlobalAdmin,
+    id: web::Path<String>,
+    form: CsrfForm<LinkForm>,
+) -> AppResult<HttpResponse> {
+    let group: GroupId = parse_id(&id)?;
+    let CsrfForm(form) = form;
+    let page = format!("/admin/groups/{group}");
+    let session = &admin.current().session;
+    let Ok(system) = form.connected_system.parse::<ConnectedSystemId>() else {
+        session.flash(FlashKind::Error, "Choose a connected system.");
+        return Ok(see_other(&page));
+    };
+    match connected::govern(
+        &state.db,
+        state.clock.as_ref(),
+        admin.principal(),
+        group,
+        system,
+        &form.external_id,
+    )
+    .await
+    {
+        Ok(governance) => session.flash(
+            FlashKind::Success,
+            format!(
+                "Linked to {} in {}. Its members are being delivered there.",
+                governance.external_id, governance.system_name
+            ),
+        ),
+        Err(ServiceError::Invalid(fields)) => {
+            let message = fields.into_iter().next().map(|f| f.message);
+            session.flash(FlashKind::Error, message.unwrap_or_default());
+        }
+        Err(ServiceError::Conflict { message, .. }) => session.flash(FlashKind::Error, message),
+        Err(err) => return Err(AppError::from(err)),
+    }
+    Ok(see_other(&page))
+}
+
+/// `Unlink`: Gatehouse stops changing the directory group.
+pub async fn unlink(
+    state: web::Data<AppState>,
+    admin: GlobalAdmin,
+    id: web::Path<String>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let group: GroupId = parse_id(&id)?;
+    connected::ungovern(&state.db, state.clock.as_ref(), admin.principal(), group).await?;
+    admin.current().session.flash(
+        FlashKind::Success,
+        "Unlinked. Gatehouse no longer changes the directory group's members.",
+    );
+    Ok(see_other(&format!("/admin/groups/{group}")))
 }

@@ -1,0 +1,221 @@
+//! The outbox's rows: written with the membership changes of governed groups, claimed and
+//! finished by the worker.
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
+};
+use time::OffsetDateTime;
+
+use crate::domain::group::MemberRole;
+use crate::domain::outbox::{Change, OutboxState};
+use crate::entities::{governed_group, group_member, outbox};
+use crate::ids::{ConnectedSystemId, GroupId, OutboxId, UserId};
+
+/// The (group, user) pairs of the membership rows `filter` selects whose group is governed
+/// in a connected system, with that system: what changes there when those rows go.
+pub async fn governed_pairs(
+    db: &impl ConnectionTrait,
+    filter: Condition,
+) -> Result<Vec<(GroupId, UserId, ConnectedSystemId)>, sea_orm::DbErr> {
+    group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::GroupId)
+        .column(group_member::Column::UserId)
+        .column(governed_group::Column::ConnectedSystemId)
+        .join(JoinType::InnerJoin, group_member::Relation::Governed.def())
+        .filter(filter)
+        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Of `pairs`, those whose group is governed, with its system.
+pub async fn governed_among(
+    db: &impl ConnectionTrait,
+    pairs: &[(GroupId, UserId)],
+) -> Result<Vec<(GroupId, UserId, ConnectedSystemId)>, sea_orm::DbErr> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut groups: Vec<GroupId> = pairs.iter().map(|(g, _)| *g).collect();
+    groups.sort();
+    groups.dedup();
+    let governed: Vec<(GroupId, ConnectedSystemId)> = governed_group::Entity::find()
+        .select_only()
+        .column(governed_group::Column::GroupId)
+        .column(governed_group::Column::ConnectedSystemId)
+        .filter(governed_group::Column::GroupId.is_in(groups))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(pairs
+        .iter()
+        .filter_map(|(g, u)| {
+            governed
+                .iter()
+                .find(|(id, _)| id == g)
+                .map(|(_, system)| (*g, *u, *system))
+        })
+        .collect())
+}
+
+/// Writes a `Membership` change for each pair, due now.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    pairs: &[(GroupId, UserId, ConnectedSystemId)],
+) -> Result<(), sea_orm::DbErr> {
+    for chunk in pairs.chunks(500) {
+        let rows: Vec<outbox::ActiveModel> = chunk
+            .iter()
+            .map(|(group, user, system)| {
+                let change = Change::Membership {
+                    group: *group,
+                    user: *user,
+                };
+                outbox::ActiveModel {
+                    id: Set(OutboxId::new()),
+                    connected_system_id: Set(*system),
+                    kind: Set(change.kind().to_owned()),
+                    payload: Set(serde_json::to_string(&change).unwrap_or_default()),
+                    state: Set(OutboxState::Pending.as_str().to_owned()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    claimed_until: Set(None),
+                    last_error: Set(None),
+                    created_at: Set(now),
+                    completed_at: Set(None),
+                }
+            })
+            .collect();
+        outbox::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Claims up to `limit` due rows until `until`: rows another worker holds (locked on
+/// PostgreSQL, or claimed with a lease not yet run out) are skipped. The caller commits the
+/// claim before it talks to any system.
+pub async fn claim(
+    txn: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    until: OffsetDateTime,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, sea_orm::DbErr> {
+    let due = outbox::Entity::find()
+        .filter(super::literally(
+            outbox::Column::State,
+            OutboxState::Pending.as_str(),
+        ))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .filter(
+            Condition::any()
+                .add(outbox::Column::ClaimedUntil.is_null())
+                .add(outbox::Column::ClaimedUntil.lt(now)),
+        )
+        .order_by_asc(outbox::Column::NextAttemptAt)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(txn)
+        .await?;
+    if due.is_empty() {
+        return Ok(due);
+    }
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::ClaimedUntil, Expr::value(Some(until)))
+        .filter(outbox::Column::Id.is_in(due.iter().map(|r| r.id)))
+        .exec(txn)
+        .await?;
+    Ok(due
+        .into_iter()
+        .map(|r| outbox::Model {
+            claimed_until: Some(until),
+            ..r
+        })
+        .collect())
+}
+
+/// How a claimed row ended.
+pub enum Finish {
+    Done,
+    /// Try again at this time.
+    Retry(OffsetDateTime, String),
+    Failed(String),
+    /// Not tried (the system is disabled): look again at this time, no try counted.
+    Postpone(OffsetDateTime, String),
+}
+
+/// Records how the row `id` (claimed until `claimed_until`) ended. Nothing changes when
+/// the claim was lost (the lease ran out and another worker took the row).
+pub async fn finish(
+    db: &impl ConnectionTrait,
+    row: &outbox::Model,
+    now: OffsetDateTime,
+    finish: Finish,
+) -> Result<bool, sea_orm::DbErr> {
+    let attempts = match finish {
+        Finish::Postpone(..) => row.attempts,
+        _ => row.attempts + 1,
+    };
+    let mut update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<OffsetDateTime>::None),
+        );
+    update = match finish {
+        Finish::Done => update
+            .col_expr(
+                outbox::Column::State,
+                Expr::value(OutboxState::Done.as_str()),
+            )
+            .col_expr(outbox::Column::CompletedAt, Expr::value(Some(now)))
+            .col_expr(
+                outbox::Column::LastError,
+                Expr::value(Option::<String>::None),
+            ),
+        Finish::Retry(at, error) => update
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
+        Finish::Postpone(at, why) => update
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(outbox::Column::LastError, Expr::value(Some(why))),
+        Finish::Failed(error) => update
+            .col_expr(
+                outbox::Column::State,
+                Expr::value(OutboxState::Failed.as_str()),
+            )
+            .col_expr(outbox::Column::CompletedAt, Expr::value(Some(now)))
+            .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
+    };
+    let done = update
+        .filter(outbox::Column::Id.eq(row.id))
+        .filter(outbox::Column::ClaimedUntil.eq(row.claimed_until))
+        .filter(outbox::Column::State.eq(OutboxState::Pending.as_str()))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Whether any source still grants `user` membership of `group`.
+pub async fn is_member(
+    db: &impl ConnectionTrait,
+    group: GroupId,
+    user: UserId,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::Id)
+        .filter(group_member::Column::GroupId.eq(group))
+        .filter(group_member::Column::UserId.eq(user))
+        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
+        .into_tuple::<crate::ids::MembershipId>()
+        .one(db)
+        .await?
+        .is_some())
+}

@@ -1,0 +1,137 @@
+//! Access lands in a real directory: a group linked to an OpenLDAP group gets its members
+//! there through the outbox, loses them at expiry (the directory's own members stay), and a
+//! change made while the directory is down arrives once it is back.
+use gatehouse::domain::outbox::OutboxState;
+use gatehouse::domain::user::DirectoryRole;
+use gatehouse::entities::outbox;
+use gatehouse::services::{outbox as worker, scheduler};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use time::Duration;
+
+use super::slapd::{self, ADMIN_PASSWORD, Slapd};
+use super::{add, ldap_fields};
+use crate::builders::{PolicyOptions, policy};
+use crate::helpers::{location, spawn_app};
+
+const GROUP_DN: &str = "cn=Engineering Group,ou=groups,dc=gatehouse,dc=test";
+const USER1_DN: &str = "uid=user1,ou=people,dc=gatehouse,dc=test";
+const USER2_DN: &str = "uid=user2,ou=people,dc=gatehouse,dc=test";
+
+#[tokio::test]
+async fn access_lands_in_a_real_ldap_group_leaves_it_at_expiry_and_survives_an_outage() {
+    let Some(mut directory) = Slapd::start("LDAP delivery") else {
+        return;
+    };
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let system_page = add(
+        &admin,
+        &ldap_fields("Contoso directory", &directory.url, ADMIN_PASSWORD),
+    )
+    .await;
+    let system = system_page
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let group = app.create_group("Engineering Group").await;
+    let group_page = format!("/admin/groups/{group}");
+    let link = format!("{group_page}/connected-system");
+
+    // A DN outside the directory's groups is refused, in words.
+    let refused = admin
+        .post(
+            &link,
+            &[
+                ("connected_system", system.as_str()),
+                ("external_id", "cn=Engineering Group,ou=elsewhere,dc=test"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&refused), group_page);
+    let html = admin.get_html(&group_page).await;
+    assert!(
+        html.contains("Enter the DN of a group under ou=groups,dc=gatehouse,dc=test"),
+        "{html}"
+    );
+    let linked = admin
+        .post(
+            &link,
+            &[
+                ("connected_system", system.as_str()),
+                ("external_id", GROUP_DN),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status(), StatusCode::SEE_OTHER);
+    let html = admin.get_html(&group_page).await;
+    assert!(
+        html.contains("Members live in <strong>Contoso directory</strong>"),
+        "{html}"
+    );
+
+    // User1 gets the package: Gatehouse's membership, then the directory's.
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let catalog = app.default_catalog().await;
+    let package = app.create_package(catalog, "Web project", &[group]).await;
+    app.create_policy(
+        package,
+        policy("Internal users", &[user1], &[]).without_approval(),
+    )
+    .await;
+    app.submit_request(user1, package).await;
+    assert_eq!(slapd::members(&directory.url, GROUP_DN).await, [USER2_DN]);
+    let pass = || worker::run_pass(&app.db, &app.clock, &app.secrets);
+    let report = pass().await.expect("outbox pass");
+    assert_eq!((report.applied, report.retrying, report.failed), (1, 0, 0));
+    assert_eq!(
+        slapd::members(&directory.url, GROUP_DN).await,
+        [USER1_DN, USER2_DN]
+    );
+    assert_eq!(
+        pass().await.expect("outbox pass").applied,
+        0,
+        "applied once"
+    );
+
+    // 30 days on, the assignment expires: User1 leaves the directory group; User2, whom
+    // the directory had before, stays.
+    app.clock.advance(Duration::days(31));
+    let expired = scheduler::run_pass(&app.db, &app.clock)
+        .await
+        .expect("scheduler pass");
+    assert_eq!(expired.expired, 1);
+    assert_eq!(pass().await.expect("outbox pass").applied, 1);
+    assert_eq!(slapd::members(&directory.url, GROUP_DN).await, [USER2_DN]);
+
+    // Granted again while the directory is down: the change waits, with the reason.
+    directory.stop();
+    app.submit_request(user1, package).await;
+    let report = pass().await.expect("outbox pass");
+    assert_eq!((report.applied, report.retrying), (0, 1));
+    let waiting = outbox::Entity::find()
+        .filter(outbox::Column::State.eq(OutboxState::Pending.as_str()))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("a waiting change");
+    assert_eq!(waiting.attempts, 1);
+    let error = waiting.last_error.unwrap_or_default();
+    assert!(
+        error.contains("could not connect to ldap://127.0.0.1:"),
+        "{error}"
+    );
+    // Back up: nothing is tried before the change's next attempt (24 to 36 s later)…
+    directory.restart();
+    assert_eq!(pass().await.expect("outbox pass"), Default::default());
+    // …and then it lands.
+    app.clock.advance(Duration::seconds(40));
+    assert_eq!(pass().await.expect("outbox pass").applied, 1);
+    assert_eq!(
+        slapd::members(&directory.url, GROUP_DN).await,
+        [USER1_DN, USER2_DN]
+    );
+}
