@@ -12,6 +12,7 @@ mod m20261126_000004_indexes_for_scale;
 mod m20261126_000005_lean_indexes;
 mod m20261127_000001_connected_systems;
 mod m20261127_000002_outbox;
+mod m20261127_000003_outbox_assignments;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_lean_indexes::Migration),
             Box::new(m20261127_000001_connected_systems::Migration),
             Box::new(m20261127_000002_outbox::Migration),
+            Box::new(m20261127_000003_outbox_assignments::Migration),
         ]
     }
 }

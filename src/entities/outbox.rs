@@ -1,7 +1,7 @@
 //! The `outbox` table: changes to apply to connected systems.
 use sea_orm::entity::prelude::*;
 
-use crate::ids::{ConnectedSystemId, OutboxId};
+use crate::ids::{AssignmentId, ConnectedSystemId, OutboxId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
@@ -22,6 +22,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub completed_at: Option<TimeDateTimeWithTimeZone>,
+    /// The assignment this change delivers, when it is part of granting one.
+    pub assignment_id: Option<AssignmentId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,15 @@
 use std::collections::BTreeMap;
 
 use sea_orm::{DatabaseConnection, EntityTrait};
+use serde_json::json;
 use time::Duration;
+
+use super::audit::{self, Event};
+use super::error::{ServiceError, ServiceResult};
+use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::principal::Principal;
+use crate::ids::{AccessPackageId, AssignmentId};
 
 use crate::clock::Clock;
 use crate::connectors::ldap::{Directory, Person};
@@ -171,4 +179,49 @@ async fn apply_for_system(
     }
     directory.close().await;
     Ok(outcomes)
+}
+
+/// `Reprocess`: the failed deliveries of one assignment of `package` (or of all its
+/// assignments) are tried again from the first try. How many changes went back in line;
+/// none is a conflict the page shows.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, package = %package))]
+pub async fn reprocess(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    package: AccessPackageId,
+    assignment: Option<AssignmentId>,
+) -> ServiceResult<u64> {
+    let found = store::packages::find(db, package)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    authorize(principal, Action::ManageAssignments(found.catalog_id))?;
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let failed = store::outbox::failed_assignments(&txn, package, assignment).await?;
+    let count = store::outbox::reprocess(&txn, now, &failed).await?;
+    if count == 0 {
+        return Err(ServiceError::conflict(
+            "nothing_to_reprocess",
+            "No delivery has failed: there is nothing to reprocess.",
+        ));
+    }
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::REPROCESS_ASSIGNMENT,
+            target_type: action::TARGET_PACKAGE,
+            target_id: Some(package.to_string()),
+            target_name: &found.display_name,
+            detail: json!({
+                "assignments": failed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "changes": count,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(count)
 }

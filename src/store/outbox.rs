@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::domain::group::MemberRole;
 use crate::domain::outbox::{Change, OutboxState};
 use crate::entities::{governed_group, group_member, outbox};
-use crate::ids::{ConnectedSystemId, GroupId, OutboxId, UserId};
+use crate::ids::{AssignmentId, ConnectedSystemId, GroupId, OutboxId, UserId};
 
 /// The (group, user) pairs of the membership rows `filter` selects whose group is governed
 /// in a connected system, with that system: what changes there when those rows go.
@@ -68,6 +68,17 @@ pub async fn enqueue(
     now: OffsetDateTime,
     pairs: &[(GroupId, UserId, ConnectedSystemId)],
 ) -> Result<(), sea_orm::DbErr> {
+    enqueue_delivering(db, now, pairs, None).await
+}
+
+/// Like [`enqueue`], for changes that deliver `assignment` (which shows `Delivering` until
+/// they are done).
+pub async fn enqueue_delivering(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    pairs: &[(GroupId, UserId, ConnectedSystemId)],
+    assignment: Option<AssignmentId>,
+) -> Result<(), sea_orm::DbErr> {
     for chunk in pairs.chunks(500) {
         let rows: Vec<outbox::ActiveModel> = chunk
             .iter()
@@ -88,6 +99,7 @@ pub async fn enqueue(
                     last_error: Set(None),
                     created_at: Set(now),
                     completed_at: Set(None),
+                    assignment_id: Set(assignment),
                 }
             })
             .collect();
@@ -218,4 +230,110 @@ pub async fn is_member(
         .one(db)
         .await?
         .is_some())
+}
+
+/// How far delivery to connected systems has come for an assignment that is not yet
+/// confirmed everywhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Changes still to apply (or being retried, with the latest error).
+    Waiting(Option<String>),
+    /// A change was given up; the system's words.
+    Failed(String),
+}
+
+/// The delivery of each of `assignments` that is not confirmed everywhere; the others are
+/// not in the map.
+pub async fn delivery_of(
+    db: &impl ConnectionTrait,
+    assignments: &[AssignmentId],
+) -> Result<std::collections::HashMap<AssignmentId, Delivery>, sea_orm::DbErr> {
+    let mut found = std::collections::HashMap::new();
+    if assignments.is_empty() {
+        return Ok(found);
+    }
+    let rows: Vec<(Option<AssignmentId>, String, Option<String>)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::AssignmentId)
+        .column(outbox::Column::State)
+        .column(outbox::Column::LastError)
+        .filter(outbox::Column::AssignmentId.is_in(assignments.iter().copied()))
+        .filter(Expr::cust("state <> 'done'"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (assignment, state, error) in rows {
+        let Some(assignment) = assignment else {
+            continue;
+        };
+        let this = if state == OutboxState::Failed.as_str() {
+            Delivery::Failed(error.unwrap_or_default())
+        } else {
+            Delivery::Waiting(error)
+        };
+        // A failure outweighs a wait.
+        match found.get(&assignment) {
+            Some(Delivery::Failed(_)) => {}
+            _ => {
+                found.insert(assignment, this);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Puts the failed changes of `assignments` back in line, due now, with their tries
+/// counted from zero. How many.
+pub async fn reprocess(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    assignments: &[AssignmentId],
+) -> Result<u64, sea_orm::DbErr> {
+    if assignments.is_empty() {
+        return Ok(0);
+    }
+    let done = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::State,
+            Expr::value(OutboxState::Pending.as_str()),
+        )
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(
+            outbox::Column::CompletedAt,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .filter(outbox::Column::AssignmentId.is_in(assignments.iter().copied()))
+        .filter(outbox::Column::State.eq(OutboxState::Failed.as_str()))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// The assignments of `package` (or just `only`) with a failed delivery.
+pub async fn failed_assignments(
+    db: &impl ConnectionTrait,
+    package: crate::ids::AccessPackageId,
+    only: Option<AssignmentId>,
+) -> Result<Vec<AssignmentId>, sea_orm::DbErr> {
+    use crate::entities::assignment;
+    let mut of_package = sea_orm::sea_query::Query::select()
+        .column(assignment::Column::Id)
+        .from(assignment::Entity)
+        .and_where(assignment::Column::AccessPackageId.eq(package))
+        .to_owned();
+    if let Some(only) = only {
+        of_package.and_where(assignment::Column::Id.eq(only));
+    }
+    let mut ids: Vec<Option<AssignmentId>> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::AssignmentId)
+        .filter(outbox::Column::State.eq(OutboxState::Failed.as_str()))
+        .filter(outbox::Column::AssignmentId.in_subquery(of_package))
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids.into_iter().flatten().collect())
 }

@@ -169,6 +169,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",  "/admin/access-packages/{id}/assignments",                    "in   403  403  403  ok   ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/requests",                       "in   403  403  403  ok   ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/requests/{request}",             "in   403  403  403  ok   ok   404  404  404  404"),
+    // Nothing has failed in the seeded world: answered as done, nothing changes.
+    ("POST", "/admin/access-packages/{id}/assignments/reprocess",          "in   403  403  403  noop noop 404  404  404  404"),
+    ("POST", "/admin/access-packages/{id}/assignments/{assignment}/reprocess", "in   403  403  403  noop noop 404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/assignments/new",                "in   403  403  403  ok   ok   404  404  404  404"),
     ("POST", "/admin/access-packages/{id}/assignments/new",                "in   403  403  403  ok   ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/assignments/{assignment}/remove", "in   403  403  403  ok   ok   404  404  404  404"),

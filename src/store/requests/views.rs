@@ -10,6 +10,7 @@ use crate::entities::{
     access_package, assignment, assignment_policy, assignment_request, policy_approver, user,
 };
 use crate::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
+use crate::store::outbox::Delivery;
 
 /// A request with the names the pages show.
 #[derive(Clone, Debug)]
@@ -69,15 +70,42 @@ pub struct AssignmentView {
     pub end_at: Option<OffsetDateTime>,
     /// When it was made: the order of a package's Assignments page.
     pub created_at: OffsetDateTime,
+    /// While it is active and a connected system has not confirmed it yet (or gave up).
+    pub delivery: Option<Delivery>,
 }
 
 impl AssignmentView {
     pub fn badge(&self) -> &'static str {
-        match self.state {
-            AssignmentState::Delivered => "badge-success",
-            AssignmentState::Delivering => "badge-warning",
-            AssignmentState::Expired | AssignmentState::Removed => "badge-neutral",
+        match (&self.delivery, self.state) {
+            (Some(Delivery::Failed(_)), _) => "badge-danger",
+            (Some(Delivery::Waiting(_)), _) => "badge-warning",
+            (None, AssignmentState::Delivered) => "badge-success",
+            (None, AssignmentState::Delivering) => "badge-warning",
+            (None, AssignmentState::Expired | AssignmentState::Removed) => "badge-neutral",
         }
+    }
+
+    /// The state in the portal's words: `Delivering` until every connected system has
+    /// confirmed, `Delivery failed` when one gave up.
+    pub fn status_label(&self) -> &'static str {
+        match &self.delivery {
+            Some(Delivery::Failed(_)) => "Delivery failed",
+            Some(Delivery::Waiting(_)) => "Delivering",
+            None => self.state.label(),
+        }
+    }
+
+    /// What the connected system said, when delivery is retrying or failed.
+    pub fn delivery_error(&self) -> Option<&str> {
+        match &self.delivery {
+            Some(Delivery::Failed(e)) => Some(e),
+            Some(Delivery::Waiting(e)) => e.as_deref(),
+            None => None,
+        }
+    }
+
+    pub fn delivery_failed(&self) -> bool {
+        matches!(self.delivery, Some(Delivery::Failed(_)))
     }
 }
 
@@ -349,7 +377,29 @@ pub(super) async fn assignment_views(
                 start_at: a.start_at,
                 end_at: a.end_at,
                 created_at: a.created_at,
+                delivery: None,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+        .map(|views| with_delivery(db, views))?
+        .await
+}
+
+/// Fills in how far delivery to connected systems has come, for the active ones.
+async fn with_delivery(
+    db: &impl ConnectionTrait,
+    mut views: Vec<AssignmentView>,
+) -> Result<Vec<AssignmentView>, sea_orm::DbErr> {
+    let active: Vec<AssignmentId> = views
+        .iter()
+        .filter(|v| v.state.is_active())
+        .map(|v| v.id)
+        .collect();
+    let mut found = crate::store::outbox::delivery_of(db, &active).await?;
+    for view in &mut views {
+        if view.state.is_active() {
+            view.delivery = found.remove(&view.id);
+        }
+    }
+    Ok(views)
 }

@@ -12,29 +12,32 @@ use time::Duration;
 use super::slapd::{self, ADMIN_PASSWORD, Slapd};
 use super::{add, ldap_fields};
 use crate::builders::{PolicyOptions, policy};
-use crate::helpers::{location, spawn_app};
+use crate::helpers::{Browser, TestApp, location, spawn_app};
 
 const GROUP_DN: &str = "cn=Engineering Group,ou=groups,dc=gatehouse,dc=test";
 const USER1_DN: &str = "uid=user1,ou=people,dc=gatehouse,dc=test";
 const USER2_DN: &str = "uid=user2,ou=people,dc=gatehouse,dc=test";
 
-#[tokio::test]
-async fn access_lands_in_a_real_ldap_group_leaves_it_at_expiry_and_survives_an_outage() {
-    let Some(mut directory) = Slapd::start("LDAP delivery") else {
-        return;
-    };
+/// A running slapd, Gatehouse with Admin1 signed in, and the directory added as a connected
+/// system (its id).
+async fn with_directory(suite: &str) -> Option<(Slapd, TestApp, Browser, String)> {
+    let directory = Slapd::start(suite)?;
     let app = spawn_app().await;
     let (admin, _) = app.admin().await;
-    let system_page = add(
+    let page = add(
         &admin,
         &ldap_fields("Contoso directory", &directory.url, ADMIN_PASSWORD),
     )
     .await;
-    let system = system_page
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let system = page.rsplit('/').next().unwrap_or_default().to_owned();
+    Some((directory, app, admin, system))
+}
+
+#[tokio::test]
+async fn access_lands_in_a_real_ldap_group_leaves_it_at_expiry_and_survives_an_outage() {
+    let Some((mut directory, app, admin, system)) = with_directory("LDAP delivery").await else {
+        return;
+    };
     let group = app.create_group("Engineering Group").await;
     let group_page = format!("/admin/groups/{group}");
     let link = format!("{group_page}/connected-system");
@@ -134,4 +137,82 @@ async fn access_lands_in_a_real_ldap_group_leaves_it_at_expiry_and_survives_an_o
         slapd::members(&directory.url, GROUP_DN).await,
         [USER1_DN, USER2_DN]
     );
+}
+
+#[tokio::test]
+async fn an_assignment_shows_delivering_then_delivery_failed_and_reprocess_brings_it_home() {
+    let Some((mut directory, app, admin, system)) = with_directory("LDAP delivery failure").await
+    else {
+        return;
+    };
+    let group = app.create_group("Engineering Group").await;
+    admin
+        .post(
+            &format!("/admin/groups/{group}/connected-system"),
+            &[
+                ("connected_system", system.as_str()),
+                ("external_id", GROUP_DN),
+            ],
+        )
+        .await;
+    let (user1_browser, user1) = app
+        .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let catalog = app.default_catalog().await;
+    let package = app.create_package(catalog, "Web project", &[group]).await;
+    app.create_policy(
+        package,
+        policy("Internal users", &[user1], &[]).without_approval(),
+    )
+    .await;
+
+    directory.stop();
+    app.submit_request(user1, package).await;
+    let pass = || worker::run_pass(&app.db, &app.clock, &app.secrets);
+    assert_eq!(pass().await.expect("outbox pass").retrying, 1);
+    let assignments = format!("/admin/access-packages/{package}/assignments");
+    let html = admin.get_html(&assignments).await;
+    assert!(html.contains(">Delivering</span>"), "{html}");
+    assert!(
+        html.contains("could not connect to ldap://127.0.0.1:"),
+        "{html}"
+    );
+
+    // Seven more tries over about an hour, all failing: the change is given up.
+    let mut failed = 0;
+    for _ in 0..7 {
+        app.clock.advance(Duration::minutes(40));
+        failed += pass().await.expect("outbox pass").failed;
+    }
+    assert_eq!(failed, 1);
+    let html = admin.get_html(&assignments).await;
+    assert!(html.contains(">Delivery failed</span>"), "{html}");
+    assert!(html.contains("Reprocess failed"), "{html}");
+    let mine = user1_browser.get_html("/myaccess/access").await;
+    assert!(mine.contains(">Delivery failed</span>"), "{mine}");
+    // Nothing more is tried on its own.
+    app.clock.advance(Duration::hours(2));
+    assert_eq!(pass().await.expect("outbox pass"), Default::default());
+
+    // The directory is back; `Reprocess failed` puts the change back in line.
+    directory.restart();
+    let reprocessed = admin.post(&format!("{assignments}/reprocess"), &[]).await;
+    assert_eq!(location(&reprocessed), assignments);
+    let html = admin.get_html(&assignments).await;
+    assert!(
+        html.contains("Delivery will be tried again (1 change)."),
+        "{html}"
+    );
+    assert_eq!(pass().await.expect("outbox pass").applied, 1);
+    assert_eq!(
+        slapd::members(&directory.url, GROUP_DN).await,
+        [USER1_DN, USER2_DN]
+    );
+    let html = admin.get_html(&assignments).await;
+    assert!(html.contains(">Delivered</span>"), "{html}");
+    assert!(!html.contains("Reprocess"), "{html}");
+    // With nothing failed, reprocessing says so.
+    admin.post(&format!("{assignments}/reprocess"), &[]).await;
+    let html = admin.get_html(&assignments).await;
+    assert!(html.contains("No delivery has failed"), "{html}");
 }

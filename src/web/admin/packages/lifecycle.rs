@@ -120,6 +120,8 @@ pub struct AssignmentsPage {
     access: CatalogAccess,
     section: &'static str,
     assignments: KeysetPage<AssignmentView>,
+    /// Some assignment of the package has a delivery that failed: `Reprocess failed`.
+    any_failed: bool,
 }
 
 pub async fn assignments(
@@ -136,6 +138,9 @@ pub async fn assignments(
     let assignments =
         store::requests::assignments_for_package(&state.db, package.id, query.cursor(), PER_PAGE)
             .await?;
+    let any_failed = !store::outbox::failed_assignments(&state.db, package.id, None)
+        .await?
+        .is_empty();
     Ok(AssignmentsPage {
         chrome: Chrome::admin(manager.current(), "packages")?,
         package,
@@ -143,7 +148,61 @@ pub async fn assignments(
         access,
         section: "assignments",
         assignments,
+        any_failed,
     })
+}
+
+/// `Reprocess` on one assignment whose delivery failed.
+pub async fn reprocess_one(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    path: web::Path<(String, String)>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let (id, assignment_id) = path.into_inner();
+    let loaded = load(&state, &manager, &id).await?;
+    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    reprocessed(&state, &manager, &loaded, Some(assignment.id)).await
+}
+
+/// `Reprocess failed`: every assignment of the package whose delivery failed.
+pub async fn reprocess_all(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    id: web::Path<String>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let loaded = load(&state, &manager, &id).await?;
+    reprocessed(&state, &manager, &loaded, None).await
+}
+
+async fn reprocessed(
+    state: &AppState,
+    manager: &EntitlementManager,
+    loaded: &Loaded,
+    assignment: Option<AssignmentId>,
+) -> AppResult<HttpResponse> {
+    let result = crate::services::outbox::reprocess(
+        &state.db,
+        state.clock.as_ref(),
+        manager.principal(),
+        loaded.package.id,
+        assignment,
+    )
+    .await;
+    flash_outcome(
+        &manager.current().session,
+        result.map(|n| {
+            format!(
+                "Delivery will be tried again ({n} {}).",
+                if n == 1 { "change" } else { "changes" }
+            )
+        }),
+    )?;
+    Ok(see_other(&format!(
+        "/admin/access-packages/{}/assignments",
+        loaded.package.id
+    )))
 }
 
 async fn assignment_of(state: &AppState, loaded: &Loaded, raw: &str) -> AppResult<AssignmentView> {

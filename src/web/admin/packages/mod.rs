@@ -25,6 +25,8 @@ pub fn routes() -> Vec<RouteDef> {
         get("/admin/access-packages/{id}/assignments", lifecycle::assignments),
         get("/admin/access-packages/{id}/requests", lifecycle::requests),
         get("/admin/access-packages/{id}/requests/{request}", lifecycle::request),
+        post("/admin/access-packages/{id}/assignments/reprocess", lifecycle::reprocess_all),
+        post("/admin/access-packages/{id}/assignments/{assignment}/reprocess", lifecycle::reprocess_one),
         get("/admin/access-packages/{id}/assignments/new", lifecycle::new_form),
         post("/admin/access-packages/{id}/assignments/new", lifecycle::create),
         get("/admin/access-packages/{id}/assignments/{assignment}/remove", lifecycle::confirm_remove),
