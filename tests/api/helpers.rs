@@ -152,6 +152,16 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// Another connection pool to this test's database, as a second instance of Gatehouse
+    /// would open it.
+    pub async fn second_instance_db(&self) -> DatabaseConnection {
+        let settings = test_settings(self._database.url.clone());
+        let config = Config::from_settings(&settings).expect("test config");
+        gatehouse::db::connect(&config.database)
+            .await
+            .expect("a second connection")
+    }
+
     pub fn browser(&self) -> Browser {
         let client = reqwest::Client::builder()
             .cookie_store(true)

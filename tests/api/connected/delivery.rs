@@ -216,3 +216,57 @@ async fn an_assignment_shows_delivering_then_delivery_failed_and_reprocess_bring
     let html = admin.get_html(&assignments).await;
     assert!(html.contains("No delivery has failed"), "{html}");
 }
+
+#[tokio::test]
+async fn two_instances_working_at_once_handle_each_change_once() {
+    let Some((directory, app, admin, system)) =
+        with_directory("LDAP delivery, two instances").await
+    else {
+        return;
+    };
+    let group = app.create_group("Engineering Group").await;
+    admin
+        .post(
+            &format!("/admin/groups/{group}/connected-system"),
+            &[
+                ("connected_system", system.as_str()),
+                ("external_id", GROUP_DN),
+            ],
+        )
+        .await;
+    // Forty direct members: forty changes (the directory knows none of these people, so each
+    // try fails and waits; what counts here is that each is taken by one instance only).
+    for n in 0..40 {
+        let user = app
+            .create_user(
+                &format!("person{n}@woodgrove.test"),
+                &format!("Person {n}"),
+                DirectoryRole::User,
+            )
+            .await;
+        app.add_group_member(group, user).await;
+    }
+    let other = app.second_instance_db().await;
+    let (a, b) = tokio::join!(
+        worker::run_pass(&app.db, &app.clock, &app.secrets),
+        worker::run_pass(&other, &app.clock, &app.secrets),
+    );
+    let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+    let handled = |r: worker::OutboxReport| r.applied + r.retrying + r.failed;
+    assert_eq!(handled(a) + handled(b), 40, "{a:?} {b:?}");
+    let rows = outbox::Entity::find().all(&app.db).await.expect("rows");
+    assert_eq!(rows.len(), 40);
+    assert!(
+        rows.iter().all(|r| r.attempts == 1),
+        "each tried exactly once"
+    );
+    assert!(
+        rows.iter().all(|r| r
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no single entry"))),
+        "{:?}",
+        rows.first()
+    );
+    drop(directory);
+}
