@@ -89,6 +89,8 @@ typed_id!(
     ConnectedSystemId,
     /// A change waiting in the outbox.
     OutboxId,
+    /// One try of an outbox row.
+    OutboxAttemptId,
 );
 
 #[cfg(test)]

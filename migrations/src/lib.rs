@@ -13,6 +13,7 @@ mod m20261126_000005_lean_indexes;
 mod m20261127_000001_connected_systems;
 mod m20261127_000002_outbox;
 mod m20261127_000003_outbox_assignments;
+mod m20261127_000004_outbox_attempts;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_connected_systems::Migration),
             Box::new(m20261127_000002_outbox::Migration),
             Box::new(m20261127_000003_outbox_assignments::Migration),
+            Box::new(m20261127_000004_outbox_attempts::Migration),
         ]
     }
 }

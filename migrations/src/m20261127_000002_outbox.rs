@@ -86,7 +86,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(Outbox::ConnectedSystemId))
                     .col(
                         string_len(Outbox::Kind, 32)
-                            .check(Expr::col(Outbox::Kind).is_in(["membership"])),
+                            .check(Expr::col(Outbox::Kind).is_in(["membership", "webhook"])),
                     )
                     .col(text(Outbox::Payload))
                     .col(

@@ -46,7 +46,9 @@ pub const ADD_CONNECTED_SYSTEM: &str = "Add connected system";
 pub const UPDATE_CONNECTED_SYSTEM: &str = "Update connected system";
 pub const DELETE_CONNECTED_SYSTEM: &str = "Delete connected system";
 pub const TEST_CONNECTED_SYSTEM: &str = "Test connection to connected system";
+pub const DELIVERY_FAILED: &str = "Access package assignment delivery failed";
 pub const REPROCESS_ASSIGNMENT: &str = "Reprocess access package assignment";
+pub const RESEND_TO_CONNECTED_SYSTEM: &str = "Resend to connected system";
 pub const GOVERN_GROUP: &str = "Link group to connected system";
 pub const UNGOVERN_GROUP: &str = "Unlink group from connected system";
 

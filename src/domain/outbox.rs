@@ -5,21 +5,49 @@ use time::Duration;
 use crate::ids::{GroupId, UserId};
 
 /// A change for a connected system, as stored in an outbox row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Change {
     /// Make `user`'s membership of `group` in the system what Gatehouse holds now: present
     /// while any source grants it, absent otherwise. Applying it twice does no harm, and
     /// rows applied out of order still end with Gatehouse's state.
     Membership { group: GroupId, user: UserId },
+    /// A webhook message, fixed when its event happened: the same `message_id` on every
+    /// try and resend, so that receivers can drop what they already have.
+    #[serde(rename_all = "camelCase")]
+    Webhook {
+        message_id: String,
+        event_type: String,
+        body: String,
+    },
 }
 
 impl Change {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Membership { .. } => "membership",
+            Self::Webhook { .. } => "webhook",
         }
     }
+}
+
+/// The webhook event an audited activity is, in Microsoft Graph's names for the objects
+/// (`accessPackageAssignmentRequest`, `accessPackageAssignment`); `None` for activities
+/// webhooks do not carry.
+pub fn webhook_event(activity: &str) -> Option<&'static str> {
+    use super::audit as a;
+    Some(match activity {
+        a::REQUEST_ACCESS | a::ADMIN_ASSIGN => "accessPackageAssignmentRequest.submitted",
+        a::APPROVE_REQUEST => "accessPackageAssignmentRequest.approved",
+        a::DENY_REQUEST => "accessPackageAssignmentRequest.denied",
+        a::CANCEL_REQUEST => "accessPackageAssignmentRequest.canceled",
+        a::REQUEST_TIMED_OUT => "accessPackageAssignmentRequest.timedOut",
+        a::DELIVER_ASSIGNMENT => "accessPackageAssignment.delivered",
+        a::EXPIRE_ASSIGNMENT => "accessPackageAssignment.expired",
+        a::REMOVE_ASSIGNMENT => "accessPackageAssignment.removed",
+        a::DELIVERY_FAILED => "accessPackageAssignment.deliveryFailed",
+        _ => return None,
+    })
 }
 
 /// An outbox row's state.

@@ -13,6 +13,7 @@ pub mod governed_group;
 pub mod group;
 pub mod group_member;
 pub mod outbox;
+pub mod outbox_attempt;
 pub mod policy_approver;
 pub mod policy_requestor;
 pub mod request_decision;

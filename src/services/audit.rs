@@ -56,6 +56,10 @@ pub async fn record_many(
     events: Vec<Event<'_>>,
 ) -> Result<(), sea_orm::DbErr> {
     let actor = Actor::from(principal);
+    let messages: Vec<Message> = events
+        .iter()
+        .filter_map(|e| webhook_message(at, &actor, e))
+        .collect();
     let rows: Vec<audit_event::ActiveModel> =
         events.into_iter().map(|e| row(at, &actor, e)).collect();
     for chunk in rows.chunks(500) {
@@ -63,7 +67,37 @@ pub async fn record_many(
             .exec_without_returning(db)
             .await?;
     }
-    Ok(())
+    crate::store::outbox::enqueue_webhooks(db, at, &messages).await
+}
+
+/// A webhook message: its event type and body.
+pub type Message = (&'static str, String);
+
+/// The webhook message an audited activity makes, if webhooks carry it: Standard Webhooks'
+/// `type`, `timestamp` and `data`, with Microsoft Graph's names for the objects.
+fn webhook_message(at: OffsetDateTime, actor: &Actor, event: &Event<'_>) -> Option<Message> {
+    let event_type = crate::domain::outbox::webhook_event(event.action)?;
+    let detail = &event.detail;
+    let mut data = serde_json::json!({
+        "activity": event.action,
+        "initiatedBy": { "id": actor.id.map(|id| id.to_string()), "displayName": actor.name },
+        "accessPackage": { "id": event.target_id, "displayName": event.target_name },
+        "target": { "id": detail.get("targetId") },
+        "detail": detail,
+    });
+    if let Some(request) = detail.get("requestId") {
+        data["accessPackageAssignmentRequest"] =
+            serde_json::json!({ "id": request, "requestType": detail.get("requestType") });
+    }
+    if let Some(assignment) = detail.get("assignmentId").filter(|a| !a.is_null()) {
+        data["accessPackageAssignment"] = serde_json::json!({ "id": assignment });
+    }
+    let body = serde_json::json!({
+        "type": event_type,
+        "timestamp": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "data": data,
+    });
+    Some((event_type, body.to_string()))
 }
 
 fn row(at: OffsetDateTime, actor: &Actor, event: Event<'_>) -> audit_event::ActiveModel {
@@ -88,8 +122,12 @@ pub async fn record_as(
     actor: &Actor,
     event: Event<'_>,
 ) -> Result<(), sea_orm::DbErr> {
+    let message = webhook_message(at, actor, &event);
     audit_event::Entity::insert(row(at, actor, event))
         .exec_without_returning(db)
         .await?;
-    Ok(())
+    match message {
+        Some(message) => crate::store::outbox::enqueue_webhooks(db, at, &[message]).await,
+        None => Ok(()),
+    }
 }

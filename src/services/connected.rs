@@ -508,3 +508,108 @@ pub async fn ungovern(
     txn.commit().await?;
     Ok(())
 }
+
+/// A line of a connected system's delivery log: one change and how its latest try went.
+#[derive(Clone, Debug)]
+pub struct LogLine {
+    pub id: crate::ids::OutboxId,
+    pub created_at: OffsetDateTime,
+    /// The webhook event, or `Membership` for a directory change.
+    pub what: String,
+    pub state: String,
+    pub attempts: i32,
+    pub status_code: Option<i32>,
+    pub latency_ms: Option<i32>,
+    pub error: Option<String>,
+    /// A webhook message can be sent again; a failed change can be tried again.
+    pub can_resend: bool,
+}
+
+/// The latest `limit` changes for a system, newest first.
+pub async fn delivery_log(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    system: ConnectedSystemId,
+    limit: u64,
+) -> ServiceResult<Vec<LogLine>> {
+    use crate::entities::{outbox, outbox_attempt};
+    use sea_orm::{QueryFilter, QuerySelect};
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::ConnectedSystemId.eq(system))
+        .order_by_desc(outbox::Column::CreatedAt)
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let attempts = outbox_attempt::Entity::find()
+        .filter(outbox_attempt::Column::OutboxId.is_in(rows.iter().map(|r| r.id)))
+        .order_by_desc(outbox_attempt::Column::Attempt)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let latest = attempts.iter().find(|a| a.outbox_id == row.id);
+            let change = serde_json::from_str::<crate::domain::outbox::Change>(&row.payload);
+            let (what, webhook) = match change {
+                Ok(crate::domain::outbox::Change::Webhook { event_type, .. }) => (event_type, true),
+                _ => ("Membership".to_owned(), false),
+            };
+            LogLine {
+                id: row.id,
+                created_at: row.created_at,
+                what,
+                can_resend: webhook || row.state == "failed",
+                state: row.state,
+                attempts: row.attempts,
+                status_code: latest.and_then(|a| a.status_code),
+                latency_ms: latest.map(|a| a.latency_ms),
+                error: row.last_error,
+            }
+        })
+        .collect())
+}
+
+/// `Resend`: a webhook message goes out again (with the same `webhook-id`, so that a
+/// receiver that has it already can drop the copy); a failed directory change is tried
+/// again.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, system = %system))]
+pub async fn resend(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    system: ConnectedSystemId,
+    row: crate::ids::OutboxId,
+) -> ServiceResult<()> {
+    use crate::entities::outbox;
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    let found = outbox::Entity::find_by_id(row)
+        .one(&txn)
+        .await?
+        .filter(|r| r.connected_system_id == system)
+        .ok_or(ServiceError::NotFound)?;
+    let name = connected_system::Entity::find_by_id(system)
+        .one(&txn)
+        .await?
+        .map(|s| s.display_name)
+        .unwrap_or_default();
+    store::outbox::resend(&txn, now, &found).await?;
+    audit::record(
+        &txn,
+        now,
+        principal,
+        Event {
+            action: action::RESEND_TO_CONNECTED_SYSTEM,
+            target_type: action::TARGET_CONNECTED_SYSTEM,
+            target_id: Some(system.to_string()),
+            target_name: &name,
+            detail: json!({ "change": row.to_string(), "kind": found.kind }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

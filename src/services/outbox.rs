@@ -68,30 +68,91 @@ pub async fn run_pass(
     }
     let mut report = OutboxReport::default();
     for (system_id, rows) in by_system {
-        let outcomes = apply_for_system(db, secrets, system_id, &rows).await?;
-        let now = clock.now();
-        for (row, outcome) in rows.iter().zip(outcomes) {
-            let finish = match outcome {
+        let tries = apply_for_system(db, clock, secrets, system_id, &rows).await?;
+        for (row, tried) in rows.iter().zip(tries) {
+            let now = clock.now();
+            let txn = write_txn(db).await?;
+            let finish = match &tried.outcome {
                 Outcome::Applied => {
                     report.applied += 1;
                     Finish::Done
                 }
-                Outcome::Postponed(why) => Finish::Postpone(now + DISABLED_WAIT, why),
+                Outcome::Postponed(why) => Finish::Postpone(now + DISABLED_WAIT, why.clone()),
                 Outcome::Error(error) => match retry_after(row.attempts + 1, jitter()) {
                     Some(wait) => {
                         report.retrying += 1;
-                        Finish::Retry(now + wait, error)
+                        Finish::Retry(now + wait, error.clone())
                     }
                     None => {
                         report.failed += 1;
-                        Finish::Failed(error)
+                        Finish::Failed(error.clone())
                     }
                 },
             };
-            store::outbox::finish(db, row, now, finish).await?;
+            let gave_up = matches!(finish, Finish::Failed(_));
+            if store::outbox::finish(&txn, row, now, finish).await? {
+                if !matches!(tried.outcome, Outcome::Postponed(_)) {
+                    let attempt = store::outbox::Attempt {
+                        succeeded: matches!(tried.outcome, Outcome::Applied),
+                        status_code: tried.status_code,
+                        latency_ms: tried.latency_ms,
+                        error: match &tried.outcome {
+                            Outcome::Error(e) => Some(e.clone()),
+                            _ => None,
+                        },
+                    };
+                    store::outbox::record_attempt(&txn, row, now, attempt).await?;
+                }
+                if gave_up {
+                    delivery_failed(&txn, now, row, &tried).await?;
+                }
+            }
+            txn.commit().await?;
         }
     }
     Ok(report)
+}
+
+/// A change given up: audited (which also tells webhooks), when it delivered an
+/// assignment.
+async fn delivery_failed(
+    txn: &impl sea_orm::ConnectionTrait,
+    now: time::OffsetDateTime,
+    row: &outbox::Model,
+    tried: &Tried,
+) -> Result<(), sea_orm::DbErr> {
+    let Some(assignment) = row.assignment_id else {
+        return Ok(());
+    };
+    let Some(found) = crate::entities::assignment::Entity::find_by_id(assignment)
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let name = super::requests::package_name(txn, found.access_package_id).await?;
+    let error = match &tried.outcome {
+        Outcome::Error(e) => e.clone(),
+        _ => String::new(),
+    };
+    audit::record(
+        txn,
+        now,
+        &Principal::scheduler(),
+        Event {
+            action: action::DELIVERY_FAILED,
+            target_type: action::TARGET_PACKAGE,
+            target_id: Some(found.access_package_id.to_string()),
+            target_name: &name,
+            detail: json!({
+                "assignmentId": assignment.to_string(),
+                "targetId": found.target_id.to_string(),
+                "error": error,
+                "attempts": row.attempts + 1,
+            }),
+        },
+    )
+    .await
 }
 
 enum Outcome {
@@ -101,15 +162,36 @@ enum Outcome {
     Error(String),
 }
 
-/// Applies the rows of one system over one connection; an outcome per row, in order.
+/// One try of a row: how it ended, a webhook receiver's status code, how long it took.
+struct Tried {
+    outcome: Outcome,
+    status_code: Option<u16>,
+    latency_ms: u64,
+}
+
+impl Tried {
+    fn untried(outcome: Outcome) -> Self {
+        Self {
+            outcome,
+            status_code: None,
+            latency_ms: 0,
+        }
+    }
+}
+
+/// Applies the rows of one system (over one connection, for a directory); a try per row,
+/// in order.
 async fn apply_for_system(
     db: &DatabaseConnection,
+    clock: &dyn Clock,
     secrets: &SecretBox,
     system_id: ConnectedSystemId,
     rows: &[outbox::Model],
-) -> Result<Vec<Outcome>, sea_orm::DbErr> {
-    let all = |outcome: fn(String) -> Outcome, why: String| -> Vec<Outcome> {
-        rows.iter().map(|_| outcome(why.clone())).collect()
+) -> Result<Vec<Tried>, sea_orm::DbErr> {
+    let all = |outcome: fn(String) -> Outcome, why: String| -> Vec<Tried> {
+        rows.iter()
+            .map(|_| Tried::untried(outcome(why.clone())))
+            .collect()
     };
     let Some(system) = connected_system::Entity::find_by_id(system_id)
         .one(db)
@@ -137,20 +219,84 @@ async fn apply_for_system(
         Ok(settings) => settings,
         Err(e) => return Ok(all(Outcome::Error, format!("unreadable settings: {e}"))),
     };
-    let Settings::Ldap(ldap) = settings else {
-        return Ok(all(
+    match settings {
+        Settings::Ldap(ldap) => apply_to_directory(db, &ldap, &secret, rows).await,
+        Settings::Webhook(hook) => {
+            let mut tries = Vec::with_capacity(rows.len());
+            for row in rows {
+                tries.push(match serde_json::from_str::<Change>(&row.payload) {
+                    Ok(Change::Webhook {
+                        message_id, body, ..
+                    }) => post(&hook, &secret, message_id, body, clock).await,
+                    _ => Tried::untried(Outcome::Error("not a webhook message".into())),
+                });
+            }
+            Ok(tries)
+        }
+        Settings::Scim(_) => Ok(all(
             Outcome::Error,
-            format!("delivery to a {} is not built yet", settings.kind().label()),
-        ));
+            "delivery to a SCIM 2.0 service provider is not built yet".into(),
+        )),
+    }
+}
+
+/// Posts one signed webhook message; any 2xx answer is success.
+async fn post(
+    hook: &crate::domain::connected::WebhookSettings,
+    secret: &str,
+    id: String,
+    body: String,
+    clock: &dyn Clock,
+) -> Tried {
+    let message = crate::connectors::webhook::Message {
+        id,
+        timestamp: clock.now().unix_timestamp(),
+        body,
     };
-    let mut directory = match Directory::open(&ldap, &secret).await {
+    let started = std::time::Instant::now();
+    let answer = crate::connectors::webhook::send(hook, secret, &message).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match answer {
+        Ok(status) if status.is_success() => Tried {
+            outcome: Outcome::Applied,
+            status_code: Some(status.as_u16()),
+            latency_ms,
+        },
+        Ok(status) => Tried {
+            outcome: Outcome::Error(format!("the receiver answered {status}")),
+            status_code: Some(status.as_u16()),
+            latency_ms,
+        },
+        Err(words) => Tried {
+            outcome: Outcome::Error(words),
+            status_code: None,
+            latency_ms,
+        },
+    }
+}
+
+/// Applies membership changes to a directory over one bound connection.
+async fn apply_to_directory(
+    db: &DatabaseConnection,
+    ldap: &crate::domain::connected::LdapSettings,
+    secret: &str,
+    rows: &[outbox::Model],
+) -> Result<Vec<Tried>, sea_orm::DbErr> {
+    let mut directory = match Directory::open(ldap, secret).await {
         Ok(directory) => directory,
-        Err(words) => return Ok(all(Outcome::Error, words)),
+        Err(words) => {
+            return Ok(rows
+                .iter()
+                .map(|_| Tried::untried(Outcome::Error(words.clone())))
+                .collect());
+        }
     };
-    let mut outcomes = Vec::with_capacity(rows.len());
+    let mut tries = Vec::with_capacity(rows.len());
     for row in rows {
+        let started = std::time::Instant::now();
         let outcome = match serde_json::from_str::<Change>(&row.payload) {
             Err(e) => Outcome::Error(format!("unreadable change: {e}")),
+            Ok(Change::Webhook { .. }) => Outcome::Error("not a directory change".into()),
             Ok(Change::Membership { group, user }) => {
                 let link = governed_group::Entity::find_by_id(group).one(db).await?;
                 let person = user::Entity::find_by_id(user).one(db).await?;
@@ -175,10 +321,14 @@ async fn apply_for_system(
                 }
             }
         };
-        outcomes.push(outcome);
+        tries.push(Tried {
+            outcome,
+            status_code: None,
+            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
     }
     directory.close().await;
-    Ok(outcomes)
+    Ok(tries)
 }
 
 /// `Reprocess`: the failed deliveries of one assignment of `package` (or of all its

@@ -87,20 +87,7 @@ pub async fn enqueue_delivering(
                     group: *group,
                     user: *user,
                 };
-                outbox::ActiveModel {
-                    id: Set(OutboxId::new()),
-                    connected_system_id: Set(*system),
-                    kind: Set(change.kind().to_owned()),
-                    payload: Set(serde_json::to_string(&change).unwrap_or_default()),
-                    state: Set(OutboxState::Pending.as_str().to_owned()),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    claimed_until: Set(None),
-                    last_error: Set(None),
-                    created_at: Set(now),
-                    completed_at: Set(None),
-                    assignment_id: Set(assignment),
-                }
+                pending_row(now, *system, &change, assignment)
             })
             .collect();
         outbox::Entity::insert_many(rows)
@@ -336,4 +323,127 @@ pub async fn failed_assignments(
     ids.sort();
     ids.dedup();
     Ok(ids.into_iter().flatten().collect())
+}
+
+/// One try, for the delivery log.
+pub struct Attempt {
+    pub succeeded: bool,
+    /// A webhook receiver's HTTP status code.
+    pub status_code: Option<u16>,
+    pub latency_ms: u64,
+    pub error: Option<String>,
+}
+
+/// Keeps one try of `row` in its delivery log.
+pub async fn record_attempt(
+    db: &impl ConnectionTrait,
+    row: &outbox::Model,
+    at: OffsetDateTime,
+    attempt: Attempt,
+) -> Result<(), sea_orm::DbErr> {
+    use crate::entities::outbox_attempt;
+    outbox_attempt::Entity::insert(outbox_attempt::ActiveModel {
+        id: Set(crate::ids::OutboxAttemptId::new()),
+        outbox_id: Set(row.id),
+        attempt: Set(row.attempts + 1),
+        attempted_at: Set(at),
+        succeeded: Set(attempt.succeeded),
+        status_code: Set(attempt.status_code.map(i32::from)),
+        latency_ms: Set(i32::try_from(attempt.latency_ms).unwrap_or(i32::MAX)),
+        error: Set(attempt.error),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Writes each webhook message for every enabled webhook system, due now.
+pub async fn enqueue_webhooks(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    messages: &[(&'static str, String)],
+) -> Result<(), sea_orm::DbErr> {
+    use crate::entities::connected_system;
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let hooks: Vec<ConnectedSystemId> = connected_system::Entity::find()
+        .select_only()
+        .column(connected_system::Column::Id)
+        .filter(connected_system::Column::Kind.eq("webhook"))
+        .filter(connected_system::Column::IsEnabled.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let rows: Vec<outbox::ActiveModel> = hooks
+        .iter()
+        .flat_map(|hook| {
+            messages.iter().map(move |(event_type, body)| {
+                let change = Change::Webhook {
+                    message_id: format!("msg_{}", uuid::Uuid::now_v7().simple()),
+                    event_type: (*event_type).to_owned(),
+                    body: body.clone(),
+                };
+                pending_row(now, *hook, &change, None)
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        outbox::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A row for `change` to `system`, due now.
+fn pending_row(
+    now: OffsetDateTime,
+    system: ConnectedSystemId,
+    change: &Change,
+    assignment: Option<AssignmentId>,
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        id: Set(OutboxId::new()),
+        connected_system_id: Set(system),
+        kind: Set(change.kind().to_owned()),
+        payload: Set(serde_json::to_string(change).unwrap_or_default()),
+        state: Set(OutboxState::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        completed_at: Set(None),
+        assignment_id: Set(assignment),
+    }
+}
+
+/// Sends `row` again: a copy of a webhook message, due now; or a failed change back in
+/// line with its tries counted from zero.
+pub async fn resend(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    row: &outbox::Model,
+) -> Result<(), sea_orm::DbErr> {
+    let change: Change = serde_json::from_str(&row.payload)
+        .map_err(|e| sea_orm::DbErr::Custom(format!("unreadable outbox row {}: {e}", row.id)))?;
+    if let Change::Webhook { .. } = change {
+        outbox::Entity::insert(pending_row(now, row.connected_system_id, &change, None))
+            .exec_without_returning(db)
+            .await?;
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::State,
+            Expr::value(OutboxState::Pending.as_str()),
+        )
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(outbox::Column::Id.eq(row.id))
+        .filter(outbox::Column::State.eq(OutboxState::Failed.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
 }

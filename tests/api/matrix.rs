@@ -199,6 +199,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",  "/admin/connected-systems/{id}",                              "in   403  403  403  403  ok   403  403  403  403"),
     ("GET",  "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/log/{change}/resend",          "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/test",                         "in   403  403  403  403  ok   403  403  403  403"),
     ("GET",  "/admin/connected-systems/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),

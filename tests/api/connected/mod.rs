@@ -375,3 +375,95 @@ async fn a_webhook_ping_is_signed_as_standard_webhooks_say() {
     );
     assert!(!got.lock().expect("lock")[1].valid);
 }
+
+#[tokio::test]
+async fn requests_and_assignments_reach_a_webhook_signed_and_can_be_sent_again() {
+    use crate::builders::{PolicyOptions, policy};
+    use gatehouse::domain::user::DirectoryRole;
+    use gatehouse::services::outbox as worker;
+
+    let key = b"events signing key".to_vec();
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(&key)
+    );
+    let (url, got) = receiver(key).await;
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let page = add(
+        &admin,
+        &[
+            ("kind", "webhook"),
+            ("display_name", "Ticketing hook"),
+            ("url", url.as_str()),
+            ("secret", secret.as_str()),
+            ("enabled", "on"),
+        ],
+    )
+    .await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let group = app.create_group("Engineering Group").await;
+    let catalog = app.default_catalog().await;
+    let package = app.create_package(catalog, "Web project", &[group]).await;
+    app.create_policy(
+        package,
+        policy("Internal users", &[user1], &[]).without_approval(),
+    )
+    .await;
+    let request = app.submit_request(user1, package).await;
+
+    let report = worker::run_pass(&app.db, &app.clock, &app.secrets)
+        .await
+        .expect("outbox pass");
+    assert_eq!(report.applied, 2, "{report:?}");
+    let sent = got.lock().expect("lock").clone();
+    assert!(sent.iter().all(|d| d.valid), "{sent:?}");
+    let bodies: Vec<serde_json::Value> = sent
+        .iter()
+        .map(|d| serde_json::from_str(&d.body).expect("JSON"))
+        .collect();
+    let types: Vec<&str> = bodies.iter().filter_map(|b| b["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "accessPackageAssignmentRequest.submitted",
+            "accessPackageAssignment.delivered"
+        ]
+    );
+    assert_eq!(
+        bodies[0]["data"]["accessPackage"]["displayName"],
+        "Web project"
+    );
+    assert_eq!(
+        bodies[0]["data"]["accessPackageAssignmentRequest"]["id"],
+        request.to_string()
+    );
+    assert_eq!(bodies[1]["data"]["target"]["id"], user1.to_string());
+
+    // The delivery log shows both, with the receiver's answer; Resend sends the first again
+    // under the same webhook-id.
+    let html = admin.get_html(&page).await;
+    assert!(html.contains("accessPackageAssignment.delivered"), "{html}");
+    assert!(html.contains("<td class=\"hide-sm\">204</td>"), "{html}");
+    let first = gatehouse::entities::outbox::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .min_by_key(|r| r.id)
+        .expect("a row");
+    let resent = admin
+        .post(&format!("{page}/log/{}/resend", first.id), &[])
+        .await;
+    assert_eq!(location(&resent), page);
+    let report = worker::run_pass(&app.db, &app.clock, &app.secrets)
+        .await
+        .expect("outbox pass");
+    assert_eq!(report.applied, 1);
+    let sent = got.lock().expect("lock").clone();
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[2].id, sent[0].id, "the same webhook-id");
+    assert!(sent[2].valid);
+}

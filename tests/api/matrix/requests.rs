@@ -39,6 +39,7 @@ pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
         .replace("{request}", &t.request)
         .replace("{assignment}", &t.assignment)
         .replace("{policy}", if delete { &t.idle_policy } else { &t.policy })
+        .replace("{change}", &t.webhook_change)
         .replace("{file}", "gatehouse.css");
     assert!(
         !path.contains('{'),

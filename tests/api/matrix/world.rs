@@ -58,6 +58,8 @@ pub struct Targets {
     /// An LDAP directory (nothing listens at its address either), which `spare_group` is
     /// linked to.
     pub directory: String,
+    /// A message in the webhook's delivery log.
+    pub webhook_change: String,
 }
 
 pub struct World {
@@ -378,6 +380,24 @@ impl World {
             &expect_see_other(added, "a connected system").await,
             "/admin/connected-systems/",
         );
+        let webhook_change = {
+            use gatehouse::entities::outbox;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            let db = &self.app.db;
+            let now = gatehouse::clock::Clock::now(&self.app.clock);
+            gatehouse::store::outbox::enqueue_webhooks(db, now, &[("test.event", "{}".into())])
+                .await
+                .expect("a webhook message");
+            let hook: gatehouse::ids::ConnectedSystemId = connected.parse().expect("an id");
+            outbox::Entity::find()
+                .filter(outbox::Column::ConnectedSystemId.eq(hook))
+                .one(db)
+                .await
+                .expect("query")
+                .expect("the message")
+                .id
+                .to_string()
+        };
         let added = self
             .post(admin, "/admin/connected-systems/new", &directory_fields(n))
             .await;
@@ -422,6 +442,7 @@ impl World {
             connected,
             connected_name,
             directory,
+            webhook_change,
         }
     }
 

@@ -29,6 +29,7 @@ pub fn routes() -> Vec<RouteDef> {
         get("/admin/connected-systems/{id}/edit", edit_form),
         post("/admin/connected-systems/{id}/edit", save),
         post("/admin/connected-systems/{id}/test", test),
+        post("/admin/connected-systems/{id}/log/{change}/resend", resend),
         get("/admin/connected-systems/{id}/delete", confirm_delete),
         post("/admin/connected-systems/{id}/delete", delete),
     ]
@@ -251,6 +252,7 @@ pub async fn create(
 pub struct ShowPage {
     chrome: Chrome,
     system: ConnectedSystem,
+    log: Vec<connected::LogLine>,
 }
 
 async fn find(state: &AppState, admin: &GlobalAdmin, raw: &str) -> AppResult<ConnectedSystem> {
@@ -274,7 +276,12 @@ pub async fn show(
     id: web::Path<String>,
 ) -> AppResult<ShowPage> {
     let (chrome, system) = page_of(&state, &admin, &id).await?;
-    Ok(ShowPage { chrome, system })
+    let log = connected::delivery_log(&state.db, admin.principal(), system.id, 50).await?;
+    Ok(ShowPage {
+        chrome,
+        system,
+        log,
+    })
 }
 
 pub async fn edit_form(
@@ -419,4 +426,32 @@ pub async fn delete(
         format!("Deleted {}.", gone.display_name),
     );
     Ok(see_other("/admin/connected-systems"))
+}
+
+/// `Resend` on a line of the delivery log.
+pub async fn resend(
+    state: web::Data<AppState>,
+    admin: GlobalAdmin,
+    path: web::Path<(String, String)>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> AppResult<HttpResponse> {
+    let (id, change) = path.into_inner();
+    let system = find(&state, &admin, &id).await?;
+    let change: crate::ids::OutboxId = parse_id(&change)?;
+    connected::resend(
+        &state.db,
+        state.clock.as_ref(),
+        admin.principal(),
+        system.id,
+        change,
+    )
+    .await?;
+    admin.current().session.flash(
+        FlashKind::Success,
+        "Sent again: it is in the delivery log below.",
+    );
+    Ok(see_other(&format!(
+        "/admin/connected-systems/{}",
+        system.id
+    )))
 }
