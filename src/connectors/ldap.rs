@@ -1,7 +1,7 @@
 //! LDAP directories, through `ldap3`: connect (plain, LDAPS or StartTLS), bind, read.
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchOptions};
 
-use super::{TIMEOUT, TestReport};
+use super::{Person, TIMEOUT, TestReport};
 use crate::domain::connected::{LdapSettings, MembershipAttribute, UserMatch};
 
 /// A result code in words (RFC 4511, appendix A).
@@ -140,13 +140,6 @@ pub async fn test_connection(settings: &LdapSettings, password: &str) -> TestRep
     }
     let _ = ldap.unbind().await;
     report
-}
-
-/// Who a Gatehouse user is, for finding their entry in a directory.
-#[derive(Clone, Debug)]
-pub struct Person {
-    pub user_principal_name: String,
-    pub email: Option<String>,
 }
 
 impl Person {

@@ -9,6 +9,13 @@ use std::time::Duration;
 
 use crate::domain::connected::Settings;
 
+/// Who a Gatehouse user is, for finding them in a connected system.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub user_principal_name: String,
+    pub email: Option<String>,
+}
+
 /// How long one call to a connected system may take before it counts as down.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -391,38 +391,66 @@ pub async fn governance(
 pub async fn govern(
     db: &DatabaseConnection,
     clock: &dyn Clock,
+    secrets: &SecretBox,
     principal: &Principal,
     group: GroupId,
     system_id: ConnectedSystemId,
     external_id: &str,
 ) -> ServiceResult<Governance> {
     authorize(principal, Action::ManageConnectedSystems)?;
+    let row = connected_system::Entity::find_by_id(system_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::field(
+                "connected_system",
+                "unknown_system",
+                "Choose a connected system.",
+            )
+        })?;
+    let sealed = row.secret.clone();
+    let system = ConnectedSystem::try_from(row)?;
+    // The group there: a DN under a directory's groups base, or a SCIM group found by its
+    // id or display name (asked before the transaction: it may take seconds).
+    let dn = match &system.settings {
+        Settings::Ldap(ldap) => {
+            crate::domain::connected::group_dn(external_id, &ldap.groups_base_dn)
+                .map_err(|e| ServiceError::invalid("external_id", e))?
+        }
+        Settings::Scim(scim) => {
+            let token = match sealed.as_deref() {
+                Some(s) => secrets.open(&system_id.to_string(), s).map_err(|e| {
+                    ServiceError::field("external_id", "unreadable_secret", e.to_string())
+                })?,
+                None => String::new(),
+            };
+            let wanted = external_id.trim();
+            if wanted.is_empty() {
+                return Err(ServiceError::field(
+                    "external_id",
+                    "required",
+                    "Enter the group's id or display name in the service provider.",
+                ));
+            }
+            crate::connectors::scim::Provider::new(scim, &token)
+                .find_group(wanted)
+                .await
+                .map_err(|words| ServiceError::field("external_id", "scim_group", words))?
+                .0
+        }
+        Settings::Webhook(_) => {
+            return Err(ServiceError::field(
+                "connected_system",
+                "not_a_directory",
+                "A webhook cannot hold a group's members: choose a directory or a SCIM service provider.",
+            ));
+        }
+    };
     let now = clock.now();
     let txn = write_txn(db).await?;
     let target = store::groups::find_by_id(&txn, group)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let system = ConnectedSystem::try_from(
-        connected_system::Entity::find_by_id(system_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::field(
-                    "connected_system",
-                    "unknown_system",
-                    "Choose a connected system.",
-                )
-            })?,
-    )?;
-    let Settings::Ldap(ldap) = &system.settings else {
-        return Err(ServiceError::field(
-            "connected_system",
-            "not_a_directory",
-            "Only LDAP directories can govern a group so far.",
-        ));
-    };
-    let dn = crate::domain::connected::group_dn(external_id, &ldap.groups_base_dn)
-        .map_err(|e| ServiceError::invalid("external_id", e))?;
     if governed_group::Entity::find_by_id(group)
         .one(&txn)
         .await?

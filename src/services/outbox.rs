@@ -16,7 +16,8 @@ use crate::domain::principal::Principal;
 use crate::ids::{AccessPackageId, AssignmentId};
 
 use crate::clock::Clock;
-use crate::connectors::ldap::{Directory, Person};
+use crate::connectors::Person;
+use crate::connectors::ldap::Directory;
 use crate::db::write_txn;
 use crate::domain::connected::Settings;
 use crate::domain::outbox::{Change, retry_after};
@@ -233,11 +234,56 @@ async fn apply_for_system(
             }
             Ok(tries)
         }
-        Settings::Scim(_) => Ok(all(
-            Outcome::Error,
-            "delivery to a SCIM 2.0 service provider is not built yet".into(),
-        )),
+        Settings::Scim(scim) => {
+            let provider = crate::connectors::scim::Provider::new(&scim, &secret);
+            let mut tries = Vec::with_capacity(rows.len());
+            for row in rows {
+                let started = std::time::Instant::now();
+                let outcome = match membership(db, row).await? {
+                    Err(outcome) => outcome,
+                    Ok((group, person, present)) => {
+                        match provider.set_member(&group, &person, present).await {
+                            Ok(()) => Outcome::Applied,
+                            Err(words) => Outcome::Error(words),
+                        }
+                    }
+                };
+                tries.push(Tried {
+                    outcome,
+                    status_code: None,
+                    latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                });
+            }
+            Ok(tries)
+        }
     }
+}
+
+/// What a membership row asks of a system: (the group there, the person, member or not),
+/// or the outcome when there is nothing to ask (no longer governed: done).
+async fn membership(
+    db: &DatabaseConnection,
+    row: &outbox::Model,
+) -> Result<Result<(String, Person, bool), Outcome>, sea_orm::DbErr> {
+    let Ok(Change::Membership { group, user }) = serde_json::from_str::<Change>(&row.payload)
+    else {
+        return Ok(Err(Outcome::Error("not a membership change".into())));
+    };
+    let Some(link) = governed_group::Entity::find_by_id(group).one(db).await? else {
+        return Ok(Err(Outcome::Applied));
+    };
+    let Some(person) = user::Entity::find_by_id(user).one(db).await? else {
+        return Ok(Err(Outcome::Error("the user no longer exists".into())));
+    };
+    let present = store::outbox::is_member(db, group, user).await?;
+    Ok(Ok((
+        link.external_id,
+        Person {
+            user_principal_name: person.user_principal_name,
+            email: person.email,
+        },
+        present,
+    )))
 }
 
 /// Posts one signed webhook message; any 2xx answer is success.
@@ -294,30 +340,12 @@ async fn apply_to_directory(
     let mut tries = Vec::with_capacity(rows.len());
     for row in rows {
         let started = std::time::Instant::now();
-        let outcome = match serde_json::from_str::<Change>(&row.payload) {
-            Err(e) => Outcome::Error(format!("unreadable change: {e}")),
-            Ok(Change::Webhook { .. }) => Outcome::Error("not a directory change".into()),
-            Ok(Change::Membership { group, user }) => {
-                let link = governed_group::Entity::find_by_id(group).one(db).await?;
-                let person = user::Entity::find_by_id(user).one(db).await?;
-                match (link, person) {
-                    // No longer governed there (or the group is gone): nothing to change.
-                    (None, _) => Outcome::Applied,
-                    (Some(_), None) => Outcome::Error("the user no longer exists".into()),
-                    (Some(link), Some(person)) => {
-                        let present = store::outbox::is_member(db, group, user).await?;
-                        let person = Person {
-                            user_principal_name: person.user_principal_name,
-                            email: person.email,
-                        };
-                        match directory
-                            .set_member(&link.external_id, &person, present)
-                            .await
-                        {
-                            Ok(()) => Outcome::Applied,
-                            Err(words) => Outcome::Error(words),
-                        }
-                    }
+        let outcome = match membership(db, row).await? {
+            Err(outcome) => outcome,
+            Ok((group, person, present)) => {
+                match directory.set_member(&group, &person, present).await {
+                    Ok(()) => Outcome::Applied,
+                    Err(words) => Outcome::Error(words),
                 }
             }
         };

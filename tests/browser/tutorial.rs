@@ -326,7 +326,7 @@ async fn connected_systems(p: &mut Page) -> Step {
     p.fill("Group name", "Sales Group").await?;
     p.press("Create").await?;
     p.fill(
-        "Group DN in the directory",
+        "Group in the system",
         "cn=Sales,ou=groups,dc=contoso,dc=com",
     )
     .await?;

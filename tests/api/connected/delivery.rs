@@ -270,3 +270,87 @@ async fn two_instances_working_at_once_handle_each_change_once() {
     );
     drop(directory);
 }
+
+#[tokio::test]
+async fn access_lands_in_a_real_scim_group_and_leaves_it_at_expiry() {
+    use super::scim_server::{ScimServer, TOKEN};
+    let Some(scim) = ScimServer::start("SCIM delivery") else {
+        return;
+    };
+    let scim_user1 = scim
+        .create(
+            "Users",
+            serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "user1@woodgrove.test",
+            }),
+        )
+        .await;
+    let scim_group = scim
+        .create(
+            "Groups",
+            serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Engineering",
+            }),
+        )
+        .await;
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let page = add(
+        &admin,
+        &[
+            ("kind", "scim"),
+            ("display_name", "Contoso SCIM"),
+            ("url", scim.url.as_str()),
+            ("secret", TOKEN),
+            ("user_match", "userName"),
+            ("enabled", "on"),
+        ],
+    )
+    .await;
+    let html = super::test_connection(&admin, &page).await;
+    assert!(html.contains("Connection to Contoso SCIM works."), "{html}");
+    let system = page.rsplit('/').next().unwrap_or_default().to_owned();
+    let group = app.create_group("Engineering Group").await;
+    let group_page = format!("/admin/groups/{group}");
+    // Linked by the SCIM group's display name; Gatehouse keeps its id.
+    admin
+        .post(
+            &format!("{group_page}/connected-system"),
+            &[
+                ("connected_system", system.as_str()),
+                ("external_id", "Engineering"),
+            ],
+        )
+        .await;
+    let html = admin.get_html(&group_page).await;
+    assert!(
+        html.contains(&format!(
+            "as <span class=\"mono cell-wrap\">{scim_group}</span>"
+        )),
+        "{html}"
+    );
+
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let catalog = app.default_catalog().await;
+    let package = app.create_package(catalog, "Web project", &[group]).await;
+    app.create_policy(
+        package,
+        policy("Internal users", &[user1], &[]).without_approval(),
+    )
+    .await;
+    app.submit_request(user1, package).await;
+    let pass = || worker::run_pass(&app.db, &app.clock, &app.secrets);
+    assert_eq!(pass().await.expect("outbox pass").applied, 1);
+    assert_eq!(scim.members(&scim_group).await, [scim_user1]);
+
+    app.clock.advance(Duration::days(31));
+    scheduler::run_pass(&app.db, &app.clock)
+        .await
+        .expect("scheduler pass");
+    assert_eq!(pass().await.expect("outbox pass").applied, 1);
+    assert!(scim.members(&scim_group).await.is_empty());
+}

@@ -1,6 +1,7 @@
 //! Connected systems: the forms, secrets at rest, and `Test connection` against real
 //! systems (OpenLDAP's slapd, a webhook receiver that checks signatures).
 mod delivery;
+mod scim_server;
 mod slapd;
 
 use std::sync::{Arc, Mutex};
@@ -44,7 +45,7 @@ async fn add(admin: &Browser, fields: &[(&str, &str)]) -> String {
 }
 
 /// `Test connection`, then the system's page.
-async fn test_connection(admin: &Browser, page: &str) -> String {
+pub(super) async fn test_connection(admin: &Browser, page: &str) -> String {
     let tested = admin.post(&format!("{page}/test"), &[]).await;
     assert_eq!(tested.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&tested), page);

@@ -44,10 +44,17 @@ pub async fn show(
                 .await?
                 .into_iter()
                 .filter_map(|s| match s.settings {
-                    crate::domain::connected::Settings::Ldap(ldap) => {
-                        Some((s.id, s.display_name, ldap.groups_base_dn))
-                    }
-                    _ => None,
+                    crate::domain::connected::Settings::Ldap(ldap) => Some((
+                        s.id,
+                        s.display_name,
+                        format!("the group's DN, such as cn=Sales,{}", ldap.groups_base_dn),
+                    )),
+                    crate::domain::connected::Settings::Scim(_) => Some((
+                        s.id,
+                        s.display_name,
+                        "the SCIM group's id or display name".to_owned(),
+                    )),
+                    crate::domain::connected::Settings::Webhook(_) => None,
                 })
                 .collect(),
         )
@@ -89,6 +96,7 @@ pub async fn link(
     match connected::govern(
         &state.db,
         state.clock.as_ref(),
+        &state.secrets,
         admin.principal(),
         group,
         system,
