@@ -166,6 +166,40 @@ impl Provider {
         }
     }
 
+    /// The first `count` groups, by the provider's order: (id, display name, members).
+    pub async fn groups(&self, count: u32) -> Result<Vec<(String, String, usize)>, String> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Group {
+            id: String,
+            #[serde(rename = "displayName")]
+            display_name: String,
+            members: Vec<serde_json::Value>,
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Groups {
+            #[serde(rename = "Resources")]
+            resources: Vec<Group>,
+        }
+        let answer = self
+            .call(reqwest::Method::GET, "/Groups")
+            .query(&[("count", count.to_string())])
+            .send()
+            .await
+            .map_err(|e| http_error_words(&e))?;
+        let status = answer.status();
+        if !status.is_success() {
+            return Err(format!("GET /Groups answered {status}"));
+        }
+        let groups: Groups = answer.json().await.map_err(|e| http_error_words(&e))?;
+        Ok(groups
+            .resources
+            .into_iter()
+            .map(|g| (g.id, g.display_name, g.members.len()))
+            .collect())
+    }
+
     /// The id of the user `person` is there.
     async fn find_user(&self, person: &Person) -> Result<String, String> {
         let filter = match self.settings.user_match {

@@ -641,3 +641,48 @@ pub async fn resend(
     txn.commit().await?;
     Ok(())
 }
+
+/// A group of a SCIM service provider, to link a Gatehouse group to.
+#[derive(Clone, Debug)]
+pub struct RemoteGroup {
+    pub id: String,
+    pub display_name: String,
+    pub members: usize,
+}
+
+/// The first 100 groups of a SCIM service provider, or what went wrong in words.
+pub async fn scim_groups(
+    db: &DatabaseConnection,
+    secrets: &SecretBox,
+    principal: &Principal,
+    id: ConnectedSystemId,
+) -> ServiceResult<Result<Vec<RemoteGroup>, String>> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let row = connected_system::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let sealed = row.secret.clone();
+    let system = ConnectedSystem::try_from(row)?;
+    let Settings::Scim(scim) = &system.settings else {
+        return Ok(Ok(Vec::new()));
+    };
+    let token = match sealed.as_deref().map(|s| secrets.open(&id.to_string(), s)) {
+        Some(Ok(token)) => token,
+        Some(Err(unreadable)) => return Ok(Err(unreadable.to_string())),
+        None => String::new(),
+    };
+    Ok(crate::connectors::scim::Provider::new(scim, &token)
+        .groups(100)
+        .await
+        .map(|groups| {
+            groups
+                .into_iter()
+                .map(|(id, display_name, members)| RemoteGroup {
+                    id,
+                    display_name,
+                    members,
+                })
+                .collect()
+        }))
+}

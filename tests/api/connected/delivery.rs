@@ -311,6 +311,14 @@ async fn access_lands_in_a_real_scim_group_and_leaves_it_at_expiry() {
     .await;
     let html = super::test_connection(&admin, &page).await;
     assert!(html.contains("Connection to Contoso SCIM works."), "{html}");
+    // Its groups are listed, to link one.
+    assert!(html.contains("Groups in Contoso SCIM"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<td>Engineering</td><td class=\"mono cell-wrap\">{scim_group}</td>"
+        )),
+        "{html}"
+    );
     let system = page.rsplit('/').next().unwrap_or_default().to_owned();
     let group = app.create_group("Engineering Group").await;
     let group_page = format!("/admin/groups/{group}");

@@ -253,6 +253,8 @@ pub struct ShowPage {
     chrome: Chrome,
     system: ConnectedSystem,
     log: Vec<connected::LogLine>,
+    /// A SCIM service provider's groups, read when the page is shown.
+    remote_groups: Option<Result<Vec<connected::RemoteGroup>, String>>,
 }
 
 async fn find(state: &AppState, admin: &GlobalAdmin, raw: &str) -> AppResult<ConnectedSystem> {
@@ -277,10 +279,16 @@ pub async fn show(
 ) -> AppResult<ShowPage> {
     let (chrome, system) = page_of(&state, &admin, &id).await?;
     let log = connected::delivery_log(&state.db, admin.principal(), system.id, 50).await?;
+    let remote_groups = if system.kind() == SystemKind::Scim && system.enabled {
+        Some(connected::scim_groups(&state.db, &state.secrets, admin.principal(), system.id).await?)
+    } else {
+        None
+    };
     Ok(ShowPage {
         chrome,
         system,
         log,
+        remote_groups,
     })
 }
 
