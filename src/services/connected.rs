@@ -3,7 +3,7 @@
 //! logged and never in the audit log (which says only that one was set or changed).
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryOrder,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -279,6 +279,21 @@ pub async fn delete(
             .await?
             .ok_or(ServiceError::NotFound)?,
     )?;
+    let linked = governed_group::Entity::find()
+        .filter(governed_group::Column::ConnectedSystemId.eq(id))
+        .count(&txn)
+        .await?;
+    if linked > 0 {
+        return Err(ServiceError::conflict(
+            "system_in_use",
+            format!(
+                "{} governs {linked} {}. Unlink {} on the group's page first.",
+                gone.display_name,
+                if linked == 1 { "group" } else { "groups" },
+                if linked == 1 { "it" } else { "them" },
+            ),
+        ));
+    }
     connected_system::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;

@@ -137,6 +137,28 @@ async fn access_lands_in_a_real_ldap_group_leaves_it_at_expiry_and_survives_an_o
         slapd::members(&directory.url, GROUP_DN).await,
         [USER1_DN, USER2_DN]
     );
+
+    // A system that governs a group is not deleted from under it. (A month has passed:
+    // Admin1 signs in again.)
+    admin
+        .sign_in("admin1@woodgrove.test", crate::helpers::PASSWORD)
+        .await;
+    let system_page = format!("/admin/connected-systems/{system}");
+    let refused = admin.post(&format!("{system_page}/delete"), &[]).await;
+    assert_eq!(location(&refused), system_page);
+    let html = admin.get_html(&system_page).await;
+    assert!(
+        html.contains(
+            "Contoso directory governs 1 group. Unlink it on the group&#39;s page first."
+        ),
+        "{html}"
+    );
+    let unlinked = admin
+        .post(&format!("{group_page}/connected-system/remove"), &[])
+        .await;
+    assert_eq!(location(&unlinked), group_page);
+    let deleted = admin.post(&format!("{system_page}/delete"), &[]).await;
+    assert_eq!(location(&deleted), "/admin/connected-systems");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use crate::domain::connected::{
 };
 use crate::ids::ConnectedSystemId;
 use crate::services::connected::{self, ConnectedSystem, SecretChange, SystemInput};
+use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::filters;
@@ -422,18 +423,31 @@ pub async fn delete(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let system = find(&state, &admin, &id).await?;
-    let gone = connected::delete(
+    let deleted = connected::delete(
         &state.db,
         state.clock.as_ref(),
         admin.principal(),
         system.id,
     )
-    .await?;
-    admin.current().session.flash(
-        FlashKind::Success,
-        format!("Deleted {}.", gone.display_name),
-    );
-    Ok(see_other("/admin/connected-systems"))
+    .await;
+    match deleted {
+        Ok(gone) => {
+            admin.current().session.flash(
+                FlashKind::Success,
+                format!("Deleted {}.", gone.display_name),
+            );
+            Ok(see_other("/admin/connected-systems"))
+        }
+        // Still governing groups: said on the system's page.
+        Err(ServiceError::Conflict { message, .. }) => {
+            admin.current().session.flash(FlashKind::Error, message);
+            Ok(see_other(&format!(
+                "/admin/connected-systems/{}",
+                system.id
+            )))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `Resend` on a line of the delivery log.
