@@ -129,10 +129,14 @@ pub async fn unlink(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let group: GroupId = parse_id(&id)?;
-    connected::ungovern(&state.db, state.clock.as_ref(), admin.principal(), group).await?;
-    admin.current().session.flash(
-        FlashKind::Success,
-        "Unlinked. Gatehouse no longer changes the directory group's members.",
-    );
+    let result =
+        connected::ungovern(&state.db, state.clock.as_ref(), admin.principal(), group).await;
+    crate::web::flash_outcome(
+        &admin.current().session,
+        result.map(|()| {
+            "Unlinked. Gatehouse no longer changes the group's members in the connected system."
+                .to_owned()
+        }),
+    )?;
     Ok(see_other(&format!("/admin/groups/{group}")))
 }
