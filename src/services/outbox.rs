@@ -49,17 +49,37 @@ fn jitter() -> f64 {
     f64::from(byte[0]) / 255.0
 }
 
-/// Claims what is due and applies it, system by system.
+/// Claims what is due and applies it, system by system, a batch at a time until nothing
+/// due is left.
 #[tracing::instrument(skip_all)]
 pub async fn run_pass(
     db: &DatabaseConnection,
     clock: &dyn Clock,
     secrets: &SecretBox,
 ) -> Result<OutboxReport, sea_orm::DbErr> {
+    let mut total = OutboxReport::default();
+    loop {
+        let (report, claimed) = run_batch(db, clock, secrets).await?;
+        total.applied += report.applied;
+        total.retrying += report.retrying;
+        total.failed += report.failed;
+        if claimed < BATCH as usize {
+            return Ok(total);
+        }
+    }
+}
+
+/// One batch: what was done, and how many rows were claimed.
+async fn run_batch(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    secrets: &SecretBox,
+) -> Result<(OutboxReport, usize), sea_orm::DbErr> {
     let now = clock.now();
     let txn = write_txn(db).await?;
     let claimed = store::outbox::claim(&txn, now, now + LEASE, BATCH).await?;
     txn.commit().await?;
+    let count = claimed.len();
     let mut by_system: BTreeMap<ConnectedSystemId, Vec<outbox::Model>> = BTreeMap::new();
     for row in claimed {
         by_system
@@ -111,7 +131,7 @@ pub async fn run_pass(
             txn.commit().await?;
         }
     }
-    Ok(report)
+    Ok((report, count))
 }
 
 /// A change given up: audited (which also tells webhooks), when it delivered an

@@ -3,6 +3,7 @@
 //! clients and prints req/s, p50, p99 and the ratio to the sign-in page measured in the same
 //! run, with the process's memory.
 #![allow(clippy::print_stdout)]
+mod delivery;
 mod load;
 mod seed;
 mod writes;
@@ -98,6 +99,7 @@ fn settings(url: &str) -> Settings {
     Settings {
         bind: "127.0.0.1:0".into(),
         database_url: Some(url.to_owned()),
+        // The delivery measurement derives the same secrets key from these bytes (0xab × 64).
         session_key: Some("ab".repeat(64)),
         public_url: None,
         session_idle_minutes: "480".into(),
@@ -364,7 +366,8 @@ async fn writes_and_scheduler(
     for (name, figures) in [("Request (submit)", submitted), ("Approve", approved)] {
         println!("{}", figures.line(name, baseline.unwrap_or(1.0)));
     }
-    scheduler(db, admins, base, size).await
+    scheduler(db, admins, base, size).await?;
+    delivery::measure(db, &[0xab; 64], 2_000.min(size.users)).await
 }
 
 /// Sets the end of `count` delivered assignments a minute ago.

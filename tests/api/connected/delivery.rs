@@ -256,9 +256,10 @@ async fn two_instances_working_at_once_handle_each_change_once() {
             ],
         )
         .await;
-    // Forty direct members: forty changes (the directory knows none of these people, so each
-    // try fails and waits; what counts here is that each is taken by one instance only).
-    for n in 0..40 {
+    // 120 direct members: 120 changes, more than a batch (100) (the directory knows none of these
+    // people, so each try fails and waits; what counts here is that each is taken by one
+    // instance only, and that a pass goes on while there is work).
+    for n in 0..120 {
         let user = app
             .create_user(
                 &format!("person{n}@woodgrove.test"),
@@ -275,9 +276,9 @@ async fn two_instances_working_at_once_handle_each_change_once() {
     );
     let (a, b) = (a.expect("first instance"), b.expect("second instance"));
     let handled = |r: worker::OutboxReport| r.applied + r.retrying + r.failed;
-    assert_eq!(handled(a) + handled(b), 40, "{a:?} {b:?}");
+    assert_eq!(handled(a) + handled(b), 120, "{a:?} {b:?}");
     let rows = outbox::Entity::find().all(&app.db).await.expect("rows");
-    assert_eq!(rows.len(), 40);
+    assert_eq!(rows.len(), 120);
     assert!(
         rows.iter().all(|r| r.attempts == 1),
         "each tried exactly once"
@@ -290,6 +291,12 @@ async fn two_instances_working_at_once_handle_each_change_once() {
         "{:?}",
         rows.first()
     );
+    // One instance alone works through more than a batch in one pass.
+    app.clock.advance(Duration::seconds(40));
+    let alone = worker::run_pass(&app.db, &app.clock, &app.secrets)
+        .await
+        .expect("one instance");
+    assert_eq!(handled(alone), 120, "{alone:?}");
     drop(directory);
 }
 
