@@ -1,5 +1,6 @@
 //! A real SCIM 2.0 service provider for the tests: `scim2-server` from PyPI (installed by
 //! `.ci/run` into `.ci/venv`), on a free port, in memory, killed when dropped.
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -40,7 +41,10 @@ impl ScimServer {
                 std::env::var("GATEHOUSE_REAL_SERVERS").map_or(true, |v| v != "required"),
                 "{suite}: scim2-server is not installed (python3 -m venv .ci/venv && .ci/venv/bin/pip install scim2-server)"
             );
-            eprintln!(
+            // Straight to stderr: the test harness shows `eprintln!` of passing tests only
+            // with --nocapture, and a skipped suite must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED {suite}: needs scim2-server. Install it with `python3 -m venv .ci/venv && \
                  .ci/venv/bin/pip install scim2-server` (`.ci/run` does) and run cargo test again."
             );

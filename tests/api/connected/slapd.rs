@@ -1,6 +1,7 @@
 //! A real OpenLDAP `slapd` for the tests: its own config, data folder and free port in a
 //! temporary directory, run as a child process and killed when dropped. Never the
 //! machine's own LDAP service.
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -88,7 +89,10 @@ impl Slapd {
                 !required(),
                 "{suite}: slapd is not installed (apt-get install slapd ldap-utils)"
             );
-            eprintln!(
+            // Straight to stderr: the test harness shows `eprintln!` of passing tests only
+            // with --nocapture, and a skipped suite must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED {suite}: needs OpenLDAP's slapd. Install it with \
                  `apt-get install -y slapd ldap-utils` (`.ci/run` does) and run cargo test again."
             );
