@@ -62,18 +62,17 @@ impl TestReport {
     }
 }
 
-/// Tests the connection to a system with these settings and (opened) secret.
+/// Tests the connection to a system with these settings and (opened) secret, empty when
+/// none is saved.
 pub async fn test_connection(
     settings: &Settings,
-    secret: Option<&str>,
+    secret: &str,
     now: time::OffsetDateTime,
 ) -> TestReport {
     match settings {
-        Settings::Ldap(ldap) => ldap::test_connection(ldap, secret.unwrap_or_default()).await,
-        Settings::Scim(scim) => scim::test_connection(scim, secret.unwrap_or_default()).await,
-        Settings::Webhook(hook) => {
-            webhook::test_connection(hook, secret.unwrap_or_default(), now).await
-        }
+        Settings::Ldap(ldap) => ldap::test_connection(ldap, secret).await,
+        Settings::Scim(scim) => scim::test_connection(scim, secret).await,
+        Settings::Webhook(hook) => webhook::test_connection(hook, secret, now).await,
     }
 }
 

@@ -293,16 +293,9 @@ impl SettingsInput {
     /// The settings of a `kind` system, or a message for each field that is wrong.
     pub fn parse(&self, kind: SystemKind) -> Result<Settings, Vec<(&'static str, Invalid)>> {
         let mut problems = Vec::new();
-        let mut check = |field: &'static str, parsed: Result<String, Invalid>| match parsed {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push((field, e));
-                String::new()
-            }
-        };
         let settings = match kind {
             SystemKind::Ldap => {
-                let url = check("url", ldap_url(&self.url));
+                let url = keep(&mut problems, "url", ldap_url(&self.url));
                 let starttls = self.starttls.is_some();
                 if starttls && url.starts_with("ldaps://") {
                     problems.push((
@@ -312,25 +305,31 @@ impl SettingsInput {
                         ),
                     ));
                 }
-                let mut check = |field: &'static str, parsed: Result<String, Invalid>| match parsed
-                {
-                    Ok(v) => v,
-                    Err(e) => {
-                        problems.push((field, e));
-                        String::new()
-                    }
-                };
-                let bind_dn = check("bind_dn", distinguished_name(&self.bind_dn, "bind DN", 0));
-                let users_base_dn = check(
+                let bind_dn = keep(
+                    &mut problems,
+                    "bind_dn",
+                    distinguished_name(&self.bind_dn, "bind DN", 0),
+                );
+                let users_base_dn = keep(
+                    &mut problems,
                     "users_base_dn",
                     distinguished_name(&self.users_base_dn, "users base DN", 1),
                 );
-                let users_filter = check("users_filter", ldap_filter(&self.users_filter));
-                let groups_base_dn = check(
+                let users_filter = keep(
+                    &mut problems,
+                    "users_filter",
+                    ldap_filter(&self.users_filter),
+                );
+                let groups_base_dn = keep(
+                    &mut problems,
                     "groups_base_dn",
                     distinguished_name(&self.groups_base_dn, "groups base DN", 1),
                 );
-                let groups_filter = check("groups_filter", ldap_filter(&self.groups_filter));
+                let groups_filter = keep(
+                    &mut problems,
+                    "groups_filter",
+                    ldap_filter(&self.groups_filter),
+                );
                 let user_match = UserMatch::ALL
                     .into_iter()
                     .find(|m| m.as_str() == self.user_match.trim());
@@ -375,7 +374,7 @@ impl SettingsInput {
                 })
             }
             SystemKind::Scim => {
-                let base_url = check("url", http_url(&self.url, "base URL"));
+                let base_url = keep(&mut problems, "url", http_url(&self.url, "base URL"));
                 let user_match = ScimUserMatch::ALL
                     .into_iter()
                     .find(|m| m.as_str() == self.user_match.trim());
@@ -391,7 +390,7 @@ impl SettingsInput {
                 })
             }
             SystemKind::Webhook => Settings::Webhook(WebhookSettings {
-                url: check("url", http_url(&self.url, "URL")),
+                url: keep(&mut problems, "url", http_url(&self.url, "URL")),
             }),
         };
         if problems.is_empty() {
@@ -400,6 +399,18 @@ impl SettingsInput {
             Err(problems)
         }
     }
+}
+
+/// The parsed value, or empty with the field's message noted.
+fn keep(
+    problems: &mut Vec<(&'static str, Invalid)>,
+    field: &'static str,
+    parsed: Result<String, Invalid>,
+) -> String {
+    parsed.unwrap_or_else(|e| {
+        problems.push((field, e));
+        String::new()
+    })
 }
 
 /// A group's DN as typed for linking: `attr=value` pairs, under the directory's groups base

@@ -17,10 +17,11 @@ use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::connected::{Settings, SystemKind, SystemName};
+use crate::domain::outbox::OutboxState;
 use crate::domain::principal::Principal;
 use crate::entities::{connected_system, governed_group, group_member};
 use crate::ids::{ConnectedSystemId, GroupId};
-use crate::secrets::SecretBox;
+use crate::secrets::{SecretBox, Unreadable};
 use crate::store;
 
 /// A connected system as the portal shows it: everything but the secret, of which only
@@ -109,6 +110,23 @@ fn name_taken_or(err: sea_orm::DbErr) -> ServiceError {
     } else {
         err.into()
     }
+}
+
+/// The system `id` and its secret, opened: empty when none is saved, `Err` when it does
+/// not open (saved under another server key).
+pub(crate) async fn opened(
+    db: &impl sea_orm::ConnectionTrait,
+    secrets: &SecretBox,
+    id: ConnectedSystemId,
+) -> Result<Option<(connected_system::Model, Result<String, Unreadable>)>, sea_orm::DbErr> {
+    let Some(row) = connected_system::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let secret = match row.secret.as_deref() {
+        Some(sealed) => secrets.open(&id.to_string(), sealed),
+        None => Ok(String::new()),
+    };
+    Ok(Some((row, secret)))
 }
 
 fn serialize(settings: &Settings) -> ServiceResult<String> {
@@ -325,22 +343,17 @@ pub async fn test_connection(
     id: ConnectedSystemId,
 ) -> ServiceResult<TestReport> {
     authorize(principal, Action::ManageConnectedSystems)?;
-    let row = connected_system::Entity::find_by_id(id)
-        .one(db)
+    let (row, secret) = opened(db, secrets, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let sealed = row.secret.clone();
     let system = ConnectedSystem::try_from(row)?;
-    let report = match sealed.as_deref().map(|s| secrets.open(&id.to_string(), s)) {
-        Some(Err(unreadable)) => {
+    let report = match secret {
+        Err(unreadable) => {
             let mut report = TestReport::default();
             report.fail(unreadable.to_string());
             report
         }
-        Some(Ok(secret)) => {
-            connectors::test_connection(&system.settings, Some(&secret), clock.now()).await
-        }
-        None => connectors::test_connection(&system.settings, None, clock.now()).await,
+        Ok(secret) => connectors::test_connection(&system.settings, &secret, clock.now()).await,
     };
     let now = clock.now();
     let txn = write_txn(db).await?;
@@ -413,17 +426,13 @@ pub async fn govern(
     external_id: &str,
 ) -> ServiceResult<Governance> {
     authorize(principal, Action::ManageConnectedSystems)?;
-    let row = connected_system::Entity::find_by_id(system_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            ServiceError::field(
-                "connected_system",
-                "unknown_system",
-                "Choose a connected system.",
-            )
-        })?;
-    let sealed = row.secret.clone();
+    let (row, secret) = opened(db, secrets, system_id).await?.ok_or_else(|| {
+        ServiceError::field(
+            "connected_system",
+            "unknown_system",
+            "Choose a connected system.",
+        )
+    })?;
     let system = ConnectedSystem::try_from(row)?;
     // The group there: a DN under a directory's groups base, or a SCIM group found by its
     // id or display name (asked before the transaction: it may take seconds).
@@ -433,12 +442,9 @@ pub async fn govern(
                 .map_err(|e| ServiceError::invalid("external_id", e))?
         }
         Settings::Scim(scim) => {
-            let token = match sealed.as_deref() {
-                Some(s) => secrets.open(&system_id.to_string(), s).map_err(|e| {
-                    ServiceError::field("external_id", "unreadable_secret", e.to_string())
-                })?,
-                None => String::new(),
-            };
+            let token = secret.map_err(|e| {
+                ServiceError::field("external_id", "unreadable_secret", e.to_string())
+            })?;
             let wanted = external_id.trim();
             if wanted.is_empty() {
                 return Err(ServiceError::field(
@@ -603,7 +609,7 @@ pub async fn delivery_log(
                 id: row.id,
                 created_at: row.created_at,
                 what,
-                can_resend: webhook || row.state == "failed",
+                can_resend: webhook || row.state == OutboxState::Failed.as_str(),
                 state: row.state,
                 attempts: row.attempts,
                 status_code: latest.and_then(|a| a.status_code),
@@ -673,19 +679,16 @@ pub async fn scim_groups(
     id: ConnectedSystemId,
 ) -> ServiceResult<Result<Vec<RemoteGroup>, String>> {
     authorize(principal, Action::ManageConnectedSystems)?;
-    let row = connected_system::Entity::find_by_id(id)
-        .one(db)
+    let (row, secret) = opened(db, secrets, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let sealed = row.secret.clone();
     let system = ConnectedSystem::try_from(row)?;
     let Settings::Scim(scim) = &system.settings else {
         return Ok(Ok(Vec::new()));
     };
-    let token = match sealed.as_deref().map(|s| secrets.open(&id.to_string(), s)) {
-        Some(Ok(token)) => token,
-        Some(Err(unreadable)) => return Ok(Err(unreadable.to_string())),
-        None => String::new(),
+    let token = match secret {
+        Ok(token) => token,
+        Err(unreadable) => return Ok(Err(unreadable.to_string())),
     };
     Ok(crate::connectors::scim::Provider::new(scim, &token)
         .groups(100)

@@ -47,27 +47,19 @@ async fn insert_memberships(
     if rows.is_empty() {
         return Ok(());
     }
-    let members: Vec<&group_member::ActiveModel> = rows
+    // Each change delivers the assignment its membership comes from.
+    let members: Vec<(GroupId, UserId, Option<AssignmentId>)> = rows
         .iter()
         .filter(|r| r.role.as_ref() == MemberRole::Member.as_str())
-        .collect();
-    let pairs: Vec<(GroupId, UserId)> = members
-        .iter()
-        .map(|r| (*r.group_id.as_ref(), *r.user_id.as_ref()))
-        .collect();
-    let governed = store::outbox::governed_among(db, &pairs).await?;
-    // Each change delivers the assignment its membership comes from (rows are in pairs'
-    // order, and `governed_among` keeps it).
-    let delivering: Vec<_> = governed
-        .iter()
-        .map(|(group, user, system)| {
-            let source = members
-                .iter()
-                .find(|r| r.group_id.as_ref() == group && r.user_id.as_ref() == user)
-                .map(|r| AssignmentId(*r.source_id.as_ref()));
-            ((*group, *user, *system), source)
+        .map(|r| {
+            (
+                *r.group_id.as_ref(),
+                *r.user_id.as_ref(),
+                Some(AssignmentId(*r.source_id.as_ref())),
+            )
         })
         .collect();
+    let governed = store::outbox::governed_among(db, &members).await?;
     group_member::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([
@@ -82,10 +74,7 @@ async fn insert_memberships(
         )
         .exec_without_returning(db)
         .await?;
-    for (pair, assignment) in delivering {
-        store::outbox::enqueue_delivering(db, now, &[pair], assignment).await?;
-    }
-    Ok(())
+    store::outbox::enqueue(db, now, &governed).await
 }
 
 /// Grants the package's group roles to the assignment's user, with the assignment as their

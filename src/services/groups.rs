@@ -202,10 +202,7 @@ pub async fn add_member(
         detail: json!({ "member": person.user_principal_name, "source": "direct", "role": role.label() }),
     };
     audit::record(&txn, now, principal, event).await?;
-    if role == MemberRole::Member {
-        let governed = store::outbox::governed_among(&txn, &[(group_id, user_id)]).await?;
-        store::outbox::enqueue(&txn, now, &governed).await?;
-    }
+    deliver_direct(&txn, now, group_id, user_id, role).await?;
     txn.commit().await?;
     Ok(person)
 }
@@ -249,10 +246,23 @@ pub async fn remove_member(
         detail: json!({ "member": person.user_principal_name, "source": "direct", "role": role.label() }),
     };
     audit::record(&txn, clock.now(), principal, event).await?;
-    if role == MemberRole::Member {
-        let governed = store::outbox::governed_among(&txn, &[(group_id, user_id)]).await?;
-        store::outbox::enqueue(&txn, clock.now(), &governed).await?;
-    }
+    deliver_direct(&txn, clock.now(), group_id, user_id, role).await?;
     txn.commit().await?;
     Ok(person)
+}
+
+/// A direct membership changed: when the group is governed in a connected system, the
+/// change goes to its outbox (owners stay in Gatehouse).
+async fn deliver_direct(
+    db: &impl ConnectionTrait,
+    now: time::OffsetDateTime,
+    group: GroupId,
+    user: UserId,
+    role: MemberRole,
+) -> Result<(), sea_orm::DbErr> {
+    if role != MemberRole::Member {
+        return Ok(());
+    }
+    let governed = store::outbox::governed_among(db, &[(group, user, None)]).await?;
+    store::outbox::enqueue(db, now, &governed).await
 }

@@ -9,20 +9,20 @@ use serde_json::json;
 use time::Duration;
 
 use super::audit::{self, Event};
+use super::connected::{ConnectedSystem, opened};
 use super::error::{ServiceError, ServiceResult};
-use crate::domain::audit as action;
-use crate::domain::authz::{Action, authorize};
-use crate::domain::principal::Principal;
-use crate::ids::{AccessPackageId, AssignmentId};
-
 use crate::clock::Clock;
 use crate::connectors::Person;
 use crate::connectors::ldap::Directory;
+use crate::connectors::scim::Provider;
 use crate::db::write_txn;
+use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::connected::Settings;
 use crate::domain::outbox::{Change, retry_after};
-use crate::entities::{connected_system, governed_group, outbox, user};
-use crate::ids::ConnectedSystemId;
+use crate::domain::principal::Principal;
+use crate::entities::{governed_group, outbox, user};
+use crate::ids::{AccessPackageId, AssignmentId, ConnectedSystemId};
 use crate::secrets::SecretBox;
 use crate::store;
 use crate::store::outbox::Finish;
@@ -90,9 +90,10 @@ async fn run_batch(
     let mut report = OutboxReport::default();
     for (system_id, rows) in by_system {
         let tries = apply_for_system(db, clock, secrets, system_id, &rows).await?;
+        // The system's rows are recorded together: one transaction, not one a row.
+        let now = clock.now();
+        let txn = write_txn(db).await?;
         for (row, tried) in rows.iter().zip(tries) {
-            let now = clock.now();
-            let txn = write_txn(db).await?;
             let finish = match &tried.outcome {
                 Outcome::Applied => {
                     report.applied += 1;
@@ -128,8 +129,8 @@ async fn run_batch(
                     delivery_failed(&txn, now, row, &tried).await?;
                 }
             }
-            txn.commit().await?;
         }
+        txn.commit().await?;
     }
     Ok((report, count))
 }
@@ -214,34 +215,27 @@ async fn apply_for_system(
             .map(|_| Tried::untried(outcome(why.clone())))
             .collect()
     };
-    let Some(system) = connected_system::Entity::find_by_id(system_id)
-        .one(db)
-        .await?
-    else {
+    let Some((row, secret)) = opened(db, secrets, system_id).await? else {
         return Ok(all(
             Outcome::Error,
             "the connected system was deleted".into(),
         ));
     };
-    if !system.is_enabled {
+    let system = match ConnectedSystem::try_from(row) {
+        Ok(system) => system,
+        Err(unreadable) => return Ok(all(Outcome::Error, unreadable.to_string())),
+    };
+    if !system.enabled {
         return Ok(all(
             Outcome::Postponed,
             format!("{} is disabled", system.display_name),
         ));
     }
-    let secret = match system.secret.as_deref() {
-        Some(sealed) => match secrets.open(&system_id.to_string(), sealed) {
-            Ok(secret) => secret,
-            Err(unreadable) => return Ok(all(Outcome::Error, unreadable.to_string())),
-        },
-        None => String::new(),
+    let secret = match secret {
+        Ok(secret) => secret,
+        Err(unreadable) => return Ok(all(Outcome::Error, unreadable.to_string())),
     };
-    let settings: Settings = match serde_json::from_str(&system.settings) {
-        Ok(settings) => settings,
-        Err(e) => return Ok(all(Outcome::Error, format!("unreadable settings: {e}"))),
-    };
-    match settings {
-        Settings::Ldap(ldap) => apply_to_directory(db, &ldap, &secret, rows).await,
+    let target = match system.settings {
         Settings::Webhook(hook) => {
             let mut tries = Vec::with_capacity(rows.len());
             for row in rows {
@@ -252,31 +246,72 @@ async fn apply_for_system(
                     _ => Tried::untried(Outcome::Error("not a webhook message".into())),
                 });
             }
-            Ok(tries)
+            return Ok(tries);
         }
-        Settings::Scim(scim) => {
-            let provider = crate::connectors::scim::Provider::new(&scim, &secret);
-            let mut tries = Vec::with_capacity(rows.len());
-            for row in rows {
-                let started = std::time::Instant::now();
-                let outcome = match membership(db, row).await? {
-                    Err(outcome) => outcome,
-                    Ok((group, person, present)) => {
-                        match provider.set_member(&group, &person, present).await {
-                            Ok(()) => Outcome::Applied,
-                            Err(words) => Outcome::Error(words),
-                        }
-                    }
-                };
-                tries.push(Tried {
-                    outcome,
-                    status_code: None,
-                    latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                });
-            }
-            Ok(tries)
+        Settings::Ldap(ldap) => match Directory::open(&ldap, &secret).await {
+            Ok(directory) => Target::Directory(directory),
+            Err(words) => return Ok(all(Outcome::Error, words)),
+        },
+        Settings::Scim(scim) => Target::Scim(Provider::new(&scim, &secret)),
+    };
+    apply_memberships(db, target, rows).await
+}
+
+/// Where membership changes go: a bound directory connection or a SCIM service provider.
+enum Target {
+    Directory(Directory),
+    Scim(Provider),
+}
+
+impl Target {
+    async fn set_member(
+        &mut self,
+        group: &str,
+        person: &Person,
+        present: bool,
+    ) -> Result<(), String> {
+        match self {
+            Self::Directory(directory) => directory.set_member(group, person, present).await,
+            Self::Scim(provider) => provider.set_member(group, person, present).await,
         }
     }
+
+    async fn close(self) {
+        if let Self::Directory(directory) = self {
+            directory.close().await;
+        }
+    }
+}
+
+/// Applies membership changes to one target, a try per row, in order.
+async fn apply_memberships(
+    db: &DatabaseConnection,
+    mut target: Target,
+    rows: &[outbox::Model],
+) -> Result<Vec<Tried>, sea_orm::DbErr> {
+    let mut tries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let started = std::time::Instant::now();
+        let outcome = match membership(db, row).await? {
+            Err(outcome) => outcome,
+            Ok((group, person, present)) => match target.set_member(&group, &person, present).await
+            {
+                Ok(()) => Outcome::Applied,
+                Err(words) => Outcome::Error(words),
+            },
+        };
+        tries.push(Tried {
+            outcome,
+            status_code: None,
+            latency_ms: millis_since(started),
+        });
+    }
+    target.close().await;
+    Ok(tries)
+}
+
+fn millis_since(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What a membership row asks of a system: (the group there, the person, member or not),
@@ -321,7 +356,7 @@ async fn post(
     };
     let started = std::time::Instant::now();
     let answer = crate::connectors::webhook::send(hook, secret, &message).await;
-    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let latency_ms = millis_since(started);
     match answer {
         Ok(status) if status.is_success() => Tried {
             outcome: Outcome::Applied,
@@ -339,44 +374,6 @@ async fn post(
             latency_ms,
         },
     }
-}
-
-/// Applies membership changes to a directory over one bound connection.
-async fn apply_to_directory(
-    db: &DatabaseConnection,
-    ldap: &crate::domain::connected::LdapSettings,
-    secret: &str,
-    rows: &[outbox::Model],
-) -> Result<Vec<Tried>, sea_orm::DbErr> {
-    let mut directory = match Directory::open(ldap, secret).await {
-        Ok(directory) => directory,
-        Err(words) => {
-            return Ok(rows
-                .iter()
-                .map(|_| Tried::untried(Outcome::Error(words.clone())))
-                .collect());
-        }
-    };
-    let mut tries = Vec::with_capacity(rows.len());
-    for row in rows {
-        let started = std::time::Instant::now();
-        let outcome = match membership(db, row).await? {
-            Err(outcome) => outcome,
-            Ok((group, person, present)) => {
-                match directory.set_member(&group, &person, present).await {
-                    Ok(()) => Outcome::Applied,
-                    Err(words) => Outcome::Error(words),
-                }
-            }
-        };
-        tries.push(Tried {
-            outcome,
-            status_code: None,
-            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        });
-    }
-    directory.close().await;
-    Ok(tries)
 }
 
 /// `Reprocess`: the failed deliveries of one assignment of `package` (or of all its

@@ -12,13 +12,24 @@ use crate::domain::outbox::{Change, OutboxState};
 use crate::entities::{governed_group, group_member, outbox};
 use crate::ids::{AssignmentId, ConnectedSystemId, GroupId, OutboxId, UserId};
 
-/// The (group, user) pairs of the membership rows `filter` selects whose group is governed
-/// in a connected system, with that system: what changes there when those rows go.
+/// A membership whose change goes to a connected system: the group (governed there), the
+/// person, the system, and the assignment the change delivers, when it delivers one (that
+/// assignment shows `Delivering` until the change is done).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Governed {
+    pub group: GroupId,
+    pub user: UserId,
+    pub system: ConnectedSystemId,
+    pub assignment: Option<AssignmentId>,
+}
+
+/// The memberships `filter` selects whose group is governed in a connected system: what
+/// changes there when those rows go.
 pub async fn governed_pairs(
     db: &impl ConnectionTrait,
     filter: Condition,
-) -> Result<Vec<(GroupId, UserId, ConnectedSystemId)>, sea_orm::DbErr> {
-    group_member::Entity::find()
+) -> Result<Vec<Governed>, sea_orm::DbErr> {
+    let found: Vec<(GroupId, UserId, ConnectedSystemId)> = group_member::Entity::find()
         .select_only()
         .column(group_member::Column::GroupId)
         .column(group_member::Column::UserId)
@@ -29,65 +40,69 @@ pub async fn governed_pairs(
         .distinct()
         .into_tuple()
         .all(db)
-        .await
-}
-
-/// Of `pairs`, those whose group is governed, with its system.
-pub async fn governed_among(
-    db: &impl ConnectionTrait,
-    pairs: &[(GroupId, UserId)],
-) -> Result<Vec<(GroupId, UserId, ConnectedSystemId)>, sea_orm::DbErr> {
-    if pairs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut groups: Vec<GroupId> = pairs.iter().map(|(g, _)| *g).collect();
-    groups.sort();
-    groups.dedup();
-    let governed: Vec<(GroupId, ConnectedSystemId)> = governed_group::Entity::find()
-        .select_only()
-        .column(governed_group::Column::GroupId)
-        .column(governed_group::Column::ConnectedSystemId)
-        .filter(governed_group::Column::GroupId.is_in(groups))
-        .into_tuple()
-        .all(db)
         .await?;
-    Ok(pairs
-        .iter()
-        .filter_map(|(g, u)| {
-            governed
-                .iter()
-                .find(|(id, _)| id == g)
-                .map(|(_, system)| (*g, *u, *system))
+    Ok(found
+        .into_iter()
+        .map(|(group, user, system)| Governed {
+            group,
+            user,
+            system,
+            assignment: None,
         })
         .collect())
 }
 
-/// Writes a `Membership` change for each pair, due now.
+/// Of these memberships (group, user, the assignment granting it), those whose group is
+/// governed, with its system.
+pub async fn governed_among(
+    db: &impl ConnectionTrait,
+    memberships: &[(GroupId, UserId, Option<AssignmentId>)],
+) -> Result<Vec<Governed>, sea_orm::DbErr> {
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut groups: Vec<GroupId> = memberships.iter().map(|(g, _, _)| *g).collect();
+    groups.sort();
+    groups.dedup();
+    let governed: std::collections::HashMap<GroupId, ConnectedSystemId> =
+        governed_group::Entity::find()
+            .select_only()
+            .column(governed_group::Column::GroupId)
+            .column(governed_group::Column::ConnectedSystemId)
+            .filter(governed_group::Column::GroupId.is_in(groups))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(memberships
+        .iter()
+        .filter_map(|&(group, user, assignment)| {
+            governed.get(&group).map(|&system| Governed {
+                group,
+                user,
+                system,
+                assignment,
+            })
+        })
+        .collect())
+}
+
+/// Writes a `Membership` change for each, due now.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
-    pairs: &[(GroupId, UserId, ConnectedSystemId)],
+    changes: &[Governed],
 ) -> Result<(), sea_orm::DbErr> {
-    enqueue_delivering(db, now, pairs, None).await
-}
-
-/// Like [`enqueue`], for changes that deliver `assignment` (which shows `Delivering` until
-/// they are done).
-pub async fn enqueue_delivering(
-    db: &impl ConnectionTrait,
-    now: OffsetDateTime,
-    pairs: &[(GroupId, UserId, ConnectedSystemId)],
-    assignment: Option<AssignmentId>,
-) -> Result<(), sea_orm::DbErr> {
-    for chunk in pairs.chunks(500) {
+    for chunk in changes.chunks(500) {
         let rows: Vec<outbox::ActiveModel> = chunk
             .iter()
-            .map(|(group, user, system)| {
+            .map(|g| {
                 let change = Change::Membership {
-                    group: *group,
-                    user: *user,
+                    group: g.group,
+                    user: g.user,
                 };
-                pending_row(now, *system, &change, assignment)
+                pending_row(now, g.system, &change, g.assignment)
             })
             .collect();
         outbox::Entity::insert_many(rows)
@@ -279,6 +294,20 @@ pub async fn reprocess(
     if assignments.is_empty() {
         return Ok(0);
     }
+    requeue_failed(
+        db,
+        now,
+        outbox::Column::AssignmentId.is_in(assignments.iter().copied()),
+    )
+    .await
+}
+
+/// The failed rows `filter` selects, back in line: due now, tries counted from zero.
+async fn requeue_failed(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    filter: sea_orm::sea_query::SimpleExpr,
+) -> Result<u64, sea_orm::DbErr> {
     let done = outbox::Entity::update_many()
         .col_expr(
             outbox::Column::State,
@@ -290,7 +319,7 @@ pub async fn reprocess(
             outbox::Column::CompletedAt,
             Expr::value(Option::<OffsetDateTime>::None),
         )
-        .filter(outbox::Column::AssignmentId.is_in(assignments.iter().copied()))
+        .filter(filter)
         .filter(outbox::Column::State.eq(OutboxState::Failed.as_str()))
         .exec(db)
         .await?;
@@ -434,16 +463,6 @@ pub async fn resend(
             .await?;
         return Ok(());
     }
-    outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::State,
-            Expr::value(OutboxState::Pending.as_str()),
-        )
-        .col_expr(outbox::Column::Attempts, Expr::value(0))
-        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
-        .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::State.eq(OutboxState::Failed.as_str()))
-        .exec(db)
-        .await?;
+    requeue_failed(db, now, outbox::Column::Id.eq(row.id)).await?;
     Ok(())
 }

@@ -12,11 +12,10 @@ use crate::domain::authz::{Action, authorize};
 use crate::domain::group::Group;
 use crate::ids::{ConnectedSystemId, GroupId};
 use crate::services::connected::{self, Governance};
-use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::store;
-use crate::web::error::{AppError, AppResult};
-use crate::web::{filters, layout::Chrome, parse_id, see_other};
+use crate::web::error::AppResult;
+use crate::web::{filters, flash_outcome, layout::Chrome, parse_id, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/groups/show.html")]
@@ -93,7 +92,7 @@ pub async fn link(
         session.flash(FlashKind::Error, "Choose a connected system.");
         return Ok(see_other(&page));
     };
-    match connected::govern(
+    let linked = connected::govern(
         &state.db,
         state.clock.as_ref(),
         &state.secrets,
@@ -102,22 +101,16 @@ pub async fn link(
         system,
         &form.external_id,
     )
-    .await
-    {
-        Ok(governance) => session.flash(
-            FlashKind::Success,
+    .await;
+    flash_outcome(
+        session,
+        linked.map(|governance| {
             format!(
                 "Linked to {} in {}. Its members are being delivered there.",
                 governance.external_id, governance.system_name
-            ),
-        ),
-        Err(ServiceError::Invalid(fields)) => {
-            let message = fields.into_iter().next().map(|f| f.message);
-            session.flash(FlashKind::Error, message.unwrap_or_default());
-        }
-        Err(ServiceError::Conflict { message, .. }) => session.flash(FlashKind::Error, message),
-        Err(err) => return Err(AppError::from(err)),
-    }
+            )
+        }),
+    )?;
     Ok(see_other(&page))
 }
 
@@ -131,7 +124,7 @@ pub async fn unlink(
     let group: GroupId = parse_id(&id)?;
     let result =
         connected::ungovern(&state.db, state.clock.as_ref(), admin.principal(), group).await;
-    crate::web::flash_outcome(
+    flash_outcome(
         &admin.current().session,
         result.map(|()| {
             "Unlinked. Gatehouse no longer changes the group's members in the connected system."
