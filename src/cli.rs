@@ -92,13 +92,20 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             let scheduler = startup::spawn_scheduler(app.db.clone(), clock.clone(), interval);
             let outbox = startup::spawn_outbox_worker(
                 app.db.clone(),
-                clock,
+                clock.clone(),
                 app.secrets.clone(),
                 startup::OUTBOX_INTERVAL,
+            );
+            let syncs = startup::spawn_sync_worker(
+                app.db.clone(),
+                clock,
+                app.secrets.clone(),
+                startup::SYNC_INTERVAL,
             );
             let served = app.server.await.context("running the server");
             scheduler.abort();
             outbox.abort();
+            syncs.abort();
             served
         }
         Command::Migrate => {

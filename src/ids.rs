@@ -89,6 +89,10 @@ typed_id!(
     ConnectedSystemId,
     /// A change waiting in the outbox.
     OutboxId,
+    /// An import from a directory, or a drift check.
+    SyncRunId,
+    /// A member changed outside Gatehouse, found by a drift check.
+    DriftFindingId,
     /// One try of an outbox row.
     OutboxAttemptId,
 );

@@ -141,6 +141,23 @@ pub fn spawn_outbox_worker(
     })
 }
 
+/// How often the sync worker looks for imports and drift checks to run.
+pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs directory imports and drift checks (queued by `Sync now`, `Check now` or their
+/// schedules) every `interval`; every instance does, and each run is claimed by one.
+pub fn spawn_sync_worker(
+    db: DatabaseConnection,
+    clock: SharedClock,
+    secrets: crate::secrets::SecretBox,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    spawn_every(interval, "sync", move || {
+        let (db, clock, secrets) = (db.clone(), clock.clone(), secrets.clone());
+        async move { crate::services::sync::run_pass(&db, clock.as_ref(), &secrets).await }
+    })
+}
+
 /// Runs `pass` every `interval`, logging what it did; a failed pass is logged and tried
 /// again at the next tick.
 fn spawn_every<F, Fut, R>(

@@ -35,6 +35,23 @@
     var again = id && document.getElementById(id);
     if (again) again.focus();
   } catch (e) { /* storage off: no refocus */ }
+  // A region marked data-live-refresh is a run still going: it is fetched again every two
+  // seconds and swapped in, until the fresh copy no longer carries the mark (the run ended).
+  var live = document.querySelector("[data-live-refresh]");
+  function refresh() {
+    if (!live || !window.fetch || !window.DOMParser) return;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(live.id);
+        if (!fresh) return;
+        live.replaceWith(fresh);
+        live = fresh;
+        if (live.hasAttribute("data-live-refresh")) setTimeout(refresh, 2000);
+      })
+      .catch(function () { setTimeout(refresh, 5000); });
+  }
+  if (live) setTimeout(refresh, 2000);
   // Forms marked data-confirm ask once more before a destructive post.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -14,6 +14,7 @@ mod m20261127_000001_connected_systems;
 mod m20261127_000002_outbox;
 mod m20261127_000003_outbox_assignments;
 mod m20261127_000004_outbox_attempts;
+mod m20261128_000001_directory_sync;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_outbox::Migration),
             Box::new(m20261127_000003_outbox_assignments::Migration),
             Box::new(m20261127_000004_outbox_attempts::Migration),
+            Box::new(m20261128_000001_directory_sync::Migration),
         ]
     }
 }

@@ -1,8 +1,10 @@
 //! LDAP directories, through `ldap3`: connect (plain, LDAPS or StartTLS), bind, read.
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchOptions};
 
 use super::{Person, TIMEOUT, TestReport};
 use crate::domain::connected::{LdapSettings, MembershipAttribute, UserMatch};
+use crate::domain::directory::{Entry, normal_dn};
 
 /// A result code in words (RFC 4511, appendix A).
 pub fn result_code_words(rc: u32) -> &'static str {
@@ -232,8 +234,29 @@ impl Directory {
         present: bool,
     ) -> Result<(), String> {
         let value = self.member_value(person).await?;
+        self.set_member_value(group_dn, &value, present).await
+    }
+
+    /// What the group's membership attribute lists for `person`, in the normal spelling
+    /// (a lower-case DN, or a lower-case user name for `memberUid`).
+    pub async fn member_key(&mut self, person: &Person) -> Result<String, String> {
+        let value = self.member_value(person).await?;
+        Ok(match self.settings.membership {
+            MembershipAttribute::MemberUid => value.to_lowercase(),
+            _ => normal_dn(&value),
+        })
+    }
+
+    /// Adds `value` to the group's membership attribute (`present`) or takes it away, as
+    /// the directory spells it; idempotent like [`Self::set_member`].
+    pub async fn set_member_value(
+        &mut self,
+        group_dn: &str,
+        value: &str,
+        present: bool,
+    ) -> Result<(), String> {
         let attribute = self.settings.membership.as_str();
-        let values = std::collections::HashSet::from([value.as_str()]);
+        let values = std::collections::HashSet::from([value]);
         let change = if present {
             ldap3::Mod::Add(attribute, values)
         } else {
@@ -255,6 +278,72 @@ impl Directory {
                 error_words(&LdapError::LdapResult { result })
             )),
         }
+    }
+
+    /// Every entry under `base` that `filter` matches, with `attrs`, a page at a time when
+    /// the settings say so.
+    pub async fn read(
+        &mut self,
+        base: &str,
+        filter: &str,
+        attrs: Vec<String>,
+    ) -> Result<Vec<Entry>, String> {
+        let mut adapters: Vec<Box<dyn Adapter<'static, String, Vec<String>>>> =
+            vec![Box::new(EntriesOnly::new())];
+        if self.settings.page_size > 0 {
+            let size = i32::try_from(self.settings.page_size).unwrap_or(i32::MAX);
+            adapters.push(Box::new(PagedResults::new(size)));
+        }
+        let fail = |e: LdapError| format!("reading {base}: {}", error_words(&e));
+        let mut stream = self
+            .ldap
+            .with_timeout(TIMEOUT)
+            .streaming_search_with(adapters, base, Scope::Subtree, filter, attrs)
+            .await
+            .map_err(fail)?;
+        let mut entries = Vec::new();
+        while let Some(found) = stream.next().await.map_err(fail)? {
+            let found = SearchEntry::construct(found);
+            entries.push(Entry::new(found.dn, found.attrs));
+        }
+        let done = stream.finish().await;
+        if done.rc != 0 {
+            return Err(fail(LdapError::LdapResult { result: done }));
+        }
+        Ok(entries)
+    }
+
+    /// The members of the group at `dn`: each in the normal spelling, with the value as the
+    /// directory holds it.
+    pub async fn group_members(&mut self, dn: &str) -> Result<Vec<(String, String)>, String> {
+        let attribute = self.settings.membership.as_str().to_owned();
+        let (entries, _) = self
+            .ldap
+            .with_timeout(TIMEOUT)
+            .search(dn, Scope::Base, "(objectClass=*)", vec![attribute.as_str()])
+            .await
+            .and_then(|r| r.success())
+            .map_err(|e| format!("reading {dn}: {}", error_words(&e)))?;
+        let Some(found) = entries.into_iter().next() else {
+            return Err(format!("{dn} is not in the directory"));
+        };
+        let entry = SearchEntry::construct(found);
+        let entry = Entry::new(entry.dn, entry.attrs);
+        Ok(entry
+            .all(&attribute)
+            .iter()
+            .map(|v| {
+                let key = match self.settings.membership {
+                    MembershipAttribute::MemberUid => v.trim().to_lowercase(),
+                    _ => normal_dn(v),
+                };
+                (key, v.clone())
+            })
+            .collect())
+    }
+
+    pub fn settings(&self) -> &LdapSettings {
+        &self.settings
     }
 
     pub async fn close(mut self) {

@@ -106,6 +106,78 @@ pub(crate) fn http_error_words(err: &reqwest::Error) -> String {
     }
 }
 
+/// Where membership changes go: a bound directory connection or a SCIM service provider.
+/// Members are spelled as the target spells them, in a normal form: a lower-case DN or user
+/// name for a directory, a user id for SCIM.
+pub enum Target {
+    Directory(Box<ldap::Directory>),
+    Scim(scim::Provider),
+}
+
+impl Target {
+    /// Connects to the system the settings describe; a webhook is no target.
+    pub async fn open(
+        settings: &crate::domain::connected::Settings,
+        secret: &str,
+    ) -> Result<Self, String> {
+        use crate::domain::connected::Settings;
+        match settings {
+            Settings::Ldap(ldap) => Ok(Self::Directory(Box::new(
+                ldap::Directory::open(ldap, secret).await?,
+            ))),
+            Settings::Scim(scim) => Ok(Self::Scim(scim::Provider::new(scim, secret))),
+            Settings::Webhook(_) => Err("a webhook has no groups".into()),
+        }
+    }
+
+    pub async fn set_member(
+        &mut self,
+        group: &str,
+        person: &Person,
+        present: bool,
+    ) -> Result<(), String> {
+        match self {
+            Self::Directory(directory) => directory.set_member(group, person, present).await,
+            Self::Scim(provider) => provider.set_member(group, person, present).await,
+        }
+    }
+
+    /// The group's members: each in its normal form, with the value as the system holds it.
+    pub async fn members(&mut self, group: &str) -> Result<Vec<(String, String)>, String> {
+        match self {
+            Self::Directory(directory) => directory.group_members(group).await,
+            Self::Scim(provider) => provider.group_members(group).await,
+        }
+    }
+
+    /// How the group lists `person`, in the normal form.
+    pub async fn member_key(&mut self, person: &Person) -> Result<String, String> {
+        match self {
+            Self::Directory(directory) => directory.member_key(person).await,
+            Self::Scim(provider) => provider.find_user(person).await,
+        }
+    }
+
+    /// Adds or takes away a member by the value the system holds.
+    pub async fn set_member_value(
+        &mut self,
+        group: &str,
+        value: &str,
+        present: bool,
+    ) -> Result<(), String> {
+        match self {
+            Self::Directory(directory) => directory.set_member_value(group, value, present).await,
+            Self::Scim(provider) => provider.set_member_value(group, value, present).await,
+        }
+    }
+
+    pub async fn close(self) {
+        if let Self::Directory(directory) = self {
+            (*directory).close().await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

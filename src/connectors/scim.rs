@@ -200,8 +200,40 @@ impl Provider {
             .collect())
     }
 
+    /// The members of the group `group_id`: their user ids (twice: the normal form is the
+    /// id itself).
+    pub async fn group_members(&self, group_id: &str) -> Result<Vec<(String, String)>, String> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Member {
+            value: String,
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Group {
+            members: Vec<Member>,
+        }
+        let path = format!("/Groups/{group_id}");
+        let answer = self
+            .call(reqwest::Method::GET, &path)
+            .send()
+            .await
+            .map_err(|e| http_error_words(&e))?;
+        let status = answer.status();
+        if !status.is_success() {
+            return Err(format!("GET {path} answered {status}"));
+        }
+        let group: Group = answer.json().await.map_err(|e| http_error_words(&e))?;
+        Ok(group
+            .members
+            .into_iter()
+            .filter(|m| !m.value.is_empty())
+            .map(|m| (m.value.clone(), m.value))
+            .collect())
+    }
+
     /// The id of the user `person` is there.
-    async fn find_user(&self, person: &Person) -> Result<String, String> {
+    pub async fn find_user(&self, person: &Person) -> Result<String, String> {
         let filter = match self.settings.user_match {
             ScimUserMatch::UserName => {
                 format!("userName eq {}", quoted(&person.user_principal_name))
@@ -232,10 +264,20 @@ impl Provider {
         present: bool,
     ) -> Result<(), String> {
         let user = self.find_user(person).await?;
+        self.set_member_value(group_id, &user, present).await
+    }
+
+    /// Adds the user `user` (their SCIM id) to the group `group_id` or takes them away.
+    pub async fn set_member_value(
+        &self,
+        group_id: &str,
+        user: &str,
+        present: bool,
+    ) -> Result<(), String> {
         let operation = if present {
             json!({ "op": "add", "path": "members", "value": [{ "value": user }] })
         } else {
-            json!({ "op": "remove", "path": format!("members[value eq {}]", quoted(&user)) })
+            json!({ "op": "remove", "path": format!("members[value eq {}]", quoted(user)) })
         };
         let answer = self
             .call(reqwest::Method::PATCH, &format!("/Groups/{group_id}"))

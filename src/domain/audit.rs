@@ -51,6 +51,10 @@ pub const REPROCESS_ASSIGNMENT: &str = "Reprocess access package assignment";
 pub const RESEND_TO_CONNECTED_SYSTEM: &str = "Resend to connected system";
 pub const GOVERN_GROUP: &str = "Link group to connected system";
 pub const UNGOVERN_GROUP: &str = "Unlink group from connected system";
+pub const SYNC_CONNECTED_SYSTEM: &str = "Sync connected system";
+pub const CHECK_DRIFT: &str = "Check connected system for drift";
+pub const REVERT_DRIFT: &str = "Revert drift in connected system";
+pub const SET_DRIFT_MODE: &str = "Change drift setting of governed group";
 
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";

@@ -164,6 +164,41 @@ pub struct LdapSettings {
     pub membership: MembershipAttribute,
     /// Entries a page with the paged results control; 0 turns paging off.
     pub page_size: u32,
+    /// Import the directory's people and groups into Gatehouse (and keep them in sync).
+    #[serde(default)]
+    pub import: bool,
+    /// Minutes between scheduled syncs; 0: only on `Sync now`.
+    #[serde(default = "default_sync_minutes")]
+    pub sync_minutes: u32,
+    /// Imported people whose matching attribute holds a bare name (`uid`,
+    /// `sAMAccountName`) get `name@` this domain as their user principal name; empty: the
+    /// `dc=` parts of the users base DN.
+    #[serde(default)]
+    pub upn_domain: String,
+    /// People this filter matches (within the users filter) are disabled in Gatehouse; empty:
+    /// none. Active Directory: `(userAccountControl:1.2.840.113556.1.4.803:=2)`.
+    #[serde(default)]
+    pub disabled_filter: String,
+}
+
+fn default_sync_minutes() -> u32 {
+    60
+}
+
+impl LdapSettings {
+    /// The domain of imported people's user principal names.
+    pub fn upn_domain(&self) -> String {
+        if !self.upn_domain.is_empty() {
+            return self.upn_domain.to_lowercase();
+        }
+        self.users_base_dn
+            .split(',')
+            .filter_map(|part| part.split_once('='))
+            .filter(|(attr, _)| attr.trim().eq_ignore_ascii_case("dc"))
+            .map(|(_, value)| value.trim().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
 }
 
 /// How to reach a SCIM 2.0 service provider.
@@ -249,6 +284,10 @@ pub struct SettingsInput {
     pub groups_filter: String,
     pub membership: String,
     pub page_size: String,
+    pub import: Option<String>,
+    pub sync_minutes: String,
+    pub upn_domain: String,
+    pub disabled_filter: String,
 }
 
 impl SettingsInput {
@@ -260,6 +299,7 @@ impl SettingsInput {
             groups_filter: "(objectClass=groupOfNames)".into(),
             membership: MembershipAttribute::Member.as_str().into(),
             page_size: "500".into(),
+            sync_minutes: default_sync_minutes().to_string(),
             ..Self::default()
         }
     }
@@ -277,6 +317,10 @@ impl SettingsInput {
                 groups_filter: s.groups_filter.clone(),
                 membership: s.membership.as_str().into(),
                 page_size: s.page_size.to_string(),
+                import: s.import.then(|| "on".to_owned()),
+                sync_minutes: s.sync_minutes.to_string(),
+                upn_domain: s.upn_domain.clone(),
+                disabled_filter: s.disabled_filter.clone(),
             },
             Settings::Scim(s) => Self {
                 url: s.base_url.clone(),
@@ -354,6 +398,28 @@ impl SettingsInput {
                         Invalid::new("Choose how the directory's groups list their members."),
                     ));
                 }
+                let sync_minutes = match self.sync_minutes.trim() {
+                    "" => Some(default_sync_minutes()),
+                    typed => typed.parse::<u32>().ok().filter(|n| *n <= 10_080),
+                };
+                if sync_minutes.is_none() {
+                    problems.push((
+                        "sync_minutes",
+                        Invalid::new(
+                            "Enter the minutes between syncs, from 0 (only Sync now) to 10080 (a week).",
+                        ),
+                    ));
+                }
+                let upn_domain = keep(&mut problems, "upn_domain", domain_name(&self.upn_domain));
+                let disabled_filter = if self.disabled_filter.trim().is_empty() {
+                    String::new()
+                } else {
+                    keep(
+                        &mut problems,
+                        "disabled_filter",
+                        ldap_filter(&self.disabled_filter),
+                    )
+                };
                 if page_size.is_none() {
                     problems.push((
                         "page_size",
@@ -371,6 +437,10 @@ impl SettingsInput {
                     groups_filter,
                     membership: membership.unwrap_or(MembershipAttribute::Member),
                     page_size: page_size.unwrap_or(0),
+                    import: self.import.is_some(),
+                    sync_minutes: sync_minutes.unwrap_or(0),
+                    upn_domain,
+                    disabled_filter,
                 })
             }
             SystemKind::Scim => {
@@ -506,6 +576,25 @@ fn distinguished_name(input: &str, what: &str, min: usize) -> Result<String, Inv
         return Err(Invalid::new(format!(
             "Enter the {what} as attribute=value pairs, such as ou=people,dc=example,dc=com."
         )));
+    }
+    Ok(text)
+}
+
+/// A DNS domain such as `contoso.com`, or nothing.
+fn domain_name(input: &str) -> Result<String, Invalid> {
+    let text = bounded_text(input, "domain", 0, 253)?.to_lowercase();
+    let valid = text.is_empty()
+        || text.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !valid {
+        return Err(Invalid::new(
+            "Enter a domain such as contoso.com, or leave it empty to use the users base DN's dc= parts.",
+        ));
     }
     Ok(text)
 }

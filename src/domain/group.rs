@@ -12,6 +12,8 @@ pub struct Group {
     pub description: String,
     pub membership_type: MembershipType,
     pub created_at: OffsetDateTime,
+    /// The connected system the group was imported from.
+    pub source_system: Option<crate::ids::ConnectedSystemId>,
 }
 
 /// A user in a group, with every source that puts them there.

@@ -6,6 +6,8 @@ pub mod authz;
 pub mod catalog;
 pub mod connected;
 pub mod dates;
+pub mod directory;
+pub mod drift;
 pub mod group;
 pub mod lifecycle;
 pub mod outbox;
@@ -26,6 +28,22 @@ impl Invalid {
     pub fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
+}
+
+/// A count with thousands separated: `12,345`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Trims the input and checks its length in characters (not bytes).
@@ -108,6 +126,15 @@ pub(crate) fn name_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_with_thousands_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(10_002), "10,002");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+    }
 
     #[test]
     fn zero_width_and_direction_characters_are_refused() {

@@ -14,6 +14,8 @@ pub enum Via {
     Console,
     /// The background scheduler: only system transitions.
     Scheduler,
+    /// A connected system's sync: imports from a directory, drift reverted.
+    Connector,
 }
 
 /// What an API token may do, named as Microsoft Graph's permissions.
@@ -79,6 +81,11 @@ impl Principal {
         Self::system("Gatehouse (scheduler)", Via::Scheduler)
     }
 
+    /// A connected system's sync and drift checks, named after the system.
+    pub fn connector(system_name: &str) -> Self {
+        Self::system(&format!("{system_name} (connected system)"), Via::Connector)
+    }
+
     fn system(name: &str, via: Via) -> Self {
         Self {
             user_id: None,
@@ -93,7 +100,7 @@ impl Principal {
 
     /// The console and the scheduler act for the system, not for a person.
     pub fn is_system(&self) -> bool {
-        matches!(self.via, Via::Console | Via::Scheduler)
+        matches!(self.via, Via::Console | Via::Scheduler | Via::Connector)
     }
 
     /// Whether this principal is the person `id`.

@@ -17,6 +17,8 @@ pub struct User {
     pub enabled: bool,
     pub security_stamp: String,
     pub created_at: OffsetDateTime,
+    /// The connected system the user was imported from.
+    pub source_system: Option<crate::ids::ConnectedSystemId>,
 }
 
 /// A user principal name such as `admin1@woodgrove.test`, kept in lower case so that
@@ -96,6 +98,11 @@ impl DisplayName {
 pub struct Email(Option<String>);
 
 impl Email {
+    /// No address.
+    pub fn none() -> Self {
+        Self(None)
+    }
+
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = input.trim();
         if value.is_empty() {

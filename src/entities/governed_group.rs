@@ -12,6 +12,8 @@ pub struct Model {
     /// The group in the system: its DN in a directory, its id in a SCIM service provider.
     pub external_id: String,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// What a drift check does with members changed outside Gatehouse: `report` or `revert`.
+    pub drift_mode: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 //! The `groups` table.
 use sea_orm::entity::prelude::*;
 
-use crate::ids::GroupId;
+use crate::ids::{ConnectedSystemId, GroupId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "groups")]
@@ -16,6 +16,9 @@ pub struct Model {
     pub membership_type: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// The connected system the group was imported from, and its entry there (a DN).
+    pub source_system_id: Option<ConnectedSystemId>,
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 //! The `users` table.
 use sea_orm::entity::prelude::*;
 
-use crate::ids::UserId;
+use crate::ids::{ConnectedSystemId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -24,6 +24,12 @@ pub struct Model {
     pub deleted_at: Option<TimeDateTimeWithTimeZone>,
     /// The principal name a deleted user had (theirs is freed for a new account).
     pub former_user_principal_name: Option<String>,
+    /// The connected system the user was imported from, and their entry there (a DN).
+    pub source_system_id: Option<ConnectedSystemId>,
+    pub external_id: Option<String>,
+    /// Disabled because the directory said so: a later sync that finds them enabled there
+    /// enables them again (an admin's disable it never undoes).
+    pub disabled_by_source: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -487,6 +487,7 @@ pub async fn govern(
         connected_system_id: Set(system_id),
         external_id: Set(dn.clone()),
         created_at: Set(now),
+        drift_mode: Set(crate::domain::drift::DriftMode::Report.as_str().to_owned()),
     })
     .exec_without_returning(&txn)
     .await?;

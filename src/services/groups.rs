@@ -57,6 +57,8 @@ pub(crate) async fn insert(
         membership_type: Set(new.membership_type.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        source_system_id: Set(None),
+        external_id: Set(None),
     };
     let created = Group::from(row.insert(db).await.map_err(name_taken_or)?);
     let event = Event {

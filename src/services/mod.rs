@@ -3,6 +3,7 @@ pub mod audit;
 pub mod catalogs;
 pub mod connected;
 pub mod delivery;
+pub mod drift;
 pub mod error;
 pub mod groups;
 pub mod outbox;
@@ -13,6 +14,7 @@ pub mod requests;
 pub mod scheduler;
 pub mod setup;
 pub mod sign_in;
+pub mod sync;
 pub mod users;
 
 /// A database error that is really "this name is taken".

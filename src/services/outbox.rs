@@ -13,8 +13,7 @@ use super::connected::{ConnectedSystem, opened};
 use super::error::{ServiceError, ServiceResult};
 use crate::clock::Clock;
 use crate::connectors::Person;
-use crate::connectors::ldap::Directory;
-use crate::connectors::scim::Provider;
+use crate::connectors::Target;
 use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
@@ -248,39 +247,12 @@ async fn apply_for_system(
             }
             return Ok(tries);
         }
-        Settings::Ldap(ldap) => match Directory::open(&ldap, &secret).await {
-            Ok(directory) => Target::Directory(directory),
+        settings => match Target::open(&settings, &secret).await {
+            Ok(target) => target,
             Err(words) => return Ok(all(Outcome::Error, words)),
         },
-        Settings::Scim(scim) => Target::Scim(Provider::new(&scim, &secret)),
     };
     apply_memberships(db, target, rows).await
-}
-
-/// Where membership changes go: a bound directory connection or a SCIM service provider.
-enum Target {
-    Directory(Directory),
-    Scim(Provider),
-}
-
-impl Target {
-    async fn set_member(
-        &mut self,
-        group: &str,
-        person: &Person,
-        present: bool,
-    ) -> Result<(), String> {
-        match self {
-            Self::Directory(directory) => directory.set_member(group, person, present).await,
-            Self::Scim(provider) => provider.set_member(group, person, present).await,
-        }
-    }
-
-    async fn close(self) {
-        if let Self::Directory(directory) = self {
-            directory.close().await;
-        }
-    }
 }
 
 /// Applies membership changes to one target, a try per row, in order.

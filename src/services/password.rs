@@ -26,9 +26,11 @@ pub async fn verify(password: &str, stored: Option<String>) -> bool {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let dummy = dummy_hash();
+        // No account, or one without a password (imported from a directory): the same
+        // work as a wrong password, so that the answer's timing tells nothing.
         let (hash, real) = match stored.as_deref() {
-            Some(hash) => (hash, true),
-            None => (dummy, false),
+            Some(hash) if !hash.is_empty() => (hash, true),
+            _ => (dummy, false),
         };
         let matches = Argon2::default()
             .verify_password(password.as_bytes(), hash)

@@ -75,6 +75,9 @@ pub(crate) async fn insert(
         updated_at: Set(now),
         deleted_at: Set(None),
         former_user_principal_name: Set(None),
+        source_system_id: Set(None),
+        external_id: Set(None),
+        disabled_by_source: Set(false),
     };
     let created = User::from(row.insert(db).await.map_err(upn_taken_or)?);
     let event = Event {
@@ -214,18 +217,42 @@ pub async fn set_enabled(
             "You cannot disable or enable your own account.",
         ));
     }
-    let now = clock.now();
+    let updated = change_enabled(&txn, clock.now(), principal, before, enabled, None).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Enables or disables `before` in the caller's transaction, audited. Disabling ends the
+/// user's sessions and takes their access away: every active assignment is removed (a
+/// system removal) and every waiting request denied; their history stays. `source` names
+/// the directory when it is the directory that said so (a later sync may then enable the
+/// user again; an administrator's disable it never undoes).
+pub(crate) async fn change_enabled(
+    db: &impl ConnectionTrait,
+    now: time::OffsetDateTime,
+    principal: &Principal,
+    before: user::Model,
+    enabled: bool,
+    source: Option<&str>,
+) -> Result<User, sea_orm::DbErr> {
+    let id = before.id;
     let mut row: user::ActiveModel = before.into();
     row.account_enabled = Set(enabled);
+    row.disabled_by_source = Set(!enabled && source.is_some());
     if !enabled {
         row.security_stamp = Set(new_token());
     }
     row.updated_at = Set(now);
-    let updated = User::from(row.update(&txn).await?);
+    let updated = User::from(row.update(db).await?);
+    let mut removed = 0;
     if !enabled {
+        let reason = match source {
+            Some(source) => format!("{source} disabled the account"),
+            None => "the account was disabled".to_owned(),
+        };
+        removed = requests::remove_all_of_user(db, now, principal, id, &reason).await?;
         // Nobody could deliver what they asked for: their waiting requests are denied.
-        requests::deny_waiting_requests(&txn, now, principal, id, "the account was disabled")
-            .await?;
+        requests::deny_waiting_requests(db, now, principal, id, &reason).await?;
     }
     let event = Event {
         action: if enabled {
@@ -236,10 +263,9 @@ pub async fn set_enabled(
         target_type: action::TARGET_USER,
         target_id: Some(updated.id.to_string()),
         target_name: &updated.user_principal_name,
-        detail: json!({ "accountEnabled": enabled }),
+        detail: json!({ "accountEnabled": enabled, "assignmentsRemoved": removed }),
     };
-    audit::record(&txn, now, principal, event).await?;
-    txn.commit().await?;
+    audit::record(db, now, principal, event).await?;
     Ok(updated)
 }
 
@@ -339,6 +365,9 @@ pub async fn delete(
     row.security_stamp = Set(new_token());
     row.deleted_at = Set(Some(now));
     row.updated_at = Set(now);
+    // A directory that still has the person imports them again as a new account.
+    row.source_system_id = Set(None);
+    row.external_id = Set(None);
     row.update(&txn).await?;
     let event = Event {
         action: action::DELETE_USER,

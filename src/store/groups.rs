@@ -19,6 +19,7 @@ impl From<group::Model> for Group {
             description: m.description,
             membership_type: MembershipType::Assigned,
             created_at: m.created_at,
+            source_system: m.source_system_id,
         }
     }
 }
@@ -64,6 +65,7 @@ struct GroupRow {
     membership_type: String,
     created_at: time::OffsetDateTime,
     updated_at: time::OffsetDateTime,
+    source_system_id: Option<crate::ids::ConnectedSystemId>,
     /// Distinct members among the first `CAP + 1` membership rows; -1 when there are more.
     members: i64,
 }
@@ -108,6 +110,8 @@ pub async fn list(
                 membership_type: row.membership_type,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                source_system_id: row.source_system_id,
+                external_id: None,
             };
             (row.name_key, Group::from(group), count)
         })

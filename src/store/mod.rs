@@ -132,3 +132,31 @@ fn after_key<C: sea_orm::ColumnTrait>(
         columns.lt(key)
     }
 }
+
+/// `value` of the rows whose `key` is among `keys`, by key: a few hundred keys a statement.
+pub(crate) async fn lookup<E, K, V>(
+    db: &impl sea_orm::ConnectionTrait,
+    key: E::Column,
+    value: E::Column,
+    keys: Vec<K>,
+) -> Result<std::collections::HashMap<K, V>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    K: Into<sea_orm::Value> + sea_orm::TryGetable + Eq + std::hash::Hash + Clone,
+    V: sea_orm::TryGetable,
+{
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let mut found = std::collections::HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        let rows: Vec<(K, V)> = E::find()
+            .select_only()
+            .column(key)
+            .column(value)
+            .filter(key.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}

@@ -22,6 +22,7 @@ impl From<user::Model> for User {
             enabled: m.account_enabled,
             security_stamp: m.security_stamp,
             created_at: m.created_at,
+            source_system: m.source_system_id,
         }
     }
 }

@@ -250,6 +250,12 @@ pub mod filters {
         Ok(super::describe_detail(json))
     }
 
+    /// `12,345`
+    #[askama::filter_fn]
+    pub fn thousands(n: &i64, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::domain::thousands(*n))
+    }
+
     /// `2026-11-24`
     #[askama::filter_fn]
     pub fn date(t: &OffsetDateTime, _: &dyn askama::Values) -> askama::Result<String> {

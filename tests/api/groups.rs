@@ -224,6 +224,9 @@ async fn the_groups_list_counts_members_exactly_up_to_a_thousand() {
                 updated_at: now,
                 deleted_at: None,
                 former_user_principal_name: None,
+                source_system_id: None,
+                external_id: None,
+                disabled_by_source: false,
             }
             .into()
         })

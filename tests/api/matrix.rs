@@ -201,6 +201,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/log/{change}/resend",          "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/test",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/connected-systems/{id}/sync",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/sync",                         "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/connected-systems/{id}/drift",                        "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/drift",                        "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/connected-systems/{id}/drift/{group}/mode",           "in   403  403  403  403  ok   403  403  403  403"),
     ("GET",  "/admin/connected-systems/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),
 

@@ -97,6 +97,9 @@ fn person(n: usize, hash: &str, role: &str, now: OffsetDateTime) -> user::Active
         updated_at: now,
         deleted_at: None,
         former_user_principal_name: None,
+        source_system_id: None,
+        external_id: None,
+        disabled_by_source: false,
     }
     .into()
 }
@@ -134,6 +137,8 @@ pub async fn seed(db: &DatabaseConnection, size: Size) -> anyhow::Result<World> 
                 membership_type: "assigned".into(),
                 created_at: now,
                 updated_at: now,
+                source_system_id: None,
+                external_id: None,
             }
             .into()
         })

@@ -14,6 +14,7 @@ fn person(role: DirectoryRole, roles: Vec<(CatalogId, CatalogRole)>) -> Principa
         enabled: true,
         security_stamp: String::new(),
         created_at: OffsetDateTime::UNIX_EPOCH,
+        source_system: None,
     };
     Principal::session(&user, roles, None)
 }

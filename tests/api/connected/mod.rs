@@ -1,6 +1,7 @@
 //! Connected systems: the forms, secrets at rest, and `Test connection` against real
 //! systems (OpenLDAP's slapd, a webhook receiver that checks signatures).
 mod delivery;
+mod import;
 mod scim_server;
 mod slapd;
 

@@ -84,6 +84,11 @@ impl Slapd {
     /// A running directory with the base entries, or `None` (with a line saying how to run
     /// the suite) when slapd is not installed and the suite is not required.
     pub fn start(suite: &str) -> Option<Self> {
+        Self::start_with(suite, "")
+    }
+
+    /// Like [`Self::start`], with more entries (LDIF) loaded before the server starts.
+    pub fn start_with(suite: &str, extra: &str) -> Option<Self> {
         let (Some(slapd), Some(slapadd)) = (binary("slapd"), binary("slapadd")) else {
             assert!(
                 !required(),
@@ -124,7 +129,7 @@ impl Slapd {
         )
         .expect("slapd.conf");
         let ldif = dir.path().join("base.ldif");
-        std::fs::write(&ldif, BASE).expect("base.ldif");
+        std::fs::write(&ldif, format!("{BASE}\n{extra}")).expect("base.ldif");
         let added = Command::new(slapadd)
             .arg("-f")
             .arg(&conf)
@@ -212,4 +217,35 @@ pub async fn members(url: &str, dn: &str) -> Vec<String> {
         .collect();
     members.sort();
     members
+}
+
+/// A bound administrator connection to the directory at `url`.
+pub async fn admin_connection(url: &str) -> ldap3::Ldap {
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(url).await.expect("connect");
+    ldap3::drive!(conn);
+    ldap.simple_bind(ADMIN_DN, ADMIN_PASSWORD)
+        .await
+        .and_then(|r| r.success())
+        .expect("bind");
+    ldap
+}
+
+/// Changes an entry as an administrator of the directory would, outside Gatehouse.
+pub async fn modify(url: &str, dn: &str, changes: Vec<ldap3::Mod<&str>>) {
+    let mut ldap = admin_connection(url).await;
+    ldap.modify(dn, changes)
+        .await
+        .and_then(|r| r.success())
+        .expect("modify");
+    let _ = ldap.unbind().await;
+}
+
+/// Deletes an entry, outside Gatehouse.
+pub async fn delete(url: &str, dn: &str) {
+    let mut ldap = admin_connection(url).await;
+    ldap.delete(dn)
+        .await
+        .and_then(|r| r.success())
+        .expect("delete");
+    let _ = ldap.unbind().await;
 }

@@ -21,6 +21,10 @@ pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
         Some("access-packages") => &t.package,
         Some("request-history" | "approvals") => &t.request,
         Some("access") => &t.assignment,
+        // The directory: it imports, and its drift page has the linked spare group.
+        Some("connected-systems") if pattern.contains("/drift") || pattern.ends_with("/sync") => {
+            &t.directory
+        }
         Some("connected-systems") => &t.connected,
         _ => "",
     };
@@ -106,6 +110,7 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
             ("external_id", text("cn=Loose group,ou=groups,dc=test")),
         ],
         "/admin/connected-systems/{id}/edit" => webhook_fields(&t.connected_name, ""),
+        "/admin/connected-systems/{id}/drift/{group}/mode" => vec![("mode", text("report"))],
         "/admin/catalogs/new" | "/admin/catalogs/{id}/edit" => vec![
             (
                 "display_name",

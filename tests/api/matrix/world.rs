@@ -546,6 +546,8 @@ pub fn directory_fields(n: usize) -> Fields {
         ("groups_filter", "(objectClass=groupOfNames)".to_owned()),
         ("membership", "member".to_owned()),
         ("page_size", "0".to_owned()),
+        ("import", "on".to_owned()),
+        ("sync_minutes", "0".to_owned()),
         ("enabled", "on".to_owned()),
     ]
 }

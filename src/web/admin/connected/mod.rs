@@ -12,6 +12,7 @@ use crate::domain::connected::{
     MembershipAttribute, ScimUserMatch, Settings, SettingsInput, SystemKind, SystemName, UserMatch,
     parse_secret,
 };
+use crate::domain::directory::RunState;
 use crate::ids::ConnectedSystemId;
 use crate::services::connected::{self, ConnectedSystem, SecretChange, SystemInput};
 use crate::services::error::ServiceError;
@@ -20,6 +21,8 @@ use crate::web::error::AppResult;
 use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::{RouteDef, get, html, layout::Chrome, parse_id, post, see_other};
+
+mod runs;
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -31,6 +34,14 @@ pub fn routes() -> Vec<RouteDef> {
         post("/admin/connected-systems/{id}/edit", save),
         post("/admin/connected-systems/{id}/test", test),
         post("/admin/connected-systems/{id}/log/{change}/resend", resend),
+        get("/admin/connected-systems/{id}/sync", runs::show_sync),
+        post("/admin/connected-systems/{id}/sync", runs::sync_now),
+        get("/admin/connected-systems/{id}/drift", runs::show_drift),
+        post("/admin/connected-systems/{id}/drift", runs::check_now),
+        post(
+            "/admin/connected-systems/{id}/drift/{group}/mode",
+            runs::set_mode,
+        ),
         get("/admin/connected-systems/{id}/delete", confirm_delete),
         post("/admin/connected-systems/{id}/delete", delete),
     ]
@@ -256,9 +267,15 @@ pub struct ShowPage {
     log: Vec<connected::LogLine>,
     /// A SCIM service provider's groups, read when the page is shown.
     remote_groups: Option<Result<Vec<connected::RemoteGroup>, String>>,
+    /// An importing directory's newest sync.
+    last_sync: Option<crate::services::sync::SyncRun>,
 }
 
-async fn find(state: &AppState, admin: &GlobalAdmin, raw: &str) -> AppResult<ConnectedSystem> {
+pub(super) async fn find(
+    state: &AppState,
+    admin: &GlobalAdmin,
+    raw: &str,
+) -> AppResult<ConnectedSystem> {
     let id: ConnectedSystemId = parse_id(raw)?;
     Ok(connected::get(&state.db, admin.principal(), id).await?)
 }
@@ -285,11 +302,25 @@ pub async fn show(
     } else {
         None
     };
+    let last_sync = match &system.settings {
+        Settings::Ldap(ldap) if ldap.import => crate::services::sync::runs(
+            &state.db,
+            admin.principal(),
+            system.id,
+            crate::domain::directory::RunKind::Import,
+            1,
+        )
+        .await?
+        .into_iter()
+        .next(),
+        _ => None,
+    };
     Ok(ShowPage {
         chrome,
         system,
         log,
         remote_groups,
+        last_sync,
     })
 }
 

@@ -1,0 +1,542 @@
+//! Drift: a governed group's members in its connected system compared with what Gatehouse
+//! expects there (its members from every source: direct, imported, and what assignments
+//! grant). A member whose change is still in the outbox is on its way, not drift. Each
+//! governed group either reports what it finds (`Report only`) or undoes it (`Revert`),
+//! audited as done by the system.
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::audit::{self, Event};
+use super::error::{ServiceError, ServiceResult};
+use super::sync::{Stop, Tally, progress, succeed, system_of};
+use crate::clock::Clock;
+use crate::connectors::{Person, Target};
+use crate::db::write_txn;
+use crate::domain::audit as action;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::connected::{MembershipAttribute, Settings};
+use crate::domain::drift::{Direction, DriftMode, compare};
+use crate::domain::group::MemberRole;
+use crate::domain::outbox::{Change, OutboxState};
+use crate::domain::principal::Principal;
+use crate::entities::{
+    connected_system, drift_finding, governed_group, group, group_member, outbox, sync_run, user,
+};
+use crate::ids::{ConnectedSystemId, DriftFindingId, GroupId, UserId};
+use crate::secrets::SecretBox;
+use crate::store::outbox::Governed;
+
+/// A governed group as the Drift page lists it.
+#[derive(Clone, Debug)]
+pub struct GovernedGroup {
+    pub group_id: GroupId,
+    pub display_name: String,
+    /// Where it is in the system: a DN, or a SCIM group id.
+    pub external_id: String,
+    pub mode: DriftMode,
+}
+
+/// A member changed outside Gatehouse.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub group_id: GroupId,
+    pub group_name: String,
+    /// The Gatehouse user, when the member is one: (display name, user principal name).
+    pub user: Option<(String, String)>,
+    pub member_value: String,
+    pub direction: Direction,
+    pub first_seen_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// The system's governed groups, by name.
+pub async fn governed_groups(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    system: ConnectedSystemId,
+) -> ServiceResult<Vec<GovernedGroup>> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let links = governed_group::Entity::find()
+        .filter(governed_group::Column::ConnectedSystemId.eq(system))
+        .all(db)
+        .await?;
+    let names = group_names(db, links.iter().map(|l| l.group_id).collect()).await?;
+    let mut groups: Vec<GovernedGroup> = links
+        .into_iter()
+        .map(|l| GovernedGroup {
+            display_name: names.get(&l.group_id).cloned().unwrap_or_default(),
+            group_id: l.group_id,
+            external_id: l.external_id,
+            mode: DriftMode::from_stored(&l.drift_mode),
+        })
+        .collect();
+    groups.sort_by_key(|g| g.display_name.to_lowercase());
+    Ok(groups)
+}
+
+async fn group_names(
+    db: &impl ConnectionTrait,
+    ids: Vec<GroupId>,
+) -> Result<HashMap<GroupId, String>, sea_orm::DbErr> {
+    crate::store::lookup::<group::Entity, _, _>(
+        db,
+        group::Column::Id,
+        group::Column::DisplayName,
+        ids,
+    )
+    .await
+}
+
+/// What the latest checks found, by group, then the way it drifted.
+pub async fn findings(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    system: ConnectedSystemId,
+) -> ServiceResult<Vec<Finding>> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let rows = drift_finding::Entity::find()
+        .filter(drift_finding::Column::ConnectedSystemId.eq(system))
+        .order_by_asc(drift_finding::Column::FirstSeenAt)
+        .limit(1000)
+        .all(db)
+        .await?;
+    let names = group_names(db, rows.iter().map(|r| r.group_id).collect()).await?;
+    let user_ids: Vec<UserId> = rows.iter().filter_map(|r| r.user_id).collect();
+    let display_names: HashMap<UserId, String> = crate::store::lookup::<user::Entity, _, _>(
+        db,
+        user::Column::Id,
+        user::Column::DisplayName,
+        user_ids.clone(),
+    )
+    .await?;
+    let upns: HashMap<UserId, String> = crate::store::lookup::<user::Entity, _, _>(
+        db,
+        user::Column::Id,
+        user::Column::UserPrincipalName,
+        user_ids,
+    )
+    .await?;
+    let people: HashMap<UserId, (String, String)> = display_names
+        .into_iter()
+        .filter_map(|(id, name)| upns.get(&id).map(|upn| (id, (name, upn.clone()))))
+        .collect();
+    let mut found: Vec<Finding> = rows
+        .into_iter()
+        .map(|r| Finding {
+            group_name: names.get(&r.group_id).cloned().unwrap_or_default(),
+            group_id: r.group_id,
+            user: r.user_id.and_then(|u| people.get(&u).cloned()),
+            member_value: r.member_value,
+            direction: Direction::from_stored(&r.direction),
+            first_seen_at: r.first_seen_at,
+            last_seen_at: r.last_seen_at,
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        (a.group_name.to_lowercase(), a.direction, &a.member_value).cmp(&(
+            b.group_name.to_lowercase(),
+            b.direction,
+            &b.member_value,
+        ))
+    });
+    Ok(found)
+}
+
+/// `Report only` or `Revert` for one governed group.
+#[tracing::instrument(skip_all, fields(principal = %principal.name, system = %system, group = %group_id))]
+pub async fn set_mode(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    system: ConnectedSystemId,
+    group_id: GroupId,
+    mode: DriftMode,
+) -> ServiceResult<()> {
+    authorize(principal, Action::ManageConnectedSystems)?;
+    let txn = write_txn(db).await?;
+    let link = governed_group::Entity::find_by_id(group_id)
+        .filter(governed_group::Column::ConnectedSystemId.eq(system))
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let name = group_names(&txn, vec![group_id]).await?;
+    let mut row: governed_group::ActiveModel = link.into();
+    row.drift_mode = Set(mode.as_str().to_owned());
+    sea_orm::ActiveModelTrait::update(row, &txn).await?;
+    audit::record(
+        &txn,
+        clock.now(),
+        principal,
+        Event {
+            action: action::SET_DRIFT_MODE,
+            target_type: action::TARGET_GROUP,
+            target_id: Some(group_id.to_string()),
+            target_name: name.get(&group_id).map_or("", String::as_str),
+            detail: json!({ "driftMode": mode.label() }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// One drift check of every group the system governs (a run the worker claimed).
+pub(crate) async fn check(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    secrets: &SecretBox,
+    run: &sync_run::Model,
+) -> Result<(), Stop> {
+    let (row, settings, secret) = system_of(db, secrets, run).await?;
+    let mut target = Target::open(&settings, &secret)
+        .await
+        .map_err(|e| Stop::Failed(format!("{} could not be reached: {e}", row.display_name)))?;
+    let checked = check_groups(db, clock, &mut target, &row, &settings, run).await;
+    target.close().await;
+    checked
+}
+
+/// Member keys the system already uses for Gatehouse users, so each is looked up once.
+type Keys = HashMap<UserId, Result<String, String>>;
+
+async fn check_groups(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    target: &mut Target,
+    system: &connected_system::Model,
+    settings: &Settings,
+    run: &sync_run::Model,
+) -> Result<(), Stop> {
+    let principal = Principal::connector(&system.display_name);
+    let links = governed_group::Entity::find()
+        .filter(governed_group::Column::ConnectedSystemId.eq(system.id))
+        .all(db)
+        .await?;
+    let names = group_names(db, links.iter().map(|l| l.group_id).collect()).await?;
+    let on_the_way = pending(db, system.id).await?;
+    // An imported person's DN is their member value: no lookup needed.
+    let by_dn = matches!(
+        settings,
+        Settings::Ldap(s) if s.membership != MembershipAttribute::MemberUid
+    );
+    let mut keys: Keys = HashMap::new();
+    let mut tally = Tally::default();
+    let (mut added, mut removed, mut reverted) = (0usize, 0usize, 0usize);
+    let total = links.len();
+    for (done, link) in links.iter().enumerate() {
+        let name = names.get(&link.group_id).cloned().unwrap_or_default();
+        let actual = match target.members(&link.external_id).await {
+            Ok(actual) => actual,
+            Err(e) => {
+                tally.error(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let held: HashMap<String, String> = actual.into_iter().collect();
+        let people = expected_people(db, link.group_id).await?;
+        let mut expected_keys: HashMap<String, UserId> = HashMap::new();
+        let mut unmatched: Vec<(UserId, String)> = Vec::new();
+        for person in &people {
+            let key = match keys.get(&person.id) {
+                Some(key) => key.clone(),
+                None => {
+                    let key = match (&person.external_id, by_dn) {
+                        (Some(dn), true) if person.source_system_id == Some(system.id) => {
+                            Ok(dn.clone())
+                        }
+                        _ => {
+                            target
+                                .member_key(&Person {
+                                    user_principal_name: person.user_principal_name.clone(),
+                                    email: person.email.clone(),
+                                })
+                                .await
+                        }
+                    };
+                    keys.insert(person.id, key.clone());
+                    key
+                }
+            };
+            match key {
+                Ok(key) => {
+                    expected_keys.insert(key, person.id);
+                }
+                Err(_) => unmatched.push((person.id, person.user_principal_name.clone())),
+            }
+        }
+        let waiting: BTreeSet<String> = on_the_way
+            .get(&link.group_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|u| keys.get(u).and_then(|k| k.clone().ok()))
+            .collect();
+        let expected: BTreeSet<String> = expected_keys.keys().cloned().collect();
+        let actual_keys: BTreeSet<String> = held.keys().cloned().collect();
+        let mut found: Vec<(Direction, String, Option<UserId>)> =
+            compare(&expected, &actual_keys, &waiting)
+                .into_iter()
+                .map(|(direction, key)| {
+                    let user = expected_keys.get(&key).copied();
+                    (direction, key, user)
+                })
+                .collect();
+        // Expected there, but the system has nobody to match them.
+        let waiting_users: HashSet<UserId> =
+            on_the_way.get(&link.group_id).cloned().unwrap_or_default();
+        found.extend(
+            unmatched
+                .into_iter()
+                .filter(|(id, _)| !waiting_users.contains(id))
+                .map(|(id, upn)| (Direction::Removed, upn, Some(id))),
+        );
+        let added_users = known_users(db, system.id, &found).await?;
+        let now = clock.now();
+        let txn = write_txn(db).await?;
+        let mut kept = Vec::new();
+        for (direction, key, user) in found {
+            let user = user.or_else(|| added_users.get(&key).copied());
+            if DriftMode::from_stored(&link.drift_mode) == DriftMode::Revert {
+                let outcome = match direction {
+                    Direction::Added => {
+                        let value = held.get(&key).cloned().unwrap_or_else(|| key.clone());
+                        target
+                            .set_member_value(&link.external_id, &value, false)
+                            .await
+                    }
+                    Direction::Removed => match user {
+                        Some(user) => {
+                            let change = Governed {
+                                group: link.group_id,
+                                user,
+                                system: system.id,
+                                assignment: None,
+                            };
+                            crate::store::outbox::enqueue(&txn, now, &[change]).await?;
+                            Ok(())
+                        }
+                        None => Err("not a Gatehouse user".to_owned()),
+                    },
+                };
+                match outcome {
+                    Ok(()) => {
+                        reverted += 1;
+                        audit::record(
+                            &txn,
+                            now,
+                            &principal,
+                            Event {
+                                action: action::REVERT_DRIFT,
+                                target_type: action::TARGET_GROUP,
+                                target_id: Some(link.group_id.to_string()),
+                                target_name: &name,
+                                detail: json!({
+                                    "member": key,
+                                    "drift": direction.label(),
+                                    "done": match direction {
+                                        Direction::Added => "removed from the group",
+                                        Direction::Removed => "added back to the group",
+                                    },
+                                }),
+                            },
+                        )
+                        .await?;
+                        continue;
+                    }
+                    Err(e) => tally.error(format!("{name}: could not revert {key}: {e}")),
+                }
+            }
+            match direction {
+                Direction::Added => added += 1,
+                Direction::Removed => removed += 1,
+            }
+            kept.push((direction, key, user));
+        }
+        let (new, still) = keep_findings(&txn, now, system.id, link.group_id, kept).await?;
+        tally.created += new as i64;
+        tally.unchanged += still as i64;
+        tally.updated = reverted as i64;
+        progress(
+            &txn,
+            now,
+            run.id,
+            "Comparing members",
+            (done + 1, total),
+            &tally,
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    let summary = format!(
+        "Checked {total} {}: {added} added outside Gatehouse, {removed} removed outside Gatehouse, {reverted} reverted",
+        if total == 1 { "group" } else { "groups" }
+    );
+    let now = clock.now();
+    let txn = write_txn(db).await?;
+    // Groups no longer governed keep no findings.
+    drift_finding::Entity::delete_many()
+        .filter(drift_finding::Column::ConnectedSystemId.eq(system.id))
+        .filter(
+            drift_finding::Column::GroupId
+                .is_not_in(links.iter().map(|l| l.group_id).collect::<Vec<_>>()),
+        )
+        .exec(&txn)
+        .await?;
+    progress(&txn, now, run.id, &summary, (total, total), &tally).await?;
+    succeed(&txn, now, run.id, &summary, None).await?;
+    audit::record(
+        &txn,
+        now,
+        &principal,
+        Event {
+            action: action::CHECK_DRIFT,
+            target_type: action::TARGET_CONNECTED_SYSTEM,
+            target_id: Some(system.id.to_string()),
+            target_name: &system.display_name,
+            detail: json!({
+                "groups": total,
+                "addedOutside": added,
+                "removedOutside": removed,
+                "reverted": reverted,
+                "errors": tally.errors,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Who Gatehouse expects in the group there: its members from every source.
+async fn expected_people(
+    db: &impl ConnectionTrait,
+    group: GroupId,
+) -> Result<Vec<user::Model>, sea_orm::DbErr> {
+    let ids: Vec<UserId> = group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::UserId)
+        .filter(group_member::Column::GroupId.eq(group))
+        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut people = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        people.extend(
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(people)
+}
+
+/// Memberships of the system's groups still waiting in the outbox, by group.
+async fn pending(
+    db: &impl ConnectionTrait,
+    system: ConnectedSystemId,
+) -> Result<HashMap<GroupId, HashSet<UserId>>, sea_orm::DbErr> {
+    let payloads: Vec<String> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Payload)
+        .filter(outbox::Column::ConnectedSystemId.eq(system))
+        .filter(outbox::Column::Kind.eq("membership"))
+        .filter(outbox::Column::State.ne(OutboxState::Done.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut waiting: HashMap<GroupId, HashSet<UserId>> = HashMap::new();
+    for payload in payloads {
+        if let Ok(Change::Membership { group, user }) = serde_json::from_str(&payload) {
+            waiting.entry(group).or_default().insert(user);
+        }
+    }
+    Ok(waiting)
+}
+
+/// The Gatehouse users among members added outside, for a directory whose members are the
+/// DNs of imported people.
+async fn known_users(
+    db: &impl ConnectionTrait,
+    system: ConnectedSystemId,
+    found: &[(Direction, String, Option<UserId>)],
+) -> Result<HashMap<String, UserId>, sea_orm::DbErr> {
+    let values: Vec<String> = found
+        .iter()
+        .filter(|(d, _, u)| *d == Direction::Added && u.is_none())
+        .map(|(_, k, _)| k.clone())
+        .collect();
+    let mut known = HashMap::new();
+    for chunk in values.chunks(500) {
+        let rows: Vec<(UserId, Option<String>)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::ExternalId)
+            .filter(user::Column::SourceSystemId.eq(system))
+            .filter(user::Column::ExternalId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        known.extend(rows.into_iter().filter_map(|(id, e)| e.map(|e| (e, id))));
+    }
+    Ok(known)
+}
+
+/// Replaces the group's findings with `kept`, keeping when each was first seen: (new ones,
+/// ones seen before).
+async fn keep_findings(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    system: ConnectedSystemId,
+    group: GroupId,
+    kept: Vec<(Direction, String, Option<UserId>)>,
+) -> Result<(usize, usize), sea_orm::DbErr> {
+    let before: HashMap<(String, String), drift_finding::Model> = drift_finding::Entity::find()
+        .filter(drift_finding::Column::GroupId.eq(group))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| ((f.direction.clone(), f.member_value.clone()), f))
+        .collect();
+    drift_finding::Entity::delete_many()
+        .filter(drift_finding::Column::GroupId.eq(group))
+        .exec(db)
+        .await?;
+    let (mut new, mut still) = (0, 0);
+    let rows: Vec<drift_finding::ActiveModel> = kept
+        .into_iter()
+        .map(|(direction, value, user)| {
+            let first = before
+                .get(&(direction.as_str().to_owned(), value.clone()))
+                .map(|f| f.first_seen_at);
+            if first.is_some() {
+                still += 1;
+            } else {
+                new += 1;
+            }
+            drift_finding::ActiveModel {
+                id: Set(DriftFindingId::new()),
+                connected_system_id: Set(system),
+                group_id: Set(group),
+                user_id: Set(user),
+                member_value: Set(value.chars().take(1024).collect()),
+                direction: Set(direction.as_str().to_owned()),
+                first_seen_at: Set(first.unwrap_or(now)),
+                last_seen_at: Set(now),
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        drift_finding::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok((new, still))
+}
