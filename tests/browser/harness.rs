@@ -320,6 +320,20 @@ impl Page {
         Ok(self.find("//body", "the page").await?.text().await?)
     }
 
+    /// Waits (bounded) for the page to say `words` by itself: a page that updates as a
+    /// background run goes on.
+    pub async fn wait_for_text(&self, words: &str, seconds: u64) -> Step {
+        for _ in 0..seconds * 4 {
+            if self.text().await?.contains(words) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        Err(StepError(format!(
+            "the page did not come to say “{words}” within {seconds} s"
+        )))
+    }
+
     pub async fn expect_text(&self, words: &str) -> Step {
         let text = self.text().await?;
         if text.contains(words) {

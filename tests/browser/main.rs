@@ -6,4 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod harness;
+#[path = "../api/connected/slapd.rs"]
+#[allow(dead_code)]
+mod slapd;
 mod tutorial;

@@ -4,6 +4,7 @@ use fantoccini::key::Key;
 use crate::harness::{
     Page, Step, StepError, axe_source, browser, start_chromedriver, start_gatehouse,
 };
+use crate::slapd;
 
 const ADMIN_PASSWORD: &str = "Admin1 password for the tutorial";
 const USER_PASSWORD: &str = "User1 password for the tutorial";
@@ -358,6 +359,63 @@ async fn connected_systems(p: &mut Page) -> Step {
     p.screenshot("connected-list").await
 }
 
+/// People and groups come in from a real OpenLDAP directory: Sync now, the run's progress
+/// and summary, then drift made outside Gatehouse and found by Check now.
+async fn directory_sync(p: &mut Page, directory: &slapd::Slapd) -> Step {
+    p.nav("Connected systems").await?;
+    p.follow("", "New connected system").await?;
+    p.follow("", "Add LDAP directory").await?;
+    p.fill("Name", "Woodgrove directory").await?;
+    p.fill("URL", &directory.url).await?;
+    p.fill("Bind DN", slapd::ADMIN_DN).await?;
+    p.fill("Bind password", slapd::ADMIN_PASSWORD).await?;
+    p.fill("Users base DN", "ou=people,dc=gatehouse,dc=test")
+        .await?;
+    p.fill("Groups base DN", "ou=groups,dc=gatehouse,dc=test")
+        .await?;
+    p.choose(Some("Import"), "Import people and groups").await?;
+    p.fill("User principal name domain", "woodgrove.test")
+        .await?;
+    p.screenshot("directory-import-form").await?;
+    p.press("Add").await?;
+    p.expect_text("Connected system added: Woodgrove directory")
+        .await?;
+    p.press("Sync now").await?;
+    p.expect_text("Sync of Woodgrove directory started.")
+        .await?;
+    // The server's sync worker picks the run up within seconds; the page follows it.
+    p.wait_for_text("Succeeded", 60).await?;
+    p.expect_text("Read 2 people and 1 group").await?;
+    p.screenshot("directory-synced").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.screenshot("directory-synced-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    // Someone adds User1 to Engineering Group in the directory itself.
+    slapd::modify(
+        &directory.url,
+        "cn=Engineering Group,ou=groups,dc=gatehouse,dc=test",
+        vec![ldap3::Mod::Add(
+            "member",
+            std::collections::HashSet::from(["uid=user1,ou=people,dc=gatehouse,dc=test"]),
+        )],
+    )
+    .await;
+    p.follow(
+        "//nav[contains(@class,'breadcrumb')]",
+        "Woodgrove directory",
+    )
+    .await?;
+    p.follow("", "Drift").await?;
+    p.press("Check now").await?;
+    p.wait_for_text("Checked 1 group", 60).await?;
+    p.expect_text("Added outside Gatehouse").await?;
+    p.screenshot("directory-drift").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.screenshot("directory-drift-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    Ok(())
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium, chromedriver and axe-core: run `cargo test --test browser -- --ignored` (see README)"]
 async fn the_tutorial_in_a_real_browser() {
@@ -413,6 +471,10 @@ async fn the_tutorial_in_a_real_browser() {
     check(&admin, "step-7-clean-up", done).await;
     let done = connected_systems(&mut admin).await;
     check(&admin, "connected-systems", done).await;
+    if let Some(directory) = slapd::Slapd::start("the directory sync in a browser") {
+        let done = directory_sync(&mut admin, &directory).await;
+        check(&admin, "directory-sync", done).await;
+    }
 
     for page in [admin, user, phone] {
         let _ = page.client.close().await;

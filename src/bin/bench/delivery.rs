@@ -124,39 +124,25 @@ pub async fn measure(
     server_key: &[u8],
     people: usize,
 ) -> anyhow::Result<()> {
-    let Some((_directory, url)) = start_slapd(people)? else {
-        println!(
-            "\ndelivery to a directory: skipped (needs slapd: apt-get install -y slapd ldap-utils)"
-        );
+    let Some((_directory, url)) = slapd_for(people, "delivery to a directory")? else {
         return Ok(());
     };
-    let console = Principal::console();
-    let secrets = SecretBox::derive(server_key);
-    let clock = SystemClock;
-    let settings = SettingsInput {
-        url: url.clone(),
-        bind_dn: ROOT_DN.into(),
-        users_base_dn: format!("ou=people,{SUFFIX}"),
-        groups_base_dn: format!("ou=groups,{SUFFIX}"),
-        page_size: "0".into(),
-        ..SettingsInput::defaults()
-    }
-    .parse(SystemKind::Ldap)
-    .map_err(|p| anyhow::anyhow!("settings: {p:?}"))?;
-    let system = connected::create(
+    let (console, secrets, clock) = (
+        Principal::console(),
+        SecretBox::derive(server_key),
+        SystemClock,
+    );
+    let system = add_directory(
         db,
-        &clock,
         &secrets,
-        &console,
-        SystemInput {
-            name: SystemName::parse("Bench directory").map_err(|e| anyhow::anyhow!(e))?,
-            settings,
-            enabled: true,
-            secret: SecretChange::Set(ROOT_PASSWORD.into()),
+        "Bench directory",
+        &url,
+        SettingsInput {
+            page_size: "0".into(),
+            ..SettingsInput::defaults()
         },
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("adding the directory: {e}"))?;
+    .await?;
     let group = groups::create(
         db,
         &clock,
@@ -229,4 +215,105 @@ pub async fn measure(
         done as f64 / took.as_secs_f64(),
     );
     Ok(())
+}
+
+/// Imports `people` people from a real directory into Gatehouse (all new: their domain is
+/// one no seeded user has), then reads them all again with nothing changed, and prints both
+/// rates.
+pub async fn measure_import(
+    db: &DatabaseConnection,
+    server_key: &[u8],
+    people: usize,
+) -> anyhow::Result<()> {
+    use gatehouse::domain::directory::RunKind;
+    use gatehouse::services::sync;
+    let Some((_directory, url)) = slapd_for(people, "import from a directory")? else {
+        return Ok(());
+    };
+    let (console, secrets, clock) = (
+        Principal::console(),
+        SecretBox::derive(server_key),
+        SystemClock,
+    );
+    let system = add_directory(
+        db,
+        &secrets,
+        "Import directory",
+        &url,
+        SettingsInput {
+            import: Some("on".into()),
+            sync_minutes: "0".into(),
+            upn_domain: "import.bench.test".into(),
+            ..SettingsInput::defaults()
+        },
+    )
+    .await?;
+    println!();
+    for what in ["first import", "full sync, nothing changed"] {
+        sync::request_run(db, &clock, &console, system.id, RunKind::Import)
+            .await
+            .map_err(|e| anyhow::anyhow!("Sync now: {e}"))?;
+        let started = Instant::now();
+        let report = sync::run_pass(db, &clock, &secrets).await?;
+        let took = started.elapsed();
+        anyhow::ensure!(report.failed == 0, "the {what} failed");
+        let run = sync::runs(db, &console, system.id, RunKind::Import, 1)
+            .await
+            .map_err(|e| anyhow::anyhow!("runs: {e}"))?
+            .remove(0);
+        println!(
+            "import from slapd ({what}): {} in {:.1} s, {:.0} entries a second \
+             (created {}, updated {}, unchanged {}, errors {})",
+            run.phase,
+            took.as_secs_f64(),
+            run.total as f64 / took.as_secs_f64(),
+            run.created,
+            run.updated,
+            run.unchanged,
+            run.errors,
+        );
+    }
+    Ok(())
+}
+
+/// Adds the benchmark's slapd at `url` as a connected system, with `input`'s other settings.
+async fn add_directory(
+    db: &DatabaseConnection,
+    secrets: &SecretBox,
+    name: &str,
+    url: &str,
+    input: SettingsInput,
+) -> anyhow::Result<connected::ConnectedSystem> {
+    let settings = SettingsInput {
+        url: url.to_owned(),
+        bind_dn: ROOT_DN.into(),
+        users_base_dn: format!("ou=people,{SUFFIX}"),
+        groups_base_dn: format!("ou=groups,{SUFFIX}"),
+        ..input
+    }
+    .parse(SystemKind::Ldap)
+    .map_err(|p| anyhow::anyhow!("settings: {p:?}"))?;
+    connected::create(
+        db,
+        &SystemClock,
+        secrets,
+        &Principal::console(),
+        SystemInput {
+            name: SystemName::parse(name).map_err(|e| anyhow::anyhow!(e))?,
+            settings,
+            enabled: true,
+            secret: SecretChange::Set(ROOT_PASSWORD.into()),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("adding the directory: {e}"))
+}
+
+/// A slapd with `people` people, or `None` (said, naming `what` is skipped) without one.
+fn slapd_for(people: usize, what: &str) -> anyhow::Result<Option<(Directory, String)>> {
+    let started = start_slapd(people)?;
+    if started.is_none() {
+        println!("\n{what}: skipped (needs slapd: apt-get install -y slapd ldap-utils)");
+    }
+    Ok(started)
 }

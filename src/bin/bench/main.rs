@@ -37,7 +37,8 @@ struct Args {
     #[arg(long)]
     seed_cache: Option<std::path::PathBuf>,
     /// Drive only the pages whose name contains this (and skip the writes and the
-    /// scheduler), or only the scheduler with `scheduler`: for profiling one part.
+    /// scheduler), or only the scheduler with `scheduler`, or only the directory import
+    /// with `import`: for profiling one part.
     #[arg(long)]
     only: Option<String>,
     /// Internal: serve Gatehouse on this database and print the port (the benchmark runs the
@@ -309,8 +310,9 @@ async fn main() -> anyhow::Result<()> {
     println!("| page | req/s | p50 | p99 | errors | ratio to sign-in |\n|---|---|---|---|---|---|");
     let mut baseline = None;
     let scheduler_only = args.only.as_deref() == Some("scheduler");
+    let import_only = args.only.as_deref() == Some("import");
     for (name, clients, path) in pages {
-        if scheduler_only && baseline.is_some() {
+        if (scheduler_only || import_only) && baseline.is_some() {
             break;
         }
         if args
@@ -326,6 +328,8 @@ async fn main() -> anyhow::Result<()> {
     }
     if scheduler_only {
         scheduler(&db, &admins, &base, size).await?;
+    } else if import_only {
+        delivery::measure_import(&db, &[0xab; 64], size.users).await?;
     } else if args.only.is_none() {
         writes_and_scheduler(&db, &base, &approvers, &admins, &args, size, baseline).await?;
     }
@@ -367,7 +371,8 @@ async fn writes_and_scheduler(
         println!("{}", figures.line(name, baseline.unwrap_or(1.0)));
     }
     scheduler(db, admins, base, size).await?;
-    delivery::measure(db, &[0xab; 64], 2_000.min(size.users)).await
+    delivery::measure(db, &[0xab; 64], 2_000.min(size.users)).await?;
+    delivery::measure_import(db, &[0xab; 64], size.users).await
 }
 
 /// Sets the end of `count` delivered assignments a minute ago.

@@ -326,18 +326,7 @@ async fn access_lands_in_a_real_scim_group_and_leaves_it_at_expiry() {
         .await;
     let app = spawn_app().await;
     let (admin, _) = app.admin().await;
-    let page = add(
-        &admin,
-        &[
-            ("kind", "scim"),
-            ("display_name", "Contoso SCIM"),
-            ("url", scim.url.as_str()),
-            ("secret", TOKEN),
-            ("user_match", "userName"),
-            ("enabled", "on"),
-        ],
-    )
-    .await;
+    let page = add(&admin, &super::scim_fields(&scim.url, TOKEN)).await;
     let html = super::test_connection(&admin, &page).await;
     assert!(html.contains("Connection to Contoso SCIM works."), "{html}");
     // Its groups are listed, to link one.

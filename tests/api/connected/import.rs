@@ -8,7 +8,9 @@ use gatehouse::entities::{assignment, governed_group, group, group_member, sync_
 use gatehouse::services::{outbox as deliveries, sync};
 use ldap3::Mod;
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use std::collections::HashSet;
 use time::Duration;
 
@@ -130,6 +132,28 @@ async fn people_and_groups_come_in_stay_in_sync_and_leavers_lose_their_access() 
     let html = admin.get_html(&sync_page).await;
     assert!(html.contains("Waiting to start"), "{html}");
     assert!(html.contains("data-live-refresh"), "{html}");
+    // How a run looks while it goes: the phase, the count so far, a progress bar.
+    let queued = sync_run::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("the queued run");
+    let mut going: sync_run::ActiveModel = queued.clone().into();
+    going.state = Set("running".into());
+    going.phase = Set("Importing people".into());
+    going.done = Set(1_500);
+    going.total = Set(4_000);
+    going.update(&app.db).await.expect("update");
+    let html = admin.get_html(&sync_page).await;
+    assert!(html.contains("Importing people: 1,500 of 4,000"), "{html}");
+    assert!(
+        html.contains(r#"<progress class="progress" max="100" value="37""#),
+        "{html}"
+    );
+    assert!(html.contains("data-live-refresh"), "{html}");
+    let mut back: sync_run::ActiveModel = queued.into();
+    back.state = Set("queued".into());
+    back.update(&app.db).await.expect("update");
     // A second Sync now while one waits is refused in words.
     sync_now(&admin, &system).await;
     let html = admin.get_html(&sync_page).await;
@@ -481,4 +505,87 @@ async fn drift_in_a_linked_group_is_reported_then_reverted() {
         html.contains("No drift: every linked group has the members Gatehouse expects."),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn drift_in_a_scim_group_is_reported_then_reverted() {
+    use super::scim_server::{ScimServer, TOKEN};
+    let Some(scim) = ScimServer::start("SCIM drift") else {
+        return;
+    };
+    let user = |name: &str| {
+        serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": name,
+        })
+    };
+    let scim_user1 = scim.create("Users", user("user1@woodgrove.test")).await;
+    let outsider = scim
+        .create("Users", user("contractor@elsewhere.test"))
+        .await;
+    // The group already has someone Gatehouse does not know.
+    let scim_group = scim
+        .create(
+            "Groups",
+            serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Engineering",
+                "members": [{"value": outsider}],
+            }),
+        )
+        .await;
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let page = add(&admin, &super::scim_fields(&scim.url, TOKEN)).await;
+    let system = page.rsplit('/').next().unwrap_or_default().to_owned();
+    let group = app.create_group("Engineering Group").await;
+    admin
+        .post(
+            &format!("/admin/groups/{group}/connected-system"),
+            &[
+                ("connected_system", system.as_str()),
+                ("external_id", "Engineering"),
+            ],
+        )
+        .await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    app.add_group_member(group, user1).await;
+    let drift_page = format!("/admin/connected-systems/{system}/drift");
+
+    // User1's membership is still on its way: not drift. The outsider is.
+    admin.post(&drift_page, &[]).await;
+    assert_eq!(run_worker(&app).await.succeeded, 1);
+    let html = admin.get_html(&drift_page).await;
+    assert!(
+        html.contains("Checked 1 group: 1 added outside Gatehouse, 0 removed outside Gatehouse"),
+        "{html}"
+    );
+    assert!(html.contains(&outsider), "{html}");
+    assert!(html.contains("Not a Gatehouse user"), "{html}");
+
+    // Delivered, then taken out of the group in the service provider.
+    deliveries::run_pass(&app.db, &app.clock, &app.secrets)
+        .await
+        .expect("outbox pass");
+    scim.remove_member(&scim_group, &scim_user1).await;
+    admin.post(&drift_page, &[]).await;
+    assert_eq!(run_worker(&app).await.succeeded, 1);
+    let html = admin.get_html(&drift_page).await;
+    assert!(
+        html.contains("1 added outside Gatehouse, 1 removed outside Gatehouse"),
+        "{html}"
+    );
+
+    // Revert: the outsider goes, User1 comes back.
+    admin
+        .post(&format!("{drift_page}/{group}/mode"), &[("mode", "revert")])
+        .await;
+    admin.post(&drift_page, &[]).await;
+    assert_eq!(run_worker(&app).await.succeeded, 1);
+    deliveries::run_pass(&app.db, &app.clock, &app.secrets)
+        .await
+        .expect("outbox pass");
+    assert_eq!(scim.members(&scim_group).await, [scim_user1]);
 }

@@ -39,6 +39,18 @@ fn ldap_fields<'a>(name: &'a str, url: &'a str, password: &'a str) -> Vec<(&'a s
     ]
 }
 
+/// The fields of a SCIM service provider at `url` with the bearer token `token`.
+fn scim_fields<'a>(url: &'a str, token: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("kind", "scim"),
+        ("display_name", "Contoso SCIM"),
+        ("url", url),
+        ("secret", token),
+        ("user_match", "userName"),
+        ("enabled", "on"),
+    ]
+}
+
 async fn add(admin: &Browser, fields: &[(&str, &str)]) -> String {
     let added = admin.post("/admin/connected-systems/new", fields).await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);

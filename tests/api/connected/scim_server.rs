@@ -96,6 +96,26 @@ impl ScimServer {
         created["id"].as_str().expect("an id").to_owned()
     }
 
+    /// Takes the user `user` out of the group, outside Gatehouse.
+    pub async fn remove_member(&self, group: &str, user: &str) {
+        let answer = self
+            .client()
+            .patch(format!("{}/Groups/{group}", self.url))
+            .bearer_auth(TOKEN)
+            .header("Content-Type", "application/scim+json")
+            .body(
+                serde_json::json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "remove", "path": format!("members[value eq \"{user}\"]")}],
+                })
+                .to_string(),
+            )
+            .send()
+            .await
+            .expect("PATCH");
+        assert!(answer.status().is_success(), "PATCH: {}", answer.status());
+    }
+
     /// The ids of the group's members, as the service provider lists them.
     pub async fn members(&self, group: &str) -> Vec<String> {
         let found: serde_json::Value = self

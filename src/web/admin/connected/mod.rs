@@ -12,7 +12,7 @@ use crate::domain::connected::{
     MembershipAttribute, ScimUserMatch, Settings, SettingsInput, SystemKind, SystemName, UserMatch,
     parse_secret,
 };
-use crate::domain::directory::RunState;
+use crate::domain::directory::{RunKind, RunState};
 use crate::ids::ConnectedSystemId;
 use crate::services::connected::{self, ConnectedSystem, SecretChange, SystemInput};
 use crate::services::error::ServiceError;
