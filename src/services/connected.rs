@@ -413,6 +413,23 @@ pub async fn governance(
     }))
 }
 
+/// The name of the connected system a user or group was imported from, for anyone who may
+/// see the directory.
+pub async fn source_name(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    source: Option<ConnectedSystemId>,
+) -> ServiceResult<Option<String>> {
+    authorize(principal, Action::ReadDirectory)?;
+    let Some(id) = source else {
+        return Ok(None);
+    };
+    Ok(connected_system::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|s| s.display_name))
+}
+
 /// Links `group` to its group in a directory: from now on its members are delivered there,
 /// starting with those it has now. A group is governed by one system at a time.
 #[tracing::instrument(skip_all, fields(principal = %principal.name, group = %group))]

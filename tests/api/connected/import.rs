@@ -223,7 +223,13 @@ async fn people_and_groups_come_in_stay_in_sync_and_leavers_lose_their_access() 
         .expect("Sales is linked");
     assert_eq!(link.external_id, SALES_DN);
     let html = admin.get_html(&format!("/admin/groups/{}", sales.id)).await;
-    assert!(html.contains("Contoso directory"), "{html}");
+    assert!(html.contains("Imported from Contoso directory"), "{html}");
+    assert!(
+        html.contains("Members live in <strong>Contoso directory</strong>"),
+        "{html}"
+    );
+    let html = admin.get_html(&format!("/admin/users/{}", user2.id)).await;
+    assert!(html.contains("Imported from Contoso directory"), "{html}");
 
     // User2 gets access to a package; then the directory loses User2. Sync now (full)
     // disables them, which takes the access away, as the directory's doing.
@@ -588,4 +594,50 @@ async fn drift_in_a_scim_group_is_reported_then_reverted() {
         .await
         .expect("outbox pass");
     assert_eq!(scim.members(&scim_group).await, [scim_user1]);
+}
+
+#[tokio::test]
+async fn two_instances_run_a_queued_sync_once_and_schedule_it_once() {
+    let Some(directory) = Slapd::start_with("LDAP import, two instances", MORE) else {
+        return;
+    };
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let page = add(&admin, &importing(&directory.url)).await;
+    let system = page.rsplit('/').next().unwrap_or_default().to_owned();
+    sync_now(&admin, &system).await;
+    let other = app.second_instance_db().await;
+    let (a, b) = tokio::join!(
+        sync::run_pass(&app.db, &app.clock, &app.secrets),
+        sync::run_pass(&other, &app.clock, &app.secrets),
+    );
+    let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+    // (Either may also have run the hourly drift check of the groups the import linked.)
+    assert_eq!((a.failed, b.failed), (0, 0));
+    assert_eq!(
+        audit_count(&app, "Sync connected system", "Contoso directory").await,
+        1
+    );
+    assert_eq!(
+        audit_count(&app, "Add user", "user2@woodgrove.test").await,
+        1,
+        "User2 is created once"
+    );
+    // An hour on, both instances find the sync due: one run is queued, and run once.
+    app.clock.advance(Duration::minutes(61));
+    let (a, b) = tokio::join!(
+        sync::run_pass(&app.db, &app.clock, &app.secrets),
+        sync::run_pass(&other, &app.clock, &app.secrets),
+    );
+    let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+    let imports = sync_run::Entity::find()
+        .filter(sync_run::Column::Kind.eq("import"))
+        .count(&app.db)
+        .await
+        .expect("query");
+    assert_eq!(imports, 2, "{a:?} {b:?}");
+    assert_eq!(
+        audit_count(&app, "Sync connected system", "Contoso directory").await,
+        2
+    );
 }

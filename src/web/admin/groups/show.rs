@@ -24,6 +24,8 @@ pub struct GroupPage {
     group: Group,
     member_count: usize,
     governance: Option<Governance>,
+    /// The directory the group was imported from.
+    source: Option<String>,
     /// For a Global administrator: the directories the group could be linked to.
     directories: Option<Vec<(ConnectedSystemId, String, String)>>,
 }
@@ -37,6 +39,7 @@ pub async fn show(
     let group = super::find(&state, &admin, &id).await?;
     let member_count = store::groups::members(&state.db, group.id).await?.len();
     let governance = connected::governance(&state.db, admin.principal(), group.id).await?;
+    let source = connected::source_name(&state.db, admin.principal(), group.source_system).await?;
     let directories = if authorize(admin.principal(), Action::ManageConnectedSystems).is_ok() {
         Some(
             connected::list(&state.db, admin.principal())
@@ -65,6 +68,7 @@ pub async fn show(
         group,
         member_count,
         governance,
+        source,
         directories,
     })
 }

@@ -22,6 +22,8 @@ pub struct UserPage {
     groups: Vec<Group>,
     can_manage: bool,
     is_self: bool,
+    /// The directory the user was imported from.
+    source: Option<String>,
 }
 
 /// Directory administrators. A User administrator sees a Global administrator read-only.
@@ -33,7 +35,11 @@ pub async fn show(
     let id: UserId = parse_id(&id)?;
     let user = users::get(&state.db, admin.principal(), id).await?;
     let groups = store::groups::of_user(&state.db, id).await?;
+    let source =
+        crate::services::connected::source_name(&state.db, admin.principal(), user.source_system)
+            .await?;
     Ok(UserPage {
+        source,
         chrome: Chrome::admin(admin.current(), "users")?,
         can_manage: authorize(admin.principal(), Action::ManageUser { role: user.role }).is_ok(),
         is_self: admin.user().id == user.id,
