@@ -63,6 +63,7 @@ enum SyncRuns {
     StartedAt,
     FinishedAt,
     LeaseUntil,
+    ClaimedBy,
 }
 
 #[derive(DeriveIden)]
@@ -155,12 +156,13 @@ impl MigrationTrait for Migration {
                     .col(big_integer(SyncRuns::Errors))
                     .col(text(SyncRuns::ErrorLines))
                     .col(text_null(SyncRuns::Message))
-                    .col(string_len_null(SyncRuns::HighWater, 32))
+                    .col(string_len_null(SyncRuns::HighWater, 64))
                     .col(string_len(SyncRuns::RequestedBy, 256))
                     .col(timestamp_with_time_zone(SyncRuns::CreatedAt))
                     .col(timestamp_with_time_zone_null(SyncRuns::StartedAt))
                     .col(timestamp_with_time_zone_null(SyncRuns::FinishedAt))
                     .col(timestamp_with_time_zone_null(SyncRuns::LeaseUntil))
+                    .col(uuid_null(SyncRuns::ClaimedBy))
                     .foreign_key(
                         ForeignKey::create()
                             .from(SyncRuns::Table, SyncRuns::ConnectedSystemId)

@@ -420,6 +420,17 @@ impl SettingsInput {
                         ldap_filter(&self.disabled_filter),
                     )
                 };
+                if self.import.is_some()
+                    && membership == Some(MembershipAttribute::MemberUid)
+                    && !matches!(user_match, Some(UserMatch::Uid) | None)
+                {
+                    problems.push((
+                        "user_match",
+                        Invalid::new(
+                            "Groups that list members by memberUid are imported with people matched on uid.",
+                        ),
+                    ));
+                }
                 if page_size.is_none() {
                     problems.push((
                         "page_size",
@@ -632,6 +643,38 @@ mod tests {
             users_base_dn: "ou=people,dc=example,dc=com".into(),
             groups_base_dn: "ou=groups,dc=example,dc=com".into(),
             ..SettingsInput::defaults()
+        }
+    }
+
+    #[test]
+    fn import_settings_are_checked_and_have_defaults() {
+        let plain = ldap_input().parse(SystemKind::Ldap);
+        let Ok(Settings::Ldap(ldap)) = plain else {
+            panic!("{plain:?}");
+        };
+        assert!(!ldap.import);
+        assert_eq!(ldap.sync_minutes, 60);
+        assert_eq!(ldap.upn_domain(), "example.com");
+        let wrong = SettingsInput {
+            import: Some("on".into()),
+            sync_minutes: "a week".into(),
+            upn_domain: "not a domain".into(),
+            disabled_filter: "userAccountControl=2".into(),
+            membership: MembershipAttribute::MemberUid.as_str().into(),
+            user_match: UserMatch::Mail.as_str().into(),
+            ..ldap_input()
+        };
+        let Err(problems) = wrong.parse(SystemKind::Ldap) else {
+            panic!("wrong import settings were taken");
+        };
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+        for field in [
+            "sync_minutes",
+            "upn_domain",
+            "disabled_filter",
+            "user_match",
+        ] {
+            assert!(fields.contains(&field), "{field} not refused: {problems:?}");
         }
     }
 

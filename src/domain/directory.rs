@@ -158,6 +158,15 @@ pub fn group(settings: &LdapSettings, entry: &Entry) -> Result<ImportedGroup, St
         .first("cn")
         .ok_or_else(|| format!("{}: has no cn", entry.dn))?;
     let name = GroupName::parse(cn).map_err(|e| format!("{}: {e}", entry.dn))?;
+    // Active Directory hands out a large group's members a range at a time
+    // (`member;range=0-1499`); reading only the first range would drop the rest.
+    let ranged = format!("{};range=", settings.membership.as_str().to_lowercase());
+    if entry.attrs.keys().any(|k| k.starts_with(&ranged)) {
+        return Err(format!(
+            "{}: the directory sends its members in ranges (a very large group), which Gatehouse does not read yet; its members were left as they were",
+            entry.dn
+        ));
+    }
     let description = entry.first("description").unwrap_or_default();
     let description = Description::parse(description)
         .or_else(|_| Description::parse(&description.chars().take(1024).collect::<String>()))
@@ -371,6 +380,24 @@ mod tests {
             vec!["uid=ada,ou=people,dc=contoso,dc=com".to_owned()]
         );
         assert_eq!(g.dn, "cn=Engineering Group,ou=groups,dc=contoso,dc=com");
+    }
+
+    #[test]
+    fn a_group_whose_members_come_in_ranges_is_refused_rather_than_emptied() {
+        let e = entry(
+            "cn=All staff,ou=groups,dc=contoso,dc=com",
+            &[
+                ("cn", &["All staff"]),
+                (
+                    "member;range=0-1499",
+                    &["uid=a,ou=people,dc=contoso,dc=com"],
+                ),
+            ],
+        );
+        let Err(err) = group(&settings(), &e) else {
+            panic!("a ranged group was read as complete")
+        };
+        assert!(err.contains("in ranges"), "{err}");
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct Model {
     pub error_lines: String,
     /// Why a run failed as a whole.
     pub message: Option<String>,
-    /// The latest `modifyTimestamp` seen: the next incremental run reads from there.
+    /// The latest `modifyTimestamp` seen of people and of groups (`people;groups`): the next
+    /// incremental run reads each from there.
     pub high_water: Option<String>,
     pub requested_by: String,
     pub created_at: TimeDateTimeWithTimeZone,
@@ -38,6 +39,9 @@ pub struct Model {
     pub finished_at: Option<TimeDateTimeWithTimeZone>,
     /// A running run's claim; once it runs out, another instance may take the run over.
     pub lease_until: Option<TimeDateTimeWithTimeZone>,
+    /// The claim a worker holds: a run taken over by another instance no longer matches it,
+    /// and the first one stops.
+    pub claimed_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

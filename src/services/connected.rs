@@ -297,6 +297,17 @@ pub async fn delete(
             .await?
             .ok_or(ServiceError::NotFound)?,
     )?;
+    // The links its import made go with it; links an admin made must be undone first.
+    let imported_groups = sea_orm::sea_query::Query::select()
+        .column(crate::entities::group::Column::Id)
+        .from(crate::entities::group::Entity)
+        .and_where(crate::entities::group::Column::SourceSystemId.eq(id))
+        .to_owned();
+    governed_group::Entity::delete_many()
+        .filter(governed_group::Column::ConnectedSystemId.eq(id))
+        .filter(governed_group::Column::GroupId.in_subquery(imported_groups))
+        .exec(&txn)
+        .await?;
     let linked = governed_group::Entity::find()
         .filter(governed_group::Column::ConnectedSystemId.eq(id))
         .count(&txn)
@@ -312,6 +323,33 @@ pub async fn delete(
             ),
         ));
     }
+    // What it imported stays, as Gatehouse's own users and groups.
+    let detached_users = crate::entities::user::Entity::update_many()
+        .col_expr(
+            crate::entities::user::Column::SourceSystemId,
+            sea_orm::sea_query::Expr::value(None::<uuid::Uuid>),
+        )
+        .col_expr(
+            crate::entities::user::Column::ExternalId,
+            sea_orm::sea_query::Expr::value(None::<String>),
+        )
+        .filter(crate::entities::user::Column::SourceSystemId.eq(id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let detached_groups = crate::entities::group::Entity::update_many()
+        .col_expr(
+            crate::entities::group::Column::SourceSystemId,
+            sea_orm::sea_query::Expr::value(None::<uuid::Uuid>),
+        )
+        .col_expr(
+            crate::entities::group::Column::ExternalId,
+            sea_orm::sea_query::Expr::value(None::<String>),
+        )
+        .filter(crate::entities::group::Column::SourceSystemId.eq(id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
     connected_system::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
@@ -324,7 +362,12 @@ pub async fn delete(
             target_type: action::TARGET_CONNECTED_SYSTEM,
             target_id: Some(id.to_string()),
             target_name: &gone.display_name,
-            detail: json!({ "kind": gone.kind().label(), "settings": gone.settings }),
+            detail: json!({
+                "kind": gone.kind().label(),
+                "settings": gone.settings,
+                "importedUsersKept": detached_users,
+                "importedGroupsKept": detached_groups,
+            }),
         },
     )
     .await?;

@@ -22,7 +22,7 @@ use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::connected::{MembershipAttribute, Settings};
 use crate::domain::drift::{Direction, DriftMode, compare};
-use crate::domain::group::MemberRole;
+use crate::domain::group::{MemberRole, MembershipSource};
 use crate::domain::outbox::{Change, OutboxState};
 use crate::domain::principal::Principal;
 use crate::entities::{
@@ -202,8 +202,38 @@ pub(crate) async fn check(
     checked
 }
 
-/// Member keys the system already uses for Gatehouse users, so each is looked up once.
-type Keys = HashMap<UserId, Result<String, String>>;
+/// How each Gatehouse user is spelled as a member in the system, looked up once a check.
+struct Keys<'a> {
+    target: &'a mut Target,
+    system: ConnectedSystemId,
+    /// A directory whose members are DNs: an imported person's DN is their member value.
+    by_dn: bool,
+    known: HashMap<UserId, Result<String, String>>,
+}
+
+impl Keys<'_> {
+    async fn of(&mut self, person: &user::Model) -> Result<String, String> {
+        if let Some(key) = self.known.get(&person.id) {
+            return key.clone();
+        }
+        let key = match (&person.external_id, self.by_dn) {
+            (Some(dn), true) if person.source_system_id == Some(self.system) => Ok(dn.clone()),
+            _ => {
+                self.target
+                    .member_key(&Person {
+                        user_principal_name: person.user_principal_name.clone(),
+                        email: person.email.clone(),
+                    })
+                    .await
+            }
+        };
+        self.known.insert(person.id, key.clone());
+        key
+    }
+}
+
+/// What one group's check found: drift, each with the Gatehouse user when known.
+type Found = Vec<(Direction, String, Option<UserId>)>;
 
 async fn check_groups(
     db: &DatabaseConnection,
@@ -218,134 +248,70 @@ async fn check_groups(
         .filter(governed_group::Column::ConnectedSystemId.eq(system.id))
         .all(db)
         .await?;
-    let names = group_names(db, links.iter().map(|l| l.group_id).collect()).await?;
+    let groups: HashMap<GroupId, group::Model> = group::Entity::find()
+        .filter(
+            group::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(governed_group::Column::GroupId)
+                    .from(governed_group::Entity)
+                    .and_where(governed_group::Column::ConnectedSystemId.eq(system.id))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g))
+        .collect();
     let on_the_way = pending(db, system.id).await?;
-    // An imported person's DN is their member value: no lookup needed.
-    let by_dn = matches!(
-        settings,
-        Settings::Ldap(s) if s.membership != MembershipAttribute::MemberUid
-    );
-    let mut keys: Keys = HashMap::new();
+    let mut keys = Keys {
+        target,
+        system: system.id,
+        by_dn: matches!(
+            settings,
+            Settings::Ldap(s) if s.membership != MembershipAttribute::MemberUid
+        ),
+        known: HashMap::new(),
+    };
     let mut tally = Tally::default();
     let (mut added, mut removed, mut reverted) = (0usize, 0usize, 0usize);
     let total = links.len();
     for (done, link) in links.iter().enumerate() {
-        let name = names.get(&link.group_id).cloned().unwrap_or_default();
-        let actual = match target.members(&link.external_id).await {
-            Ok(actual) => actual,
-            Err(e) => {
-                tally.error(format!("{name}: {e}"));
+        let Some(group) = groups.get(&link.group_id) else {
+            continue;
+        };
+        let name = group.display_name.clone();
+        let found = match compare_group(db, &mut keys, link, group, &on_the_way).await? {
+            Ok(found) => found,
+            Err(why) => {
+                // Nothing is reported, let alone reverted, from a partial picture.
+                tally.error(format!("{name}: {why}"));
                 continue;
             }
         };
-        let held: HashMap<String, String> = actual.into_iter().collect();
-        let people = expected_people(db, link.group_id).await?;
-        let mut expected_keys: HashMap<String, UserId> = HashMap::new();
-        let mut unmatched: Vec<(UserId, String)> = Vec::new();
-        for person in &people {
-            let key = match keys.get(&person.id) {
-                Some(key) => key.clone(),
-                None => {
-                    let key = match (&person.external_id, by_dn) {
-                        (Some(dn), true) if person.source_system_id == Some(system.id) => {
-                            Ok(dn.clone())
-                        }
-                        _ => {
-                            target
-                                .member_key(&Person {
-                                    user_principal_name: person.user_principal_name.clone(),
-                                    email: person.email.clone(),
-                                })
-                                .await
-                        }
-                    };
-                    keys.insert(person.id, key.clone());
-                    key
-                }
-            };
-            match key {
-                Ok(key) => {
-                    expected_keys.insert(key, person.id);
-                }
-                Err(_) => unmatched.push((person.id, person.user_principal_name.clone())),
-            }
-        }
-        let waiting: BTreeSet<String> = on_the_way
-            .get(&link.group_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|u| keys.get(u).and_then(|k| k.clone().ok()))
-            .collect();
-        let expected: BTreeSet<String> = expected_keys.keys().cloned().collect();
-        let actual_keys: BTreeSet<String> = held.keys().cloned().collect();
-        let mut found: Vec<(Direction, String, Option<UserId>)> =
-            compare(&expected, &actual_keys, &waiting)
-                .into_iter()
-                .map(|(direction, key)| {
-                    let user = expected_keys.get(&key).copied();
-                    (direction, key, user)
-                })
-                .collect();
-        // Expected there, but the system has nobody to match them.
-        let waiting_users: HashSet<UserId> =
-            on_the_way.get(&link.group_id).cloned().unwrap_or_default();
-        found.extend(
-            unmatched
-                .into_iter()
-                .filter(|(id, _)| !waiting_users.contains(id))
-                .map(|(id, upn)| (Direction::Removed, upn, Some(id))),
-        );
+        let (held, found) = found;
         let added_users = known_users(db, system.id, &found).await?;
-        let now = clock.now();
-        let txn = write_txn(db).await?;
+        // Reverting talks to the system first; the transaction only records.
+        let mode = DriftMode::from_stored(&link.drift_mode);
         let mut kept = Vec::new();
+        let mut undone = Vec::new();
         for (direction, key, user) in found {
             let user = user.or_else(|| added_users.get(&key).copied());
-            if DriftMode::from_stored(&link.drift_mode) == DriftMode::Revert {
-                let outcome = match direction {
-                    Direction::Added => {
+            if mode == DriftMode::Revert {
+                let outcome = match (direction, user) {
+                    (Direction::Added, _) => {
                         let value = held.get(&key).cloned().unwrap_or_else(|| key.clone());
-                        target
+                        keys.target
                             .set_member_value(&link.external_id, &value, false)
                             .await
                     }
-                    Direction::Removed => match user {
-                        Some(user) => {
-                            let change = Governed {
-                                group: link.group_id,
-                                user,
-                                system: system.id,
-                                assignment: None,
-                            };
-                            crate::store::outbox::enqueue(&txn, now, &[change]).await?;
-                            Ok(())
-                        }
-                        None => Err("not a Gatehouse user".to_owned()),
-                    },
+                    // Added back through the outbox, like any change Gatehouse makes.
+                    (Direction::Removed, Some(_)) => Ok(()),
+                    (Direction::Removed, None) => Err("not a Gatehouse user".to_owned()),
                 };
                 match outcome {
                     Ok(()) => {
-                        reverted += 1;
-                        audit::record(
-                            &txn,
-                            now,
-                            &principal,
-                            Event {
-                                action: action::REVERT_DRIFT,
-                                target_type: action::TARGET_GROUP,
-                                target_id: Some(link.group_id.to_string()),
-                                target_name: &name,
-                                detail: json!({
-                                    "member": key,
-                                    "drift": direction.label(),
-                                    "done": match direction {
-                                        Direction::Added => "removed from the group",
-                                        Direction::Removed => "added back to the group",
-                                    },
-                                }),
-                            },
-                        )
-                        .await?;
+                        undone.push((direction, key, user));
                         continue;
                     }
                     Err(e) => tally.error(format!("{name}: could not revert {key}: {e}")),
@@ -357,6 +323,40 @@ async fn check_groups(
             }
             kept.push((direction, key, user));
         }
+        let now = clock.now();
+        let txn = write_txn(db).await?;
+        for (direction, key, user) in &undone {
+            if let (Direction::Removed, Some(user)) = (direction, user) {
+                let change = Governed {
+                    group: link.group_id,
+                    user: *user,
+                    system: system.id,
+                    assignment: None,
+                };
+                crate::store::outbox::enqueue(&txn, now, &[change]).await?;
+            }
+            audit::record(
+                &txn,
+                now,
+                &principal,
+                Event {
+                    action: action::REVERT_DRIFT,
+                    target_type: action::TARGET_GROUP,
+                    target_id: Some(link.group_id.to_string()),
+                    target_name: &name,
+                    detail: json!({
+                        "member": key,
+                        "drift": direction.label(),
+                        "done": match direction {
+                            Direction::Added => "removed from the group",
+                            Direction::Removed => "added back to the group",
+                        },
+                    }),
+                },
+            )
+            .await?;
+        }
+        reverted += undone.len();
         let (new, still) = keep_findings(&txn, now, system.id, link.group_id, kept).await?;
         tally.created += new as i64;
         tally.unchanged += still as i64;
@@ -364,7 +364,7 @@ async fn check_groups(
         progress(
             &txn,
             now,
-            run.id,
+            run,
             "Comparing members",
             (done + 1, total),
             &tally,
@@ -382,13 +382,18 @@ async fn check_groups(
     drift_finding::Entity::delete_many()
         .filter(drift_finding::Column::ConnectedSystemId.eq(system.id))
         .filter(
-            drift_finding::Column::GroupId
-                .is_not_in(links.iter().map(|l| l.group_id).collect::<Vec<_>>()),
+            drift_finding::Column::GroupId.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(governed_group::Column::GroupId)
+                    .from(governed_group::Entity)
+                    .and_where(governed_group::Column::ConnectedSystemId.eq(system.id))
+                    .to_owned(),
+            ),
         )
         .exec(&txn)
         .await?;
-    progress(&txn, now, run.id, &summary, (total, total), &tally).await?;
-    succeed(&txn, now, run.id, &summary, None).await?;
+    progress(&txn, now, run, &summary, (total, total), &tally).await?;
+    succeed(&txn, now, run, &summary, None).await?;
     audit::record(
         &txn,
         now,
@@ -412,20 +417,87 @@ async fn check_groups(
     Ok(())
 }
 
-/// Who Gatehouse expects in the group there: its members from every source.
+/// One group: its members as the system holds them (by key), and the drift; or why the
+/// group could not be compared.
+async fn compare_group(
+    db: &DatabaseConnection,
+    keys: &mut Keys<'_>,
+    link: &governed_group::Model,
+    group: &group::Model,
+    on_the_way: &HashMap<GroupId, HashSet<UserId>>,
+) -> Result<Result<(HashMap<String, String>, Found), String>, sea_orm::DbErr> {
+    let actual = match keys.target.members(&link.external_id).await {
+        Ok(actual) => actual,
+        Err(e) => return Ok(Err(e)),
+    };
+    let held: HashMap<String, String> = actual.into_iter().collect();
+    // A group imported from this very directory takes its own members from there: only
+    // what Gatehouse grants on top (assignments, direct members added here) can drift, and
+    // members the directory added are the next import's to bring in.
+    let imported_here = group.source_system_id == Some(keys.system);
+    let mut expected: HashMap<String, UserId> = HashMap::new();
+    for person in expected_people(db, link.group_id, imported_here.then_some(keys.system)).await? {
+        match keys.of(&person).await {
+            Ok(key) => {
+                expected.insert(key, person.id);
+            }
+            Err(e) => {
+                return Ok(Err(format!(
+                    "{} could not be found there ({e})",
+                    person.user_principal_name
+                )));
+            }
+        }
+    }
+    let waiting_users: Vec<UserId> = on_the_way
+        .get(&link.group_id)
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
+    let mut waiting = BTreeSet::new();
+    for person in user::Entity::find()
+        .filter(user::Column::Id.is_in(waiting_users))
+        .all(db)
+        .await?
+    {
+        if let Ok(key) = keys.of(&person).await {
+            waiting.insert(key);
+        }
+    }
+    let wanted: BTreeSet<String> = expected.keys().cloned().collect();
+    let there: BTreeSet<String> = held.keys().cloned().collect();
+    let found = compare(&wanted, &there, &waiting)
+        .into_iter()
+        .filter(|(direction, _)| !(imported_here && *direction == Direction::Added))
+        .map(|(direction, key)| {
+            let user = expected.get(&key).copied();
+            (direction, key, user)
+        })
+        .collect();
+    Ok(Ok((held, found)))
+}
+
+/// Who Gatehouse expects in the group there: its members from every source (but the
+/// directory's own, for a group imported from `not_imported_from`).
 async fn expected_people(
     db: &impl ConnectionTrait,
     group: GroupId,
+    not_imported_from: Option<ConnectedSystemId>,
 ) -> Result<Vec<user::Model>, sea_orm::DbErr> {
-    let ids: Vec<UserId> = group_member::Entity::find()
+    let mut query = group_member::Entity::find()
         .select_only()
         .column(group_member::Column::UserId)
         .filter(group_member::Column::GroupId.eq(group))
-        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
+        .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()));
+    if let Some(system) = not_imported_from {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(group_member::Column::SourceKind.ne(MembershipSource::Direct.as_str()))
+                .add(group_member::Column::SourceId.ne(system.0)),
+        );
+    }
+    let ids: Vec<UserId> = query.distinct().into_tuple().all(db).await?;
     let mut people = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         people.extend(
@@ -448,7 +520,7 @@ async fn pending(
         .column(outbox::Column::Payload)
         .filter(outbox::Column::ConnectedSystemId.eq(system))
         .filter(outbox::Column::Kind.eq("membership"))
-        .filter(outbox::Column::State.ne(OutboxState::Done.as_str()))
+        .filter(outbox::Column::State.eq(OutboxState::Pending.as_str()))
         .into_tuple()
         .all(db)
         .await?;

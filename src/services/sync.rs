@@ -236,6 +236,7 @@ async fn queue(
         started_at: None,
         finished_at: None,
         lease_until: None,
+        claimed_by: None,
     };
     let active: sync_run::ActiveModel = row.clone().into();
     match sync_run::Entity::insert(active)
@@ -302,18 +303,16 @@ pub async fn run_pass(
         match outcome {
             Ok(()) => report.succeeded += 1,
             Err(Stop::Failed(message)) => {
-                fail(db, clock.now(), run.id, &message).await?;
+                // A run another instance took over is that instance's to end.
+                let _ = fail(db, clock.now(), &run, &message).await;
                 report.failed += 1;
+            }
+            Err(Stop::Db(sea_orm::DbErr::RecordNotUpdated)) => {
+                tracing::warn!(run = %run.id, "another instance took the run over");
             }
             Err(Stop::Db(err)) => {
                 // Said on the run's page too, when the database still answers.
-                let _ = fail(
-                    db,
-                    clock.now(),
-                    run.id,
-                    "The database failed during the run.",
-                )
-                .await;
+                let _ = fail(db, clock.now(), &run, "The database failed during the run.").await;
                 return Err(err);
             }
         }
@@ -417,8 +416,10 @@ async fn claim_next(
         .limit(5)
         .all(db)
         .await?;
-    for candidate in candidates {
+    for mut candidate in candidates {
+        let token = uuid::Uuid::new_v4();
         let claimed = sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::ClaimedBy, Expr::value(Some(token)))
             .col_expr(
                 sync_run::Column::State,
                 Expr::value(RunState::Running.as_str()),
@@ -431,22 +432,24 @@ async fn claim_next(
             .exec(db)
             .await?;
         if claimed.rows_affected == 1 {
+            candidate.claimed_by = Some(token);
             return Ok(Some(candidate));
         }
     }
     Ok(None)
 }
 
-/// Records how far the run is (and renews its claim).
+/// Records how far the run is and renews its claim; `RecordNotUpdated` when another
+/// instance took the run over (its lease had run out), so that this one stops.
 pub(crate) async fn progress(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
-    run: SyncRunId,
+    run: &sync_run::Model,
     phase: &str,
     (done, total): (usize, usize),
     tally: &Tally,
 ) -> Result<(), sea_orm::DbErr> {
-    sync_run::Entity::update_many()
+    let updated = sync_run::Entity::update_many()
         .col_expr(sync_run::Column::Phase, Expr::value(phase))
         .col_expr(sync_run::Column::Done, Expr::value(done as i64))
         .col_expr(sync_run::Column::Total, Expr::value(total as i64))
@@ -460,9 +463,13 @@ pub(crate) async fn progress(
             Expr::value(serde_json::to_string(&tally.lines).unwrap_or_else(|_| "[]".into())),
         )
         .col_expr(sync_run::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
-        .filter(sync_run::Column::Id.eq(run))
+        .filter(sync_run::Column::Id.eq(run.id))
+        .filter(sync_run::Column::ClaimedBy.eq(run.claimed_by))
         .exec(db)
         .await?;
+    if updated.rows_affected == 0 {
+        return Err(sea_orm::DbErr::RecordNotUpdated);
+    }
     Ok(())
 }
 
@@ -470,7 +477,7 @@ pub(crate) async fn progress(
 pub(crate) async fn succeed(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
-    run: SyncRunId,
+    run: &sync_run::Model,
     summary: &str,
     high_water: Option<String>,
 ) -> Result<(), sea_orm::DbErr> {
@@ -480,7 +487,7 @@ pub(crate) async fn succeed(
 async fn fail(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
-    run: SyncRunId,
+    run: &sync_run::Model,
     message: &str,
 ) -> Result<(), sea_orm::DbErr> {
     finish(
@@ -498,13 +505,13 @@ async fn fail(
 async fn finish(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
-    run: SyncRunId,
+    run: &sync_run::Model,
     state: RunState,
     phase: &str,
     message: Option<&str>,
     high_water: Option<String>,
 ) -> Result<(), sea_orm::DbErr> {
-    sync_run::Entity::update_many()
+    let updated = sync_run::Entity::update_many()
         .col_expr(sync_run::Column::State, Expr::value(state.as_str()))
         .col_expr(sync_run::Column::Phase, Expr::value(phase))
         .col_expr(sync_run::Column::Message, Expr::value(message))
@@ -514,9 +521,13 @@ async fn finish(
             sync_run::Column::LeaseUntil,
             Expr::value(None::<OffsetDateTime>),
         )
-        .filter(sync_run::Column::Id.eq(run))
+        .filter(sync_run::Column::Id.eq(run.id))
+        .filter(sync_run::Column::ClaimedBy.eq(run.claimed_by))
         .exec(db)
         .await?;
+    if updated.rows_affected == 0 {
+        return Err(sea_orm::DbErr::RecordNotUpdated);
+    }
     Ok(())
 }
 
@@ -543,6 +554,43 @@ pub(crate) async fn system_of(
     Ok((row, settings, secret))
 }
 
+/// The high-water marks of people and groups, `people;groups` as stored: each incremental
+/// read starts from its own, so that what changed between the two reads is read again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Marks {
+    people: Option<String>,
+    groups: Option<String>,
+}
+
+impl Marks {
+    fn parse(stored: Option<&str>) -> Self {
+        let Some((people, groups)) = stored.and_then(|s| s.split_once(';')) else {
+            return Self::default();
+        };
+        let mark = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        Self {
+            people: mark(people),
+            groups: mark(groups),
+        }
+    }
+
+    fn stored(&self) -> Option<String> {
+        (self.people.is_some() || self.groups.is_some()).then(|| {
+            format!(
+                "{};{}",
+                self.people.as_deref().unwrap_or_default(),
+                self.groups.as_deref().unwrap_or_default()
+            )
+        })
+    }
+}
+
+/// A full run stops rather than disable more than this share of the people it imported
+/// before (and more than [`SAFE_DISABLES`] of them): a base DN or filter gone wrong looks
+/// just like everyone leaving.
+const MAX_SHARE_GONE: f64 = 0.5;
+const SAFE_DISABLES: usize = 10;
+
 /// One import: reads the directory's people and groups (all of them, or those changed since
 /// the last run), then writes them a batch a transaction, recording progress as it goes.
 async fn import(
@@ -565,17 +613,17 @@ async fn import(
     let system = row.id;
     let principal = Principal::connector(&row.display_name);
     let since = if run.full {
-        None
+        Marks::default()
     } else {
-        last_high_water(db, system, run.id).await?
+        Marks::parse(last_high_water(db, system, run.id).await?.as_deref())
     };
-    // Without a mark to read from, everything is read: as good as a full run.
-    let full = since.is_none();
+    // Without marks to read from, everything is read: as good as a full run.
+    let full = since == Marks::default();
     let mut tally = Tally::default();
     progress(
         db,
         clock.now(),
-        run.id,
+        run,
         "Reading the directory",
         (0, 0),
         &tally,
@@ -584,34 +632,63 @@ async fn import(
     let mut directory = Directory::open(&settings, &secret)
         .await
         .map_err(|e| Stop::Failed(format!("The directory could not be read: {e}")))?;
-    let read = read_directory(&mut directory, &settings, since.as_deref()).await;
+    let read = read_directory(&mut directory, &settings, &since).await;
     directory.close().await;
     let (people, disabled, groups) = read.map_err(Stop::Failed)?;
     let total = people.len() + groups.len();
-    let mut high_water = since.clone();
-    for entry in people.iter().chain(groups.iter()) {
-        high_water = later(high_water, entry.first("modifyTimestamp"));
+    let mut marks = since.clone();
+    for entry in &people {
+        marks.people = later(marks.people, entry.first("modifyTimestamp"));
     }
+    for entry in &groups {
+        marks.groups = later(marks.groups, entry.first("modifyTimestamp"));
+    }
+    let seen: HashSet<String> = people.iter().map(|e| normal_dn(&e.dn)).collect();
+    let before = imported_people(db, system).await?;
 
-    // A directory that answers with nobody is more likely misconfigured than empty: a full
-    // run would disable everyone it imported.
-    if full && people.is_empty() && imported_people(db, system).await?.iter().any(|p| p.2) {
+    // A directory that answers with nobody, or without most of the people it had, is more
+    // likely misconfigured than emptied: a full run would disable them all.
+    let gone: Vec<UserId> = before
+        .iter()
+        .filter(|(_, external, enabled)| *enabled && !seen.contains(external))
+        .map(|(id, _, _)| *id)
+        .collect();
+    let enabled_before = before.iter().filter(|p| p.2).count();
+    if full
+        && !gone.is_empty()
+        && (people.is_empty()
+            || (gone.len() > SAFE_DISABLES
+                && gone.len() as f64 > enabled_before as f64 * MAX_SHARE_GONE))
+    {
         return Err(Stop::Failed(format!(
-            "The directory returned no people under {} matching {}, so nobody was disabled. Check the users base DN and filter.",
-            settings.users_base_dn, settings.users_filter
+            "The directory returned {} people under {} matching {}, so {} of the {} people imported before would be disabled. Nothing was changed: check the users base DN and filter.",
+            people.len(),
+            settings.users_base_dn,
+            settings.users_filter,
+            gone.len(),
+            enabled_before,
         )));
     }
 
-    let mut seen: HashSet<String> = HashSet::with_capacity(people.len());
+    let context = Context {
+        principal: &principal,
+        system,
+        system_name: &row.display_name,
+        // Another entry of this directory may hand its name over to a new one only when a
+        // full read shows the old entry is gone (a rename).
+        read_in_full: full.then_some(&seen),
+    };
     let mut upns_taken: HashSet<String> = HashSet::with_capacity(people.len());
     let mut done = 0;
     for chunk in people.chunks(PEOPLE_BATCH) {
         let txn = write_txn(db).await?;
         let now = clock.now();
         let mut batch = Vec::with_capacity(chunk.len());
+        let mut unreadable_disabled = Vec::new();
         for entry in chunk {
-            seen.insert(normal_dn(&entry.dn));
-            match directory::person(&settings, entry, disabled.contains(&normal_dn(&entry.dn))) {
+            let dn = normal_dn(&entry.dn);
+            let is_disabled = disabled.contains(&dn);
+            match directory::person(&settings, entry, is_disabled) {
                 Ok(person) => {
                     if upns_taken.insert(person.user_principal_name.as_str().to_owned()) {
                         batch.push(person);
@@ -623,51 +700,42 @@ async fn import(
                         ));
                     }
                 }
-                Err(line) => tally.error(line),
+                Err(line) => {
+                    tally.error(line);
+                    // Unreadable now, but disabled there: whoever it was loses access.
+                    if is_disabled {
+                        unreadable_disabled.push(dn);
+                    }
+                }
             }
         }
-        write_people(
-            &txn,
-            now,
-            &principal,
-            system,
-            &row.display_name,
-            batch,
-            &mut tally,
-        )
-        .await?;
+        write_people(&txn, now, &context, batch, &mut tally).await?;
+        disable_entries(&txn, now, &context, unreadable_disabled, &mut tally).await?;
         done += chunk.len();
-        progress(&txn, now, run.id, "Importing people", (done, total), &tally).await?;
+        progress(&txn, now, run, "Importing people", (done, total), &tally).await?;
         txn.commit().await?;
     }
 
     if full {
-        let gone: Vec<UserId> = imported_people(db, system)
-            .await?
-            .into_iter()
-            .filter(|(_, external, enabled)| *enabled && !seen.contains(external))
-            .map(|(id, _, _)| id)
-            .collect();
         for ids in gone.chunks(PEOPLE_BATCH) {
             let txn = write_txn(db).await?;
             let now = clock.now();
             let rows = user::Entity::find()
                 .filter(user::Column::Id.is_in(ids.to_vec()))
+                .filter(user::Column::AccountEnabled.eq(true))
                 .all(&txn)
                 .await?;
+            let source = format!(
+                "{} (the entry is no longer in the directory)",
+                row.display_name
+            );
             for before in rows {
-                let source = format!(
-                    "{} (the entry is no longer in the directory)",
-                    row.display_name
-                );
-                super::users::change_enabled(&txn, now, &principal, before, false, Some(&source))
-                    .await?;
-                tally.disabled += 1;
+                disable(&txn, now, &context, before, &source, &mut tally).await?;
             }
             progress(
                 &txn,
                 now,
-                run.id,
+                run,
                 "Disabling people no longer in the directory",
                 (done, total),
                 &tally,
@@ -677,20 +745,30 @@ async fn import(
         }
     }
 
+    let group_dns: HashSet<String> = groups.iter().map(|e| normal_dn(&e.dn)).collect();
+    let group_context = Context {
+        read_in_full: full.then_some(&group_dns),
+        ..context
+    };
+    let mut names_taken: HashSet<String> = HashSet::new();
     for chunk in groups.chunks(GROUP_BATCH) {
         let txn = write_txn(db).await?;
         let now = clock.now();
         for entry in chunk {
             match directory::group(&settings, entry) {
+                Ok(found) if !names_taken.insert(found.name.key()) => tally.error(format!(
+                    "{}: another group of the directory is also named {}",
+                    found.dn,
+                    found.name.as_str()
+                )),
                 Ok(found) => {
-                    write_group(&txn, now, &principal, system, &settings, found, &mut tally)
-                        .await?;
+                    write_group(&txn, now, &group_context, &settings, found, &mut tally).await?;
                 }
                 Err(line) => tally.error(line),
             }
         }
         done += chunk.len();
-        progress(&txn, now, run.id, "Importing groups", (done, total), &tally).await?;
+        progress(&txn, now, run, "Importing groups", (done, total), &tally).await?;
         txn.commit().await?;
     }
 
@@ -712,8 +790,8 @@ async fn import(
     );
     let txn = write_txn(db).await?;
     let now = clock.now();
-    progress(&txn, now, run.id, &summary, (total, total), &tally).await?;
-    succeed(&txn, now, run.id, &summary, high_water).await?;
+    progress(&txn, now, run, &summary, (total, total), &tally).await?;
+    succeed(&txn, now, run, &summary, marks.stored()).await?;
     audit::record(
         &txn,
         now,
@@ -738,7 +816,78 @@ async fn import(
     Ok(())
 }
 
-/// The high-water mark of the system's latest successful import other than `this`.
+/// Who imports, from where, and what a full read saw.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    principal: &'a Principal,
+    system: ConnectedSystemId,
+    system_name: &'a str,
+    /// The normal DNs a full read returned; `None` for an incremental read.
+    read_in_full: Option<&'a HashSet<String>>,
+}
+
+impl Context<'_> {
+    /// Whether an entry may be matched to a Gatehouse object by its name, given where that
+    /// object came from: never another system's; this directory's only when its own entry
+    /// is gone (a rename, seen by a full read).
+    fn may_take_over(&self, source: Option<ConnectedSystemId>, external: Option<&str>) -> bool {
+        match source {
+            None => true,
+            Some(s) if s != self.system => false,
+            Some(_) => self
+                .read_in_full
+                .is_some_and(|seen| external.is_none_or(|e| !seen.contains(e))),
+        }
+    }
+}
+
+/// Disables someone because the directory says so, unless they are a Global administrator
+/// (a directory must not be able to lock everyone out of Gatehouse).
+async fn disable(
+    txn: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    context: &Context<'_>,
+    before: user::Model,
+    source: &str,
+    tally: &mut Tally,
+) -> Result<(), sea_orm::DbErr> {
+    if before.directory_role == crate::domain::user::DirectoryRole::GlobalAdministrator.as_str() {
+        tally.error(format!(
+            "{}: not disabled, being a Global administrator; disable them in Gatehouse if that is meant",
+            before.user_principal_name
+        ));
+        return Ok(());
+    }
+    super::users::change_enabled(txn, now, context.principal, before, false, Some(source)).await?;
+    tally.disabled += 1;
+    Ok(())
+}
+
+/// Disables the people imported from these entries (whose entries no longer read).
+async fn disable_entries(
+    txn: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    context: &Context<'_>,
+    dns: Vec<String>,
+    tally: &mut Tally,
+) -> Result<(), sea_orm::DbErr> {
+    if dns.is_empty() {
+        return Ok(());
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::SourceSystemId.eq(context.system))
+        .filter(user::Column::ExternalId.is_in(dns))
+        .filter(user::Column::AccountEnabled.eq(true))
+        .filter(user::Column::DeletedAt.is_null())
+        .all(txn)
+        .await?;
+    for before in rows {
+        disable(txn, now, context, before, context.system_name, tally).await?;
+    }
+    Ok(())
+}
+
+/// The high-water marks of the system's latest successful import other than `this`.
 async fn last_high_water(
     db: &impl ConnectionTrait,
     system: ConnectedSystemId,
@@ -765,12 +914,12 @@ type Read = (
 async fn read_directory(
     directory: &mut Directory,
     settings: &LdapSettings,
-    since: Option<&str>,
+    since: &Marks,
 ) -> Result<Read, String> {
     let people = directory
         .read(
             &settings.users_base_dn,
-            &changed_since(&settings.users_filter, since),
+            &changed_since(&settings.users_filter, since.people.as_deref()),
             directory::person_attributes(settings),
         )
         .await?;
@@ -781,7 +930,7 @@ async fn read_directory(
         directory
             .read(
                 &settings.users_base_dn,
-                &changed_since(&filter, since),
+                &changed_since(&filter, since.people.as_deref()),
                 vec!["1.1".to_owned()],
             )
             .await?
@@ -792,7 +941,7 @@ async fn read_directory(
     let groups = directory
         .read(
             &settings.groups_base_dn,
-            &changed_since(&settings.groups_filter, since),
+            &changed_since(&settings.groups_filter, since.groups.as_deref()),
             directory::group_attributes(settings),
         )
         .await?;
@@ -824,15 +973,14 @@ async fn imported_people(
 async fn write_people(
     txn: &impl ConnectionTrait,
     now: OffsetDateTime,
-    principal: &Principal,
-    system: ConnectedSystemId,
-    system_name: &str,
+    context: &Context<'_>,
     batch: Vec<ImportedPerson>,
     tally: &mut Tally,
 ) -> Result<(), sea_orm::DbErr> {
     if batch.is_empty() {
         return Ok(());
     }
+    let (principal, system, system_name) = (context.principal, context.system, context.system_name);
     let externals: Vec<String> = batch.iter().map(|p| p.external_id.clone()).collect();
     let upns: Vec<String> = batch
         .iter()
@@ -890,9 +1038,29 @@ async fn write_people(
             tally.created += 1;
             continue;
         };
-        if before.source_system_id.is_some_and(|s| s != system) {
+        let by_entry = by_external.contains_key(&person.external_id);
+        if !by_entry
+            && !context.may_take_over(before.source_system_id, before.external_id.as_deref())
+        {
             tally.error(format!(
-                "{}: {upn} was imported from another connected system",
+                "{}: {upn} belongs to {}",
+                person.external_id,
+                match before.source_system_id {
+                    Some(s) if s == system => {
+                        "another entry of this directory (a full sync settles a rename)"
+                    }
+                    _ => "a user imported from another connected system",
+                }
+            ));
+            continue;
+        }
+        if !by_entry
+            && before.source_system_id.is_none()
+            && before.directory_role != crate::domain::user::DirectoryRole::User.as_str()
+        {
+            // An administrator's account is never handed to a directory entry.
+            tally.error(format!(
+                "{}: {upn} is a Gatehouse administrator's account and is not linked to the directory",
                 person.external_id
             ));
             continue;
@@ -947,9 +1115,7 @@ async fn write_people(
             saved
         };
         if !person.enabled && updated.account_enabled {
-            super::users::change_enabled(txn, now, principal, updated, false, Some(system_name))
-                .await?;
-            tally.disabled += 1;
+            disable(txn, now, context, updated, system_name, tally).await?;
         } else if person.enabled && !updated.account_enabled && updated.disabled_by_source {
             super::users::change_enabled(txn, now, principal, updated, true, Some(system_name))
                 .await?;
@@ -989,13 +1155,22 @@ async fn write_people(
 async fn write_group(
     txn: &impl ConnectionTrait,
     now: OffsetDateTime,
-    principal: &Principal,
-    system: ConnectedSystemId,
+    context: &Context<'_>,
     settings: &LdapSettings,
     found: ImportedGroup,
     tally: &mut Tally,
 ) -> Result<(), sea_orm::DbErr> {
+    let (principal, system) = (context.principal, context.system);
     let key = found.name.key();
+    // A group an admin already linked to this very directory group is that group.
+    let linked: Vec<GroupId> = governed_group::Entity::find()
+        .filter(governed_group::Column::ConnectedSystemId.eq(system))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|g| normal_dn(&g.external_id) == found.external_id)
+        .map(|g| g.group_id)
+        .collect();
     let existing = group::Entity::find()
         .filter(
             Condition::any()
@@ -1004,16 +1179,43 @@ async fn write_group(
                         .add(group::Column::SourceSystemId.eq(system))
                         .add(group::Column::ExternalId.eq(found.external_id.clone())),
                 )
-                .add(group::Column::NameKey.eq(key.clone())),
+                .add(group::Column::NameKey.eq(key.clone()))
+                .add(group::Column::Id.is_in(linked.clone())),
         )
         .all(txn)
         .await?;
-    let by_external = existing.iter().find(|g| {
-        g.source_system_id == Some(system) && g.external_id.as_deref() == Some(&found.external_id)
-    });
+    let by_external = existing
+        .iter()
+        .find(|g| {
+            g.source_system_id == Some(system)
+                && g.external_id.as_deref() == Some(&found.external_id)
+        })
+        .or_else(|| existing.iter().find(|g| linked.contains(&g.id)));
     let by_name = existing.iter().find(|g| g.name_key == key);
+    if let (None, Some(named)) = (by_external, by_name) {
+        let link = governed_group::Entity::find_by_id(named.id)
+            .one(txn)
+            .await?;
+        // Linked to this directory group, or to its own former entry (a rename): fine.
+        let linked_elsewhere = link.is_some_and(|l| {
+            let at = normal_dn(&l.external_id);
+            l.connected_system_id != system
+                || (at != found.external_id && named.external_id.as_deref() != Some(&at))
+        });
+        if linked_elsewhere
+            || !context.may_take_over(named.source_system_id, named.external_id.as_deref())
+        {
+            tally.error(format!(
+                "{}: a Gatehouse group named {} is already linked to another group or imported from another entry",
+                found.dn,
+                found.name.as_str()
+            ));
+            return Ok(());
+        }
+    }
     let name = found.name.as_str();
     let description = found.description.clone().into_inner();
+    let previous_entry = by_external.or(by_name).and_then(|g| g.external_id.clone());
     let (group_id, mut changed) = match by_external.or(by_name) {
         None => {
             let id = GroupId::new();
@@ -1047,13 +1249,6 @@ async fn write_group(
             (id, true)
         }
         Some(before) => {
-            if before.source_system_id.is_some_and(|s| s != system) {
-                tally.error(format!(
-                    "{}: a group named {name} was imported from another connected system",
-                    found.dn
-                ));
-                return Ok(());
-            }
             if by_name.is_some_and(|n| n.id != before.id) {
                 tally.error(format!(
                     "{}: another Gatehouse group is already named {name}",
@@ -1105,7 +1300,10 @@ async fn write_group(
             false
         }
         Some(g) if g.connected_system_id == system => {
-            if normal_dn(&g.external_id) != found.external_id {
+            // Its own directory group, renamed: the link follows it.
+            let at = normal_dn(&g.external_id);
+            let renamed = at != found.external_id && previous_entry.as_deref() == Some(&at);
+            if renamed {
                 let mut row: governed_group::ActiveModel = g.into();
                 row.external_id = Set(found.dn.clone());
                 row.update(txn).await?;

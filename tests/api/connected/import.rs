@@ -358,7 +358,7 @@ async fn a_directory_that_returns_nobody_disables_nobody() {
     assert_eq!(run_worker(&app).await.failed, 1);
     let html = admin.get_html(&sync_page).await;
     assert!(
-        html.contains("The directory returned no people under ou=people,dc=gatehouse,dc=test matching (objectClass=nobodyHasThis), so nobody was disabled."),
+        html.contains("The directory returned 0 people under ou=people,dc=gatehouse,dc=test matching (objectClass=nobodyHasThis), so 2 of the 2 people imported before would be disabled. Nothing was changed: check the users base DN and filter."),
         "{html}"
     );
     assert!(
@@ -366,6 +366,24 @@ async fn a_directory_that_returns_nobody_disables_nobody() {
             .await
             .expect("User2")
             .account_enabled
+    );
+
+    // Deleting the system unlinks the groups its import linked and keeps what it imported,
+    // as Gatehouse's own.
+    let deleted = admin.post(&format!("{page}/delete"), &[]).await;
+    assert_eq!(location(&deleted), "/admin/connected-systems");
+    let kept = user_named(&app, "user2@woodgrove.test")
+        .await
+        .expect("User2 stays");
+    assert_eq!((kept.source_system_id, kept.external_id), (None, None));
+    let engineering = group_named(&app, "Engineering Group").await;
+    assert_eq!(engineering.source_system_id, None);
+    assert!(
+        governed_group::Entity::find_by_id(engineering.id)
+            .one(&app.db)
+            .await
+            .expect("query")
+            .is_none()
     );
 }
 
@@ -435,17 +453,17 @@ async fn drift_in_a_linked_group_is_reported_then_reverted() {
     let user1 = user_named(&app, "user1@woodgrove.test")
         .await
         .expect("User1");
+    let outbox_pass = || deliveries::run_pass(&app.db, &app.clock, &app.secrets);
 
-    // Admin1 makes User1 a direct member in Gatehouse: delivered, so expected, not drift.
+    // Admin1 makes User1 a direct member of the imported group: delivered, so expected.
     app.add_group_member(engineering.id, user1.id).await;
-    deliveries::run_pass(&app.db, &app.clock, &app.secrets)
-        .await
-        .expect("outbox pass");
+    outbox_pass().await.expect("outbox pass");
     assert_eq!(
         slapd::members(&directory.url, ENGINEERING_DN).await,
         [USER1_DN, USER2_DN]
     );
-    // Outside Gatehouse, someone adds User3 and removes User1.
+    // Outside Gatehouse, someone adds User3 (the directory's own business: the next import
+    // brings it in) and removes User1 (whom Gatehouse put there: drift).
     slapd::modify(
         &directory.url,
         ENGINEERING_DN,
@@ -462,13 +480,11 @@ async fn drift_in_a_linked_group_is_reported_then_reverted() {
     let html = admin.get_html(&drift_page).await;
     assert!(
         html.contains(
-            "Checked 2 groups: 1 added outside Gatehouse, 1 removed outside Gatehouse, 0 reverted"
+            "Checked 2 groups: 0 added outside Gatehouse, 1 removed outside Gatehouse, 0 reverted"
         ),
         "{html}"
     );
-    assert!(html.contains("Added outside Gatehouse"), "{html}");
     assert!(html.contains("Removed outside Gatehouse"), "{html}");
-    assert!(html.contains("user3@woodgrove.test"), "{html}");
     assert!(html.contains("user1@woodgrove.test"), "{html}");
     // Report only: the directory is left as it is.
     assert_eq!(
@@ -476,7 +492,7 @@ async fn drift_in_a_linked_group_is_reported_then_reverted() {
         [USER2_DN, USER3_DN]
     );
 
-    // Revert: User3 leaves the directory group at once, User1 comes back through the outbox.
+    // Revert: User1 comes back through the outbox; User3 stays.
     let saved = admin
         .post(
             &format!("{drift_page}/{}/mode", engineering.id),
@@ -486,27 +502,55 @@ async fn drift_in_a_linked_group_is_reported_then_reverted() {
     assert_eq!(location(&saved), drift_page);
     admin.post(&drift_page, &[]).await;
     assert_eq!(run_worker(&app).await.succeeded, 1);
-    deliveries::run_pass(&app.db, &app.clock, &app.secrets)
-        .await
-        .expect("outbox pass");
+    outbox_pass().await.expect("outbox pass");
     assert_eq!(
         slapd::members(&directory.url, ENGINEERING_DN).await,
-        [USER1_DN, USER2_DN]
+        [USER1_DN, USER2_DN, USER3_DN]
     );
-    assert_eq!(
-        audit_count(
-            &app,
-            "Revert drift in connected system",
-            "Engineering Group"
+    assert!(admin.get_html(&drift_page).await.contains("1 reverted"));
+
+    // A group linked by hand (not imported) expects exactly Gatehouse's members: the
+    // directory group's other members are drift, and Revert takes them out.
+    let mut fields = ldap_fields("Links only", &directory.url, ADMIN_PASSWORD);
+    fields.retain(|(k, _)| *k != "display_name");
+    fields.push(("display_name", "Links only"));
+    let links = add(&admin, &fields).await;
+    let links = links.rsplit('/').next().unwrap_or_default().to_owned();
+    let web = app.create_group("Web team").await;
+    let linked = admin
+        .post(
+            &format!("/admin/groups/{web}/connected-system"),
+            &[
+                ("connected_system", links.as_str()),
+                ("external_id", SALES_DN),
+            ],
         )
-        .await,
-        2
-    );
-    let html = admin.get_html(&drift_page).await;
-    assert!(html.contains("2 reverted"), "{html}");
-    admin.post(&drift_page, &[]).await;
+        .await;
+    assert_eq!(linked.status(), StatusCode::SEE_OTHER);
+    app.add_group_member(web, user1.id).await;
+    outbox_pass().await.expect("outbox pass");
+    let links_drift = format!("/admin/connected-systems/{links}/drift");
+    admin.post(&links_drift, &[]).await;
     assert_eq!(run_worker(&app).await.succeeded, 1);
-    let html = admin.get_html(&drift_page).await;
+    let html = admin.get_html(&links_drift).await;
+    assert!(
+        html.contains("Checked 1 group: 1 added outside Gatehouse, 0 removed outside Gatehouse"),
+        "{html}"
+    );
+    assert!(html.contains(USER3_DN), "{html}");
+    admin
+        .post(&format!("{links_drift}/{web}/mode"), &[("mode", "revert")])
+        .await;
+    admin.post(&links_drift, &[]).await;
+    assert_eq!(run_worker(&app).await.succeeded, 1);
+    assert_eq!(slapd::members(&directory.url, SALES_DN).await, [USER1_DN]);
+    assert_eq!(
+        audit_count(&app, "Revert drift in connected system", "Web team").await,
+        1
+    );
+    admin.post(&links_drift, &[]).await;
+    assert_eq!(run_worker(&app).await.succeeded, 1);
+    let html = admin.get_html(&links_drift).await;
     assert!(
         html.contains("No drift: every linked group has the members Gatehouse expects."),
         "{html}"
@@ -569,7 +613,7 @@ async fn drift_in_a_scim_group_is_reported_then_reverted() {
         "{html}"
     );
     assert!(html.contains(&outsider), "{html}");
-    assert!(html.contains("Not a Gatehouse user"), "{html}");
+    assert!(html.contains("Not matched to a Gatehouse user"), "{html}");
 
     // Delivered, then taken out of the group in the service provider.
     deliveries::run_pass(&app.db, &app.clock, &app.secrets)
