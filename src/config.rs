@@ -60,6 +60,124 @@ pub struct Settings {
         global = true
     )]
     pub session_idle_minutes: String,
+
+    /// The OpenID Connect provider people sign in with, as its issuer URL (what
+    /// `/.well-known/openid-configuration` is under). Unset: no single sign-on.
+    #[arg(long, env = "GATEHOUSE_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+
+    /// The client id Gatehouse is registered under at the provider.
+    #[arg(long, env = "GATEHOUSE_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret that goes with the client id.
+    #[arg(
+        long,
+        env = "GATEHOUSE_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub oidc_client_secret: Option<String>,
+
+    /// The provider's name on the sign-in button: `Sign in with <name>`.
+    #[arg(
+        long,
+        env = "GATEHOUSE_OIDC_NAME",
+        default_value = "your identity provider",
+        global = true
+    )]
+    pub oidc_name: String,
+
+    /// The ID token claim that holds a Gatehouse user principal name: `email`,
+    /// `preferred_username` or `upn`.
+    #[arg(
+        long,
+        env = "GATEHOUSE_OIDC_CLAIM",
+        default_value = "email",
+        global = true
+    )]
+    pub oidc_claim: String,
+
+    /// What happens to someone the provider vouches for who has no Gatehouse account:
+    /// `create` makes them a User (just in time), `refuse` turns them away.
+    #[arg(
+        long,
+        env = "GATEHOUSE_OIDC_NEW_USERS",
+        default_value = "refuse",
+        global = true
+    )]
+    pub oidc_new_users: String,
+
+    /// Password sign-in: `on`, `admins` (Global administrators only, to get in when the
+    /// provider is down) or `off`.
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOCAL_SIGN_IN",
+        default_value = "on",
+        global = true
+    )]
+    pub local_sign_in: String,
+}
+
+impl Default for Settings {
+    /// The defaults the flags have, for code that builds settings itself (tests, the
+    /// benchmark).
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            session_key: None,
+            public_url: None,
+            session_idle_minutes: "480".into(),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_name: "your identity provider".into(),
+            oidc_claim: "email".into(),
+            oidc_new_users: "refuse".into(),
+            local_sign_in: "on".into(),
+            trusted_proxy: None,
+            scheduler_seconds: "30".into(),
+        }
+    }
+}
+
+/// Single sign-on with an OpenID Connect provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Oidc {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The button says `Sign in with {name}`.
+    pub name: String,
+    pub claim: OidcClaim,
+    pub create_users: bool,
+}
+
+/// The ID token claim that names the Gatehouse user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OidcClaim {
+    Email,
+    PreferredUsername,
+    Upn,
+}
+
+impl OidcClaim {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::PreferredUsername => "preferred_username",
+            Self::Upn => "upn",
+        }
+    }
+}
+
+/// Who may still sign in with a password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalSignIn {
+    On,
+    AdminsOnly,
+    Off,
 }
 
 /// Where the data lives.
@@ -93,6 +211,8 @@ pub struct Config {
     pub idle_timeout: time::Duration,
     pub trusted_proxy: Option<std::net::IpAddr>,
     pub scheduler_interval: std::time::Duration,
+    pub oidc: Option<Oidc>,
+    pub local_sign_in: LocalSignIn,
 }
 
 /// A setting that cannot be used, said in one line.
@@ -170,7 +290,27 @@ impl Config {
                     ),
                 )
             })?;
+        let oidc = parse_oidc(settings)?;
+        let local_sign_in = match settings.local_sign_in.trim() {
+            "on" => LocalSignIn::On,
+            "admins" => LocalSignIn::AdminsOnly,
+            "off" => LocalSignIn::Off,
+            other => {
+                return Err(refuse(
+                    "GATEHOUSE_LOCAL_SIGN_IN",
+                    format!("'{other}' is not on, admins or off"),
+                ));
+            }
+        };
+        if local_sign_in == LocalSignIn::Off && oidc.is_none() {
+            return Err(refuse(
+                "GATEHOUSE_LOCAL_SIGN_IN",
+                "off needs GATEHOUSE_OIDC_ISSUER: nobody could sign in",
+            ));
+        }
         Ok(Self {
+            oidc,
+            local_sign_in,
             scheduler_interval: std::time::Duration::from_secs(scheduler_seconds),
             trusted_proxy,
             bind,
@@ -186,6 +326,74 @@ impl Config {
     pub fn served_over_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_oidc(settings: &Settings) -> Result<Option<Oidc>, ConfigError> {
+    let Some(issuer) = given(&settings.oidc_issuer) else {
+        return Ok(None);
+    };
+    let parsed = url::Url::parse(issuer).map_err(|_| {
+        refuse(
+            "GATEHOUSE_OIDC_ISSUER",
+            format!("'{issuer}' is not a URL like https://login.contoso.com"),
+        )
+    })?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(refuse(
+            "GATEHOUSE_OIDC_ISSUER",
+            "the issuer is an https:// URL",
+        ));
+    }
+    let client_id = given(&settings.oidc_client_id).ok_or_else(|| {
+        refuse(
+            "GATEHOUSE_OIDC_CLIENT_ID",
+            "needed with GATEHOUSE_OIDC_ISSUER",
+        )
+    })?;
+    let client_secret = given(&settings.oidc_client_secret).ok_or_else(|| {
+        refuse(
+            "GATEHOUSE_OIDC_CLIENT_SECRET",
+            "needed with GATEHOUSE_OIDC_ISSUER",
+        )
+    })?;
+    let claim = match settings.oidc_claim.trim() {
+        "email" => OidcClaim::Email,
+        "preferred_username" => OidcClaim::PreferredUsername,
+        "upn" => OidcClaim::Upn,
+        other => {
+            return Err(refuse(
+                "GATEHOUSE_OIDC_CLAIM",
+                format!("'{other}' is not email, preferred_username or upn"),
+            ));
+        }
+    };
+    let create_users = match settings.oidc_new_users.trim() {
+        "create" => true,
+        "refuse" => false,
+        other => {
+            return Err(refuse(
+                "GATEHOUSE_OIDC_NEW_USERS",
+                format!("'{other}' is not create or refuse"),
+            ));
+        }
+    };
+    let name = settings.oidc_name.trim();
+    Ok(Some(Oidc {
+        issuer: issuer.trim_end_matches('/').to_owned(),
+        client_id: client_id.to_owned(),
+        client_secret: client_secret.to_owned(),
+        name: if name.is_empty() {
+            "your identity provider".to_owned()
+        } else {
+            name.chars().take(64).collect()
+        },
+        claim,
+        create_users,
+    }))
 }
 
 fn parse_database_url(url: Option<&str>) -> Result<Database, ConfigError> {
@@ -265,15 +473,41 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        Settings {
-            bind: "127.0.0.1:8080".into(),
-            database_url: None,
-            session_key: None,
-            public_url: None,
-            session_idle_minutes: "480".into(),
-            trusted_proxy: None,
-            scheduler_seconds: "30".into(),
+        Settings::default()
+    }
+
+    fn refusal(s: &Settings) -> ConfigError {
+        match Config::from_settings(s) {
+            Ok(_) => panic!("the settings were taken"),
+            Err(e) => e,
         }
+    }
+
+    #[test]
+    fn single_sign_on_needs_its_client_and_password_sign_in_can_only_go_with_it() {
+        let mut s = settings();
+        s.local_sign_in = "off".into();
+        let refused = refusal(&s);
+        assert_eq!(refused.name, "GATEHOUSE_LOCAL_SIGN_IN");
+        s.oidc_issuer = Some("https://login.contoso.com/".into());
+        let refused = refusal(&s);
+        assert_eq!(refused.name, "GATEHOUSE_OIDC_CLIENT_ID");
+        s.oidc_client_id = Some("gatehouse".into());
+        s.oidc_client_secret = Some("secret".into());
+        s.oidc_claim = "sub".into();
+        let refused = refusal(&s);
+        assert_eq!(refused.name, "GATEHOUSE_OIDC_CLAIM");
+        s.oidc_claim = "preferred_username".into();
+        let Ok(config) = Config::from_settings(&s) else {
+            panic!("valid settings refused")
+        };
+        let Some(oidc) = config.oidc else {
+            panic!("no single sign-on")
+        };
+        assert_eq!(oidc.issuer, "https://login.contoso.com");
+        assert_eq!(oidc.claim, OidcClaim::PreferredUsername);
+        assert!(!oidc.create_users);
+        assert_eq!(config.local_sign_in, LocalSignIn::Off);
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
     }
 
     let https = config.served_over_https();
+    let oidc = config
+        .oidc
+        .clone()
+        .map(|oidc| Arc::new(crate::auth::oidc::OidcSignIn::new(oidc, &config.public_url)));
     let state = aweb::Data::new(AppState {
         db: db.clone(),
         clock,
@@ -74,6 +78,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
         setup_token: setup_token.clone(),
         sign_in_gate: Default::default(),
         secrets: secrets.clone(),
+        oidc,
     });
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())

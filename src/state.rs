@@ -17,4 +17,6 @@ pub struct AppState {
     pub sign_in_gate: SignInGate,
     /// Seals and opens connected systems' secrets.
     pub secrets: crate::secrets::SecretBox,
+    /// Single sign-on, when an OpenID provider is configured.
+    pub oidc: Option<Arc<crate::auth::oidc::OidcSignIn>>,
 }

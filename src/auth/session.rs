@@ -15,6 +15,7 @@ const STAMP: &str = "stamp";
 const LAST_SEEN: &str = "seen";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+const OIDC: &str = "oidc";
 
 /// Who the session belongs to, as stored in the cookie.
 pub struct SignedIn {
@@ -93,6 +94,18 @@ impl TypedSession {
 
     pub fn stored_csrf_token(&self) -> Option<String> {
         self.0.get::<String>(CSRF).ok().flatten()
+    }
+
+    /// Keeps a single sign-on in flight until the provider sends the browser back.
+    pub fn start_oidc(&self, pending: &crate::auth::oidc::Pending) -> Result<(), AppError> {
+        self.0.insert(OIDC, pending).map_err(session_error)
+    }
+
+    /// The single sign-on in flight, taken out: a second use of the same answer finds none.
+    pub fn take_oidc(&self) -> Option<crate::auth::oidc::Pending> {
+        self.0
+            .remove_as::<crate::auth::oidc::Pending>(OIDC)
+            .and_then(Result::ok)
     }
 
     /// A one-time message for the next page ("User created").

@@ -26,6 +26,9 @@ pub enum SignInError {
     InvalidCredentials,
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
+    /// The right password, but passwords are only for Global administrators here.
+    #[error("password sign-in is turned off for this account")]
+    PasswordsOff,
     #[error(transparent)]
     Unexpected(#[from] sea_orm::DbErr),
 }
@@ -158,6 +161,8 @@ async fn record_blocked(
     audit::record_as(db, now, actor, event).await
 }
 
+/// Signs in with a password. With `admins_only` (single sign-on is the way in, passwords are
+/// kept for break-glass), only Global administrators may.
 pub async fn sign_in(
     db: &DatabaseConnection,
     clock: &dyn Clock,
@@ -165,6 +170,7 @@ pub async fn sign_in(
     username: &str,
     password_text: &str,
     client_ip: Option<String>,
+    admins_only: bool,
 ) -> Result<User, SignInError> {
     let account: String = username
         .chars()
@@ -207,6 +213,16 @@ pub async fn sign_in(
     };
     let matches = password::verify(password_text, hash).await;
     let failure = match (&user, matches) {
+        (Some(user), true)
+            if user.enabled
+                && admins_only
+                && user.role != crate::domain::user::DirectoryRole::GlobalAdministrator =>
+        {
+            Some((
+                "password sign-in is for Global administrators only",
+                SignInError::PasswordsOff,
+            ))
+        }
         (Some(user), true) if user.enabled => None,
         // The same answer as a wrong password: telling "disabled" only to the right password
         // would confirm a guess. The audit log keeps the real reason.
@@ -268,4 +284,167 @@ pub async fn sign_out(
     };
     audit::record_as(&txn, now, actor, event).await?;
     txn.commit().await
+}
+
+/// Someone an identity provider vouched for.
+pub struct Federated<'a> {
+    /// The provider's name, for the audit log.
+    pub provider: &'a str,
+    pub subject: &'a str,
+    /// The claim that names the Gatehouse user (`email`, `preferred_username` or `upn`), and
+    /// its value when the provider sent one.
+    pub claim_name: &'a str,
+    pub claim: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+/// Why someone the provider vouched for is still not let in, in words for the sign-in page.
+#[derive(Debug, thiserror::Error)]
+pub enum FederatedError {
+    #[error(
+        "The identity provider did not say who you are ({0} is missing or not a user principal name). Ask your administrator."
+    )]
+    NoClaim(String),
+    #[error("There is no Gatehouse account for {0}. Ask your administrator for access.")]
+    NoAccount(String),
+    #[error("Your Gatehouse account is disabled. Ask your administrator.")]
+    Disabled,
+    #[error(transparent)]
+    Unexpected(#[from] sea_orm::DbErr),
+}
+
+/// Signs in someone the provider vouched for: their Gatehouse user is the one whose user
+/// principal name the claim holds; unknown people are created as Users when `create_users`,
+/// refused otherwise. Every outcome is audited with the provider and its subject.
+pub async fn sign_in_federated(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    who: Federated<'_>,
+    create_users: bool,
+    client_ip: Option<String>,
+) -> Result<User, FederatedError> {
+    use crate::domain::user::{DirectoryRole, DisplayName, Email, UserPrincipalName};
+    let now = clock.now();
+    let detail = json!({ "provider": who.provider, "subject": who.subject });
+    let named = who.claim.and_then(|c| UserPrincipalName::parse(c).ok());
+    let account = named
+        .as_ref()
+        .map_or_else(|| who.subject.to_owned(), |u| u.as_str().to_owned());
+    let anonymous = Actor {
+        id: None,
+        name: account.clone(),
+        client_ip: client_ip.clone(),
+    };
+    let failed = |reason: &str| {
+        let mut detail = detail.clone();
+        detail["reason"] = json!(reason);
+        detail
+    };
+    let Some(upn) = named else {
+        let event = Event {
+            action: action::SIGN_IN_FAILED,
+            target_type: action::TARGET_USER,
+            target_id: None,
+            target_name: &account,
+            detail: failed(&format!("no usable {} claim", who.claim_name)),
+        };
+        audit::record_as(db, now, &anonymous, event).await?;
+        return Err(FederatedError::NoClaim(who.claim_name.to_owned()));
+    };
+    let found = user::Entity::find()
+        .filter(user::Column::UserPrincipalName.eq(upn.as_str()))
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    let person = match found {
+        Some(row) if !row.account_enabled => {
+            let event = Event {
+                action: action::SIGN_IN_FAILED,
+                target_type: action::TARGET_USER,
+                target_id: Some(row.id.to_string()),
+                target_name: &account,
+                detail: failed("account disabled"),
+            };
+            audit::record_as(db, now, &anonymous, event).await?;
+            return Err(FederatedError::Disabled);
+        }
+        Some(row) => User::from(row),
+        None if create_users => {
+            let display = who
+                .name
+                .and_then(|n| DisplayName::parse(n).ok())
+                .unwrap_or_else(|| {
+                    DisplayName::parse(upn.as_str()).unwrap_or_else(|_| unreachable!())
+                });
+            let email = who
+                .email
+                .and_then(|e| Email::parse(e).ok())
+                .unwrap_or_else(Email::none);
+            let row = user::ActiveModel {
+                id: sea_orm::ActiveValue::Set(crate::ids::UserId::new()),
+                user_principal_name: sea_orm::ActiveValue::Set(upn.as_str().to_owned()),
+                display_name: sea_orm::ActiveValue::Set(display.as_str().to_owned()),
+                email: sea_orm::ActiveValue::Set(email.into_inner()),
+                directory_role: sea_orm::ActiveValue::Set(DirectoryRole::User.as_str().to_owned()),
+                account_enabled: sea_orm::ActiveValue::Set(true),
+                // No password: this person signs in through the provider.
+                password_hash: sea_orm::ActiveValue::Set(String::new()),
+                security_stamp: sea_orm::ActiveValue::Set(new_token()),
+                created_at: sea_orm::ActiveValue::Set(now),
+                updated_at: sea_orm::ActiveValue::Set(now),
+                deleted_at: sea_orm::ActiveValue::Set(None),
+                former_user_principal_name: sea_orm::ActiveValue::Set(None),
+                source_system_id: sea_orm::ActiveValue::Set(None),
+                external_id: sea_orm::ActiveValue::Set(None),
+                disabled_by_source: sea_orm::ActiveValue::Set(false),
+            };
+            let created = User::from(sea_orm::ActiveModelTrait::insert(row, db).await?);
+            let by = Actor {
+                id: None,
+                name: format!("{} (single sign-on)", who.provider),
+                client_ip: client_ip.clone(),
+            };
+            let event = Event {
+                action: action::ADD_USER,
+                target_type: action::TARGET_USER,
+                target_id: Some(created.id.to_string()),
+                target_name: &created.user_principal_name,
+                detail: json!({
+                    "displayName": created.display_name,
+                    "userPrincipalName": created.user_principal_name,
+                    "directoryRole": created.role.label(),
+                    "provider": who.provider,
+                    "subject": who.subject,
+                }),
+            };
+            audit::record_as(db, now, &by, event).await?;
+            created
+        }
+        None => {
+            let event = Event {
+                action: action::SIGN_IN_FAILED,
+                target_type: action::TARGET_USER,
+                target_id: None,
+                target_name: &account,
+                detail: failed("no Gatehouse account"),
+            };
+            audit::record_as(db, now, &anonymous, event).await?;
+            return Err(FederatedError::NoAccount(account));
+        }
+    };
+    let actor = Actor {
+        id: Some(person.id),
+        name: person.user_principal_name.clone(),
+        client_ip,
+    };
+    let event = Event {
+        action: action::SIGN_IN_SUCCEEDED,
+        target_type: action::TARGET_USER,
+        target_id: Some(person.id.to_string()),
+        target_name: &account,
+        detail,
+    };
+    audit::record_as(db, now, &actor, event).await?;
+    Ok(person)
 }

@@ -62,6 +62,8 @@ pub fn route_table() -> Vec<RouteDef> {
         get("/", sign_in::page),
         post("/", sign_in::submit),
         post("/sign-out", sign_in::sign_out),
+        get("/sign-in/oidc", sign_in::oidc_start),
+        get(crate::auth::oidc::CALLBACK_PATH, sign_in::oidc_callback),
         get("/setup", setup::page),
         post("/setup", setup::submit),
         get("/static/{file}", assets::serve),

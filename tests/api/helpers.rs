@@ -118,10 +118,7 @@ pub fn test_settings(database_url: String) -> Settings {
         bind: "127.0.0.1:0".into(),
         database_url: Some(database_url),
         session_key: Some("ab".repeat(64)),
-        public_url: None,
-        session_idle_minutes: "480".into(),
-        trusted_proxy: None,
-        scheduler_seconds: "30".into(),
+        ..Settings::default()
     }
 }
 

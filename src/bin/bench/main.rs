@@ -102,10 +102,8 @@ fn settings(url: &str) -> Settings {
         database_url: Some(url.to_owned()),
         // The delivery measurement derives the same secrets key from these bytes (0xab × 64).
         session_key: Some("ab".repeat(64)),
-        public_url: None,
-        session_idle_minutes: "480".into(),
-        trusted_proxy: None,
         scheduler_seconds: "3600".into(),
+        ..Settings::default()
     }
 }
 
