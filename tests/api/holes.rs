@@ -452,3 +452,47 @@ async fn a_resource_role_added_to_a_package_reaches_its_current_assignees() {
         "granted by the assignment, so it is taken away with it"
     );
 }
+
+#[tokio::test]
+async fn disabling_an_account_takes_its_access_away_and_keeps_its_history() {
+    use crate::builders::PolicyOptions;
+    let app = spawn_app().await;
+    let user = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let group = app.create_group("Engineering Group").await;
+    let package = app
+        .create_package(app.default_catalog().await, "Web project", &[group])
+        .await;
+    app.create_policy(
+        package,
+        policy("Internal user", &[user], &[]).without_approval(),
+    )
+    .await;
+    let request = app.submit_request(user, package).await;
+    assert!(is_member(&app, group, user).await);
+
+    users::set_enabled(&app.db, &app.clock, &Principal::console(), user, false)
+        .await
+        .unwrap();
+    assert!(!is_member(&app, group, user).await, "the membership goes");
+    let kept = assignment::Entity::find()
+        .filter(assignment::Column::TargetId.eq(user))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1, "the assignment stays, as history");
+    assert_eq!(kept[0].state, "removed");
+    assert_eq!(request_state(&app, request).await, RequestState::Delivered);
+    let removal = assignment_request::Entity::find()
+        .filter(assignment_request::Column::TargetId.eq(user))
+        .filter(assignment_request::Column::RequestType.eq("systemRemove"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(removal, 1, "a system removal, as Entra records it");
+    assert_eq!(
+        crate::helpers::audit_count(&app, "Remove access package assignment", "Web project").await,
+        1
+    );
+}
