@@ -179,7 +179,12 @@ impl OidcSignIn {
                 return Err(OidcError::Untrusted(e.to_string()));
             }
         };
-        let email = claims.email().map(|e| e.as_str().to_owned());
+        // An address the provider says it has not verified names nobody: anyone could have
+        // typed it into their profile there.
+        let email = claims
+            .email()
+            .filter(|_| claims.email_verified() != Some(false))
+            .map(|e| e.as_str().to_owned());
         let claim = match self.config.claim {
             OidcClaim::Email => email.clone(),
             OidcClaim::PreferredUsername => {

@@ -315,6 +315,12 @@ async fn a_wrong_state_a_replayed_code_and_spoiled_id_tokens_are_refused() {
         );
     }
     provider.spoil_id_tokens("normal").await;
+    // Bob's address is one the provider has not verified: it names nobody.
+    let (browser, back) = through_provider(&app, "bob", "password").await;
+    let refused = browser.get(&back).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let html = refused.text().await.expect("page");
+    assert!(html.contains("did not say who you are (email"), "{html}");
     let bob = user::Entity::find()
         .filter(user::Column::UserPrincipalName.eq("bob@example.test"))
         .count(&app.db)
