@@ -9,4 +9,5 @@ mod harness;
 #[path = "../api/connected/slapd.rs"]
 #[allow(dead_code)]
 mod slapd;
+mod sso;
 mod tutorial;

@@ -11,7 +11,7 @@ const USER_PASSWORD: &str = "User1 password for the tutorial";
 const PACKAGE: &str = "Web project access package";
 
 /// After a step: on failure, saves the page and stops with the step's name and the reason.
-async fn check<T>(page: &Page, name: &str, result: Step<T>) -> T {
+pub(crate) async fn check<T>(page: &Page, name: &str, result: Step<T>) -> T {
     match result {
         Ok(value) => value,
         Err(StepError(why)) => {
