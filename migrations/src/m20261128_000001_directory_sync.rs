@@ -64,6 +64,7 @@ enum SyncRuns {
     FinishedAt,
     LeaseUntil,
     ClaimedBy,
+    Follows,
 }
 
 #[derive(DeriveIden)]
@@ -163,6 +164,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(SyncRuns::FinishedAt))
                     .col(timestamp_with_time_zone_null(SyncRuns::LeaseUntil))
                     .col(uuid_null(SyncRuns::ClaimedBy))
+                    .col(uuid_null(SyncRuns::Follows))
                     .foreign_key(
                         ForeignKey::create()
                             .from(SyncRuns::Table, SyncRuns::ConnectedSystemId)
@@ -190,6 +192,20 @@ impl MigrationTrait for Migration {
             .execute_unprepared(
                 "CREATE UNIQUE INDEX ux_sync_runs_unfinished ON sync_runs (connected_system_id, kind) \
                  WHERE state IN ('queued', 'running')",
+            )
+            .await?;
+        // A scheduled run names the run it follows: two instances that both find the same
+        // run due queue one run, even when the first has already finished it.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_sync_runs_follows")
+                    .table(SyncRuns::Table)
+                    .col(SyncRuns::ConnectedSystemId)
+                    .col(SyncRuns::Kind)
+                    .col(SyncRuns::Follows)
+                    .unique()
+                    .to_owned(),
             )
             .await?;
 

@@ -42,6 +42,9 @@ pub struct Model {
     /// The claim a worker holds: a run taken over by another instance no longer matches it,
     /// and the first one stops.
     pub claimed_by: Option<Uuid>,
+    /// For a scheduled run, the run it follows (nil for the first): unique, so a run is
+    /// scheduled once however many instances find it due.
+    pub follows: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

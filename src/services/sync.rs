@@ -191,7 +191,16 @@ pub async fn request_run(
         }
         (RunKind::Drift, _) => {}
     }
-    let queued = queue(db, clock.now(), system_id, kind, true, &principal.name).await?;
+    let queued = queue(
+        db,
+        clock.now(),
+        system_id,
+        kind,
+        true,
+        &principal.name,
+        None,
+    )
+    .await?;
     queued.map(SyncRun::from).ok_or_else(|| {
         ServiceError::conflict(
             "run_unfinished",
@@ -213,6 +222,7 @@ async fn queue(
     kind: RunKind,
     full: bool,
     requested_by: &str,
+    follows: Option<uuid::Uuid>,
 ) -> Result<Option<sync_run::Model>, sea_orm::DbErr> {
     let row = sync_run::Model {
         id: SyncRunId::new(),
@@ -237,6 +247,7 @@ async fn queue(
         finished_at: None,
         lease_until: None,
         claimed_by: None,
+        follows,
     };
     let active: sync_run::ActiveModel = row.clone().into();
     match sync_run::Entity::insert(active)
@@ -366,9 +377,18 @@ async fn schedule(db: &DatabaseConnection, now: OffsetDateTime) -> Result<usize,
                 }
                 RunKind::Drift => true,
             };
-            if queue(db, now, row.id, kind, full, "Gatehouse (scheduler)")
-                .await?
-                .is_some()
+            let follows = last.map_or(uuid::Uuid::nil(), |r| r.id.0);
+            if queue(
+                db,
+                now,
+                row.id,
+                kind,
+                full,
+                "Gatehouse (scheduler)",
+                Some(follows),
+            )
+            .await?
+            .is_some()
             {
                 queued += 1;
             }
