@@ -108,23 +108,10 @@ pub async fn findings(
         .await?;
     let names = group_names(db, rows.iter().map(|r| r.group_id).collect()).await?;
     let user_ids: Vec<UserId> = rows.iter().filter_map(|r| r.user_id).collect();
-    let display_names: HashMap<UserId, String> = crate::store::lookup::<user::Entity, _, _>(
-        db,
-        user::Column::Id,
-        user::Column::DisplayName,
-        user_ids.clone(),
-    )
-    .await?;
-    let upns: HashMap<UserId, String> = crate::store::lookup::<user::Entity, _, _>(
-        db,
-        user::Column::Id,
-        user::Column::UserPrincipalName,
-        user_ids,
-    )
-    .await?;
-    let people: HashMap<UserId, (String, String)> = display_names
+    let people: HashMap<UserId, (String, String)> = crate::store::users::by_ids(db, &user_ids)
+        .await?
         .into_iter()
-        .filter_map(|(id, name)| upns.get(&id).map(|upn| (id, (name, upn.clone()))))
+        .map(|u| (u.id, (u.display_name, u.user_principal_name)))
         .collect();
     let mut found: Vec<Finding> = rows
         .into_iter()

@@ -157,12 +157,7 @@ pub async fn request_run(
     system_id: ConnectedSystemId,
     kind: RunKind,
 ) -> ServiceResult<SyncRun> {
-    authorize(principal, Action::ManageConnectedSystems)?;
-    let row = connected_system::Entity::find_by_id(system_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let system = super::connected::ConnectedSystem::try_from(row)?;
+    let system = super::connected::get(db, principal, system_id).await?;
     if !system.enabled {
         return Err(ServiceError::conflict(
             "system_disabled",
@@ -771,6 +766,19 @@ async fn import(
         ..context
     };
     let mut names_taken: HashSet<String> = HashSet::new();
+    // The groups linked to this directory before the run, by the DN they point at: read
+    // once, not once a group (each link this run makes is for the group it is writing).
+    let mut links: HashMap<String, Vec<GroupId>> = HashMap::new();
+    for link in governed_group::Entity::find()
+        .filter(governed_group::Column::ConnectedSystemId.eq(system))
+        .all(db)
+        .await?
+    {
+        links
+            .entry(normal_dn(&link.external_id))
+            .or_default()
+            .push(link.group_id);
+    }
     for chunk in groups.chunks(GROUP_BATCH) {
         let txn = write_txn(db).await?;
         let now = clock.now();
@@ -782,7 +790,16 @@ async fn import(
                     found.name.as_str()
                 )),
                 Ok(found) => {
-                    write_group(&txn, now, &group_context, &settings, found, &mut tally).await?;
+                    write_group(
+                        &txn,
+                        now,
+                        &group_context,
+                        &settings,
+                        &links,
+                        found,
+                        &mut tally,
+                    )
+                    .await?;
                 }
                 Err(line) => tally.error(line),
             }
@@ -1177,20 +1194,14 @@ async fn write_group(
     now: OffsetDateTime,
     context: &Context<'_>,
     settings: &LdapSettings,
+    links: &HashMap<String, Vec<GroupId>>,
     found: ImportedGroup,
     tally: &mut Tally,
 ) -> Result<(), sea_orm::DbErr> {
     let (principal, system) = (context.principal, context.system);
     let key = found.name.key();
     // A group an admin already linked to this very directory group is that group.
-    let linked: Vec<GroupId> = governed_group::Entity::find()
-        .filter(governed_group::Column::ConnectedSystemId.eq(system))
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter(|g| normal_dn(&g.external_id) == found.external_id)
-        .map(|g| g.group_id)
-        .collect();
+    let linked: Vec<GroupId> = links.get(&found.external_id).cloned().unwrap_or_default();
     let existing = group::Entity::find()
         .filter(
             Condition::any()
