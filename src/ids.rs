@@ -95,7 +95,17 @@ typed_id!(
     DriftFindingId,
     /// One try of an outbox row.
     OutboxAttemptId,
+    /// A bearer token an identity provider provisions users and groups with (SCIM).
+    ProvisioningTokenId,
 );
+
+impl ConnectedSystemId {
+    /// The source that users and groups provisioned through Gatehouse's own SCIM endpoint
+    /// (`/scim/v2`) carry, whichever token the identity provider used: tokens are rotated,
+    /// the provider stays. It is no row of `connected_systems`.
+    pub const SCIM_PROVISIONING: Self =
+        Self(Uuid::from_u128(0x5c1b_0000_0000_4000_8000_0000_0000_0001));
+}
 
 #[cfg(test)]
 mod tests {

@@ -103,6 +103,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
                 .into()
             }))
             .configure(web::routes)
+            .configure(web::scim::configure)
             .default_service(aweb::to(not_found))
     })
     .listen(listener)?

@@ -15,6 +15,7 @@ mod m20261127_000002_outbox;
 mod m20261127_000003_outbox_assignments;
 mod m20261127_000004_outbox_attempts;
 mod m20261128_000001_directory_sync;
+mod m20261129_000001_scim_provisioning;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_outbox_assignments::Migration),
             Box::new(m20261127_000004_outbox_attempts::Migration),
             Box::new(m20261128_000001_directory_sync::Migration),
+            Box::new(m20261129_000001_scim_provisioning::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub const ADD_GROUP: &str = "Add group";
 pub const DELETE_GROUP: &str = "Delete group";
 pub const ADD_MEMBER: &str = "Add member to group";
 pub const REMOVE_MEMBER: &str = "Remove member from group";
+pub const UPDATE_GROUP: &str = "Update group";
 
 pub const ADD_CATALOG: &str = "Create catalog";
 pub const UPDATE_CATALOG: &str = "Update catalog";
@@ -55,6 +56,9 @@ pub const SYNC_CONNECTED_SYSTEM: &str = "Sync connected system";
 pub const CHECK_DRIFT: &str = "Check connected system for drift";
 pub const REVERT_DRIFT: &str = "Revert drift in connected system";
 pub const SET_DRIFT_MODE: &str = "Change drift setting of governed group";
+pub const ADD_PROVISIONING_TOKEN: &str = "Add SCIM provisioning token";
+pub const REVOKE_PROVISIONING_TOKEN: &str = "Revoke SCIM provisioning token";
+pub const UPDATE_PROVISIONING_SETTINGS: &str = "Update SCIM provisioning settings";
 
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";
@@ -63,3 +67,4 @@ pub const TARGET_CATALOG: &str = "Catalog";
 pub const TARGET_PACKAGE: &str = "Access package";
 pub const TARGET_POLICY: &str = "Assignment policy";
 pub const TARGET_CONNECTED_SYSTEM: &str = "Connected system";
+pub const TARGET_PROVISIONING_TOKEN: &str = "SCIM provisioning token";

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod page;
 pub mod policy;
 pub mod principal;
+pub mod scim;
 pub mod throttle;
 pub mod user;
 

@@ -16,6 +16,9 @@ pub enum Via {
     Scheduler,
     /// A connected system's sync: imports from a directory, drift reverted.
     Connector,
+    /// An identity provider at Gatehouse's SCIM endpoint, with a provisioning token: users
+    /// and groups only, never a Global administrator.
+    Provisioning,
 }
 
 /// What an API token may do, named as Microsoft Graph's permissions.
@@ -86,6 +89,17 @@ impl Principal {
         Self::system(&format!("{system_name} (connected system)"), Via::Connector)
     }
 
+    /// An identity provider provisioning over SCIM, named after its token.
+    pub fn provisioning(token_name: &str, client_ip: Option<String>) -> Self {
+        Self {
+            client_ip,
+            ..Self::system(
+                &format!("{token_name} (SCIM provisioning)"),
+                Via::Provisioning,
+            )
+        }
+    }
+
     fn system(name: &str, via: Via) -> Self {
         Self {
             user_id: None,
@@ -100,7 +114,10 @@ impl Principal {
 
     /// The console and the scheduler act for the system, not for a person.
     pub fn is_system(&self) -> bool {
-        matches!(self.via, Via::Console | Via::Scheduler | Via::Connector)
+        matches!(
+            self.via,
+            Via::Console | Via::Scheduler | Via::Connector | Via::Provisioning
+        )
     }
 
     /// Whether this principal is the person `id`.

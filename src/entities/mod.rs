@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod outbox_attempt;
 pub mod policy_approver;
 pub mod policy_requestor;
+pub mod provisioning_token;
 pub mod request_decision;
 pub mod request_event;
 pub mod resource_role;

@@ -30,6 +30,10 @@ pub struct Model {
     /// Disabled because the directory said so: a later sync that finds them enabled there
     /// enables them again (an admin's disable it never undoes).
     pub disabled_by_source: bool,
+    /// The `name` and `emails` an identity provider sent over SCIM, as JSON, echoed back.
+    pub scim_profile: Option<String>,
+    /// The OpenID provider's subject this user signed in as.
+    pub sso_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -456,8 +456,8 @@ pub async fn governance(
     }))
 }
 
-/// The name of the connected system a user or group was imported from, for anyone who may
-/// see the directory.
+/// Where a user or group came from, in words (`Imported from Contoso directory`), for anyone
+/// who may see the directory.
 pub async fn source_name(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -467,10 +467,15 @@ pub async fn source_name(
     let Some(id) = source else {
         return Ok(None);
     };
+    if id == ConnectedSystemId::SCIM_PROVISIONING {
+        return Ok(Some(
+            "Provisioned by your identity provider (SCIM)".to_owned(),
+        ));
+    }
     Ok(connected_system::Entity::find_by_id(id)
         .one(db)
         .await?
-        .map(|s| s.display_name))
+        .map(|s| format!("Imported from {}", s.display_name)))
 }
 
 /// Links `group` to its group in a directory: from now on its members are delivered there,

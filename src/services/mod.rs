@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod packages;
 pub mod password;
 pub mod policies;
+pub mod provisioning;
 pub mod requests;
 pub mod scheduler;
 pub mod setup;

@@ -381,24 +381,14 @@ pub async fn sign_in_federated(
                 .email
                 .and_then(|e| Email::parse(e).ok())
                 .unwrap_or_else(Email::none);
-            let row = user::ActiveModel {
-                id: sea_orm::ActiveValue::Set(crate::ids::UserId::new()),
-                user_principal_name: sea_orm::ActiveValue::Set(upn.as_str().to_owned()),
-                display_name: sea_orm::ActiveValue::Set(display.as_str().to_owned()),
-                email: sea_orm::ActiveValue::Set(email.into_inner()),
-                directory_role: sea_orm::ActiveValue::Set(DirectoryRole::User.as_str().to_owned()),
-                account_enabled: sea_orm::ActiveValue::Set(true),
-                // No password: this person signs in through the provider.
-                password_hash: sea_orm::ActiveValue::Set(String::new()),
-                security_stamp: sea_orm::ActiveValue::Set(new_token()),
-                created_at: sea_orm::ActiveValue::Set(now),
-                updated_at: sea_orm::ActiveValue::Set(now),
-                deleted_at: sea_orm::ActiveValue::Set(None),
-                former_user_principal_name: sea_orm::ActiveValue::Set(None),
-                source_system_id: sea_orm::ActiveValue::Set(None),
-                external_id: sea_orm::ActiveValue::Set(None),
-                disabled_by_source: sea_orm::ActiveValue::Set(false),
-            };
+            // No password: this person signs in through the provider.
+            let row = crate::services::users::new_row(
+                &upn,
+                &display,
+                email.into_inner(),
+                DirectoryRole::User,
+                now,
+            );
             let created = User::from(sea_orm::ActiveModelTrait::insert(row, db).await?);
             let by = Actor {
                 id: None,

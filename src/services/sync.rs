@@ -31,9 +31,8 @@ use crate::domain::drift::DriftMode;
 use crate::domain::group::{MemberRole, MembershipSource};
 use crate::domain::principal::Principal;
 use crate::entities::{connected_system, governed_group, group, group_member, sync_run, user};
-use crate::ids::{ConnectedSystemId, GroupId, MembershipId, SyncRunId, UserId};
+use crate::ids::{ConnectedSystemId, GroupId, SyncRunId, UserId};
 use crate::secrets::SecretBox;
-use crate::services::password::new_token;
 
 /// How long a claim on a run holds without news; each batch renews it.
 const LEASE: Duration = Duration::minutes(5);
@@ -1052,25 +1051,20 @@ async fn write_people(
         let holder = by_upn.get(upn);
         let found = by_external.get(&person.external_id).or(holder);
         let Some(before) = found else {
-            let id = UserId::new();
-            new_rows.push(user::ActiveModel {
-                id: Set(id),
-                user_principal_name: Set(upn.to_owned()),
-                display_name: Set(person.display_name.as_str().to_owned()),
-                email: Set(person.email.clone().into_inner()),
-                directory_role: Set("user".to_owned()),
-                account_enabled: Set(person.enabled),
-                // No password: people from a directory sign in through it (or are given one).
-                password_hash: Set(String::new()),
-                security_stamp: Set(new_token()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                deleted_at: Set(None),
-                former_user_principal_name: Set(None),
-                source_system_id: Set(Some(system)),
-                external_id: Set(Some(person.external_id.clone())),
-                disabled_by_source: Set(!person.enabled),
-            });
+            // No password: people from a directory sign in through it (or are given one).
+            let mut row = crate::services::users::new_row(
+                &person.user_principal_name,
+                &person.display_name,
+                person.email.clone().into_inner(),
+                crate::domain::user::DirectoryRole::User,
+                now,
+            );
+            let id = *row.id.as_ref();
+            row.account_enabled = Set(person.enabled);
+            row.source_system_id = Set(Some(system));
+            row.external_id = Set(Some(person.external_id.clone()));
+            row.disabled_by_source = Set(!person.enabled);
+            new_rows.push(row);
             created_events.push((id, upn.to_owned(), person.display_name.as_str().to_owned()));
             tally.created += 1;
             continue;
@@ -1362,33 +1356,8 @@ async fn write_group(
     if !joining.is_empty() || !leaving.is_empty() {
         changed = true;
     }
-    for chunk in joining.chunks(500) {
-        let rows: Vec<group_member::ActiveModel> = chunk
-            .iter()
-            .map(|&user_id| group_member::ActiveModel {
-                id: Set(MembershipId::new()),
-                group_id: Set(group_id),
-                user_id: Set(user_id),
-                role: Set(MemberRole::Member.as_str().to_owned()),
-                source_kind: Set(MembershipSource::Direct.as_str().to_owned()),
-                source_id: Set(system.0),
-                created_at: Set(now),
-            })
-            .collect();
-        group_member::Entity::insert_many(rows)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    for chunk in leaving.chunks(500) {
-        group_member::Entity::delete_many()
-            .filter(group_member::Column::GroupId.eq(group_id))
-            .filter(group_member::Column::UserId.is_in(chunk.to_vec()))
-            .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
-            .filter(group_member::Column::SourceKind.eq(MembershipSource::Direct.as_str()))
-            .filter(group_member::Column::SourceId.eq(system.0))
-            .exec(txn)
-            .await?;
-    }
+    crate::store::groups::add_sourced_members(txn, group_id, &joining, system.0, now).await?;
+    crate::store::groups::remove_sourced_members(txn, group_id, &leaving, system.0).await?;
     if delivered_elsewhere {
         // Governed in another system: these members go there like any direct member.
         let moved: Vec<_> = joining

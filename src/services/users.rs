@@ -52,6 +52,36 @@ pub struct UserChanges {
     pub role: DirectoryRole,
 }
 
+/// A new user's row: enabled, with no password (people who sign in elsewhere need none)
+/// and no source; callers set what differs.
+pub(crate) fn new_row(
+    upn: &UserPrincipalName,
+    display_name: &DisplayName,
+    email: Option<String>,
+    role: DirectoryRole,
+    now: time::OffsetDateTime,
+) -> user::ActiveModel {
+    user::ActiveModel {
+        id: Set(UserId::new()),
+        user_principal_name: Set(upn.as_str().to_owned()),
+        display_name: Set(display_name.as_str().to_owned()),
+        email: Set(email),
+        directory_role: Set(role.as_str().to_owned()),
+        account_enabled: Set(true),
+        password_hash: Set(String::new()),
+        security_stamp: Set(new_token()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        former_user_principal_name: Set(None),
+        source_system_id: Set(None),
+        external_id: Set(None),
+        disabled_by_source: Set(false),
+        scim_profile: Set(None),
+        sso_subject: Set(None),
+    }
+}
+
 /// Writes the user and its audit event; the caller owns the transaction and the checks.
 pub(crate) async fn insert(
     db: &impl ConnectionTrait,
@@ -62,23 +92,14 @@ pub(crate) async fn insert(
 ) -> ServiceResult<User> {
     let hash = password::hash(&new.password).await?;
     let now = clock.now();
-    let row = user::ActiveModel {
-        id: Set(UserId::new()),
-        user_principal_name: Set(new.user_principal_name.as_str().to_owned()),
-        display_name: Set(new.display_name.as_str().to_owned()),
-        email: Set(new.email.into_inner()),
-        directory_role: Set(new.role.as_str().to_owned()),
-        account_enabled: Set(true),
-        password_hash: Set(hash),
-        security_stamp: Set(new_token()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
-        former_user_principal_name: Set(None),
-        source_system_id: Set(None),
-        external_id: Set(None),
-        disabled_by_source: Set(false),
-    };
+    let mut row = new_row(
+        &new.user_principal_name,
+        &new.display_name,
+        new.email.into_inner(),
+        new.role,
+        now,
+    );
+    row.password_hash = Set(hash);
     let created = User::from(row.insert(db).await.map_err(upn_taken_or)?);
     let event = Event {
         action: action_name,

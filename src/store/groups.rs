@@ -245,3 +245,54 @@ pub async fn search(
         total,
     })
 }
+
+/// Adds `users` to `group` as direct members that `source` (a connected system or the SCIM
+/// provider) put there, in batches; the caller has checked that none is one already.
+pub async fn add_sourced_members(
+    db: &impl ConnectionTrait,
+    group_id: GroupId,
+    users: &[UserId],
+    source: uuid::Uuid,
+    now: time::OffsetDateTime,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::ActiveValue::Set;
+    for chunk in users.chunks(500) {
+        let rows: Vec<group_member::ActiveModel> = chunk
+            .iter()
+            .map(|&user_id| group_member::ActiveModel {
+                id: Set(crate::ids::MembershipId::new()),
+                group_id: Set(group_id),
+                user_id: Set(user_id),
+                role: Set(MemberRole::Member.as_str().to_owned()),
+                source_kind: Set(MembershipSource::Direct.as_str().to_owned()),
+                source_id: Set(source),
+                created_at: Set(now),
+            })
+            .collect();
+        group_member::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Takes out of `group` the direct memberships of `users` that `source` put there (others
+/// stay: an administrator's, an assignment's).
+pub async fn remove_sourced_members(
+    db: &impl ConnectionTrait,
+    group_id: GroupId,
+    users: &[UserId],
+    source: uuid::Uuid,
+) -> Result<(), sea_orm::DbErr> {
+    for chunk in users.chunks(500) {
+        group_member::Entity::delete_many()
+            .filter(group_member::Column::GroupId.eq(group_id))
+            .filter(group_member::Column::UserId.is_in(chunk.to_vec()))
+            .filter(group_member::Column::Role.eq(MemberRole::Member.as_str()))
+            .filter(group_member::Column::SourceKind.eq(MembershipSource::Direct.as_str()))
+            .filter(group_member::Column::SourceId.eq(source))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}

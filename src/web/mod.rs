@@ -8,6 +8,7 @@ pub mod form;
 pub mod headers;
 pub mod layout;
 pub mod myaccess;
+pub mod scim;
 pub mod setup;
 pub mod sign_in;
 

@@ -227,6 +227,8 @@ async fn the_groups_list_counts_members_exactly_up_to_a_thousand() {
                 source_system_id: None,
                 external_id: None,
                 disabled_by_source: false,
+                scim_profile: None,
+                sso_subject: None,
             }
             .into()
         })

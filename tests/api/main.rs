@@ -21,6 +21,7 @@ mod migrations;
 mod packages;
 mod paging;
 mod roles;
+mod scim;
 mod setup;
 mod sign_in;
 mod tutorial;

@@ -100,6 +100,8 @@ fn person(n: usize, hash: &str, role: &str, now: OffsetDateTime) -> user::Active
         source_system_id: None,
         external_id: None,
         disabled_by_source: false,
+        scim_profile: None,
+        sso_subject: None,
     }
     .into()
 }

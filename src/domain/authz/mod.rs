@@ -267,6 +267,23 @@ fn system(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
         ) => Err(Denied::NOT_ALLOWED),
         (Via::Scheduler, Action::RemoveAssignment { .. }) => Ok(()),
         (Via::Scheduler, _) => Err(Denied::NOT_ALLOWED),
+        // An identity provider keeps people and groups in step; a Global administrator is
+        // Gatehouse's own (break-glass), and everything else is the portal's business.
+        (Via::Provisioning, Action::ManageUser { role }) => {
+            if role == DirectoryRole::GlobalAdministrator {
+                Err(Denied::forbidden(
+                    "provisioning_global_administrator",
+                    "Provisioning cannot change a Global administrator; change them in Gatehouse.",
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        (
+            Via::Provisioning,
+            Action::ReadDirectory | Action::ManageGroups | Action::RemoveAssignment { .. },
+        ) => Ok(()),
+        (Via::Provisioning, _) => Err(Denied::NOT_ALLOWED),
         _ => Ok(()),
     }
 }

@@ -267,3 +267,46 @@ fn only_a_global_administrator_manages_connected_systems() {
         );
     }
 }
+
+#[test]
+fn provisioning_keeps_people_and_groups_in_step_and_nothing_else() {
+    let provider = Principal::provisioning("Contoso Entra ID", None);
+    assert_eq!(provider.name, "Contoso Entra ID (SCIM provisioning)");
+    for allowed in [
+        Action::ReadDirectory,
+        Action::ManageGroups,
+        Action::ManageUser {
+            role: DirectoryRole::User,
+        },
+        Action::ManageUser {
+            role: DirectoryRole::UserAdministrator,
+        },
+        Action::RemoveAssignment {
+            catalog: CatalogId::new(),
+            target: UserId::new(),
+        },
+    ] {
+        assert_eq!(authorize(&provider, allowed), Ok(()), "{allowed:?}");
+    }
+    assert!(matches!(
+        authorize(
+            &provider,
+            Action::ManageUser {
+                role: DirectoryRole::GlobalAdministrator
+            }
+        ),
+        Err(Denied::Forbidden {
+            code: "provisioning_global_administrator",
+            ..
+        })
+    ));
+    for refused in [
+        Action::ManageConnectedSystems,
+        Action::ReadAuditLog,
+        Action::CreateCatalog,
+        Action::ManagePackages(CatalogId::new()),
+        Action::UseAdminPortal,
+    ] {
+        assert!(authorize(&provider, refused).is_err(), "{refused:?}");
+    }
+}

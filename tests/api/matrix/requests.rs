@@ -34,6 +34,10 @@ pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
         &t.resource_role
     };
     let path = pattern
+        .replace(
+            "/tokens/{id}/",
+            &format!("/tokens/{}/", t.provisioning_token),
+        )
         .replace("{id}", id)
         .replace("{user}", &t.victim)
         .replace("{group}", &t.spare_group)
@@ -111,6 +115,13 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
         ],
         "/admin/connected-systems/{id}/edit" => webhook_fields(&t.connected_name, ""),
         "/admin/connected-systems/{id}/drift/{group}/mode" => vec![("mode", text("report"))],
+        "/admin/connected-systems/scim-provisioning/tokens" => vec![
+            ("name", format!("Identity provider {n}")),
+            ("valid_days", text("90")),
+        ],
+        "/admin/connected-systems/scim-provisioning/settings" => {
+            vec![("upn_domain", format!("tenant{n}.example"))]
+        }
         "/admin/catalogs/new" | "/admin/catalogs/{id}/edit" => vec![
             (
                 "display_name",

@@ -60,6 +60,8 @@ pub struct Targets {
     pub directory: String,
     /// A message in the webhook's delivery log.
     pub webhook_change: String,
+    /// An active SCIM provisioning token.
+    pub provisioning_token: String,
 }
 
 pub struct World {
@@ -419,6 +421,16 @@ impl World {
             )
             .await;
         expect_see_other(linked, "linking a group to a directory").await;
+        let (token, _) = gatehouse::services::provisioning::create_token(
+            &self.app.db,
+            &self.app.clock,
+            &gatehouse::domain::principal::Principal::console(),
+            &format!("Identity provider {n}"),
+            "90",
+        )
+        .await
+        .expect("a provisioning token");
+        let provisioning_token = token.id.to_string();
         Targets {
             catalog,
             catalog_name,
@@ -443,6 +455,7 @@ impl World {
             connected_name,
             directory,
             webhook_change,
+            provisioning_token,
         }
     }
 

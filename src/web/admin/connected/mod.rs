@@ -22,12 +22,26 @@ use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::{RouteDef, get, html, layout::Chrome, parse_id, post, see_other};
 
+mod provisioning;
 mod runs;
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/admin/connected-systems", list),
         get("/admin/connected-systems/new", new_form),
+        get(provisioning::PATH, provisioning::show),
+        post(
+            "/admin/connected-systems/scim-provisioning/tokens",
+            provisioning::create_token,
+        ),
+        post(
+            "/admin/connected-systems/scim-provisioning/tokens/{id}/revoke",
+            provisioning::revoke_token,
+        ),
+        post(
+            "/admin/connected-systems/scim-provisioning/settings",
+            provisioning::save_settings,
+        ),
         post("/admin/connected-systems/new", create),
         get("/admin/connected-systems/{id}", show),
         get("/admin/connected-systems/{id}/edit", edit_form),
