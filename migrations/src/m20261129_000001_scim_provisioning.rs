@@ -3,8 +3,8 @@
 //!   (stored as a SHA-256 hash with the last characters as a hint, an expiry, the last time
 //!   used and when revoked);
 //! - `users.scim_profile`: the `name` and `emails` a provider sent, echoed back as sent;
-//! - `users.sso_subject`: the OpenID provider's subject a user signed in as, so that a changed
-//!   email or user name at the provider updates the same account.
+//! - `users.sso_subject`: who a user is at the OpenID provider (a digest of its issuer and
+//!   their subject), so that a changed email or user name there updates the same account.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

@@ -32,7 +32,7 @@ pub struct Model {
     pub disabled_by_source: bool,
     /// The `name` and `emails` an identity provider sent over SCIM, as JSON, echoed back.
     pub scim_profile: Option<String>,
-    /// The OpenID provider's subject this user signed in as.
+    /// Who this user is at the OpenID provider: SHA-256 of its issuer and their subject.
     pub sso_subject: Option<String>,
 }
 

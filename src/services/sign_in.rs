@@ -290,6 +290,9 @@ pub async fn sign_out(
 pub struct Federated<'a> {
     /// The provider's name, for the audit log.
     pub provider: &'a str,
+    /// The provider's issuer and the person's subject there: who they are, whatever their
+    /// name or address becomes.
+    pub issuer: &'a str,
     pub subject: &'a str,
     /// The claim that names the Gatehouse user (`email`, `preferred_username` or `upn`), and
     /// its value when the provider sent one.
@@ -310,8 +313,87 @@ pub enum FederatedError {
     NoAccount(String),
     #[error("Your Gatehouse account is disabled. Ask your administrator.")]
     Disabled,
+    #[error(
+        "The Gatehouse account {0} belongs to someone else at your identity provider. Ask your administrator."
+    )]
+    LinkedElsewhere(String),
     #[error(transparent)]
     Unexpected(#[from] sea_orm::DbErr),
+}
+
+/// What identifies a person at a provider: its issuer and their subject there, as a
+/// fixed-length digest (subjects may be long).
+fn subject_key(issuer: &str, subject: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(issuer.trim_end_matches('/').as_bytes());
+    hash.update([0]);
+    hash.update(subject.as_bytes());
+    hex::encode(hash.finalize())
+}
+
+/// A returning person whose user principal name or address changed at the provider: the
+/// same account takes the new ones (same id, same history), audited. A name that another
+/// account holds, or an account a directory or SCIM owns, is left as it is.
+async fn follow_mover(
+    db: &DatabaseConnection,
+    now: time::OffsetDateTime,
+    who: &Federated<'_>,
+    row: user::Model,
+    upn: &crate::domain::user::UserPrincipalName,
+) -> Result<user::Model, sea_orm::DbErr> {
+    if row.source_system_id.is_some() || !row.account_enabled {
+        return Ok(row);
+    }
+    let email = who
+        .email
+        .and_then(|e| crate::domain::user::Email::parse(e).ok())
+        .and_then(crate::domain::user::Email::into_inner);
+    let new_upn = upn.as_str() != row.user_principal_name;
+    let new_email = email.is_some() && email != row.email;
+    if !new_upn && !new_email {
+        return Ok(row);
+    }
+    let taken = new_upn
+        && user::Entity::find()
+            .filter(user::Column::UserPrincipalName.eq(upn.as_str()))
+            .one(db)
+            .await?
+            .is_some();
+    if taken && !new_email {
+        return Ok(row);
+    }
+    let txn = crate::db::write_txn(db).await?;
+    let before = row.clone();
+    let mut changed: user::ActiveModel = row.into();
+    if new_upn && !taken {
+        changed.user_principal_name = sea_orm::ActiveValue::Set(upn.as_str().to_owned());
+    }
+    if new_email {
+        changed.email = sea_orm::ActiveValue::Set(email);
+    }
+    changed.updated_at = sea_orm::ActiveValue::Set(now);
+    let after = sea_orm::ActiveModelTrait::update(changed, &txn).await?;
+    let by = Actor {
+        id: None,
+        name: format!("{} (single sign-on)", who.provider),
+        client_ip: None,
+    };
+    let event = Event {
+        action: action::UPDATE_USER,
+        target_type: action::TARGET_USER,
+        target_id: Some(after.id.to_string()),
+        target_name: &after.user_principal_name,
+        detail: json!({
+            "before": { "userPrincipalName": before.user_principal_name, "email": before.email },
+            "after": { "userPrincipalName": after.user_principal_name, "email": after.email },
+            "provider": who.provider,
+            "subject": who.subject,
+        }),
+    };
+    audit::record_as(&txn, now, &by, event).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// Signs in someone the provider vouched for: their Gatehouse user is the one whose user
@@ -352,11 +434,45 @@ pub async fn sign_in_federated(
         audit::record_as(db, now, &anonymous, event).await?;
         return Err(FederatedError::NoClaim(who.claim_name.to_owned()));
     };
-    let found = user::Entity::find()
-        .filter(user::Column::UserPrincipalName.eq(upn.as_str()))
+    let key = subject_key(who.issuer, who.subject);
+    let by_subject = user::Entity::find()
+        .filter(user::Column::SsoSubject.eq(key.as_str()))
         .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?;
+    let found = match by_subject {
+        // Known by who they are: a new name or address at the provider follows them here.
+        Some(row) => Some(follow_mover(db, now, &who, row, &upn).await?),
+        None => {
+            let by_name = user::Entity::find()
+                .filter(user::Column::UserPrincipalName.eq(upn.as_str()))
+                .filter(user::Column::DeletedAt.is_null())
+                .one(db)
+                .await?;
+            match by_name {
+                // The name now belongs to another person at the provider (reassigned):
+                // never hand them this account.
+                Some(row) if row.sso_subject.is_some() => {
+                    let event = Event {
+                        action: action::SIGN_IN_FAILED,
+                        target_type: action::TARGET_USER,
+                        target_id: Some(row.id.to_string()),
+                        target_name: &account,
+                        detail: failed("the account is linked to another subject"),
+                    };
+                    audit::record_as(db, now, &anonymous, event).await?;
+                    return Err(FederatedError::LinkedElsewhere(account));
+                }
+                // The first single sign-on of an existing account links it.
+                Some(row) if row.account_enabled => {
+                    let mut linked: user::ActiveModel = row.into();
+                    linked.sso_subject = sea_orm::ActiveValue::Set(Some(key.clone()));
+                    Some(sea_orm::ActiveModelTrait::update(linked, db).await?)
+                }
+                other => other,
+            }
+        }
+    };
     let person = match found {
         Some(row) if !row.account_enabled => {
             let event = Event {
@@ -382,13 +498,14 @@ pub async fn sign_in_federated(
                 .and_then(|e| Email::parse(e).ok())
                 .unwrap_or_else(Email::none);
             // No password: this person signs in through the provider.
-            let row = crate::services::users::new_row(
+            let mut row = crate::services::users::new_row(
                 &upn,
                 &display,
                 email.into_inner(),
                 DirectoryRole::User,
                 now,
             );
+            row.sso_subject = sea_orm::ActiveValue::Set(Some(key));
             let created = User::from(sea_orm::ActiveModelTrait::insert(row, db).await?);
             let by = Actor {
                 id: None,

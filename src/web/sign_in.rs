@@ -233,6 +233,7 @@ pub async fn oidc_callback(
     };
     let who = sign_in::Federated {
         provider: &oidc.config.name,
+        issuer: &oidc.config.issuer,
         subject: &identity.subject,
         claim_name: oidc.config.claim.as_str(),
         claim: identity.claim.as_deref(),

@@ -11,6 +11,8 @@
 //   OIDC_ID_TOKEN_TTL    seconds, default 300
 //   OIDC_ID_TOKEN_MODE   normal (default) | expired | tampered | bad_signature | wrong_aud | wrong_iss | wrong_nonce
 //                        also settable at run time: POST /__test/id_token_mode with body "mode=<mode>"
+//   POST /__test/account with body "sub=<account>&email=<address>&preferred_username=<name>"
+//                        changes a test account's claims (a person renamed at the provider)
 //
 // Prints one line "listening <issuer>" on stdout once it accepts connections.
 import * as fs from 'node:fs';
@@ -95,6 +97,18 @@ provider.use(async (ctx, next) => {
     for await (const chunk of ctx.req) body += chunk;
     idTokenMode = new URLSearchParams(body).get('mode') || 'normal';
     ctx.body = { mode: idTokenMode };
+    return;
+  }
+  if (ctx.path === '/__test/account' && ctx.method === 'POST') {
+    let body = '';
+    for await (const chunk of ctx.req) body += chunk;
+    const change = Object.fromEntries(new URLSearchParams(body));
+    const account = ACCOUNTS[change.sub];
+    if (!account) { ctx.status = 404; ctx.body = { error: 'no such account' }; return; }
+    for (const claim of ['email', 'preferred_username', 'name']) {
+      if (change[claim]) account[claim] = change[claim];
+    }
+    ctx.body = account;
     return;
   }
   // devInteractions accepts any login and ignores the password; check both here. A wrong one

@@ -86,6 +86,19 @@ impl Provider {
         }
     }
 
+    /// Changes a test account's claims at the provider, as an admin there renames someone.
+    async fn change_account(&self, sub: &str, claims: &[(&str, &str)]) {
+        let mut form = vec![("sub", sub)];
+        form.extend_from_slice(claims);
+        reqwest::Client::new()
+            .post(format!("{}/__test/account", self.issuer))
+            .form(&form)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .expect("the test hook answers");
+    }
+
     /// How the provider's token endpoint spoils the next ID tokens (`normal` to stop).
     async fn spoil_id_tokens(&self, mode: &str) {
         reqwest::Client::new()
@@ -408,4 +421,80 @@ async fn password_sign_in_can_be_kept_for_admins_or_turned_off() {
         )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn someone_renamed_at_the_provider_keeps_their_account_and_history() {
+    let Some((provider, app)) =
+        with_provider("OIDC movers", |s| s.oidc_new_users = "create".into()).await
+    else {
+        return;
+    };
+    let (browser, back) = through_provider(&app, "alice", "password").await;
+    assert_eq!(browser.get(&back).await.status(), StatusCode::SEE_OTHER);
+    let first = user::Entity::find()
+        .filter(user::Column::UserPrincipalName.eq("alice@example.test"))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("Alice was created");
+
+    // Alice marries; her address (the claim Gatehouse matches on) changes at the provider.
+    provider
+        .change_account("alice", &[("email", "alice.smith@example.test")])
+        .await;
+    let (browser, back) = through_provider(&app, "alice", "password").await;
+    assert_eq!(browser.get(&back).await.status(), StatusCode::SEE_OTHER);
+    let after = user::Entity::find_by_id(first.id)
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("the same account");
+    assert_eq!(after.user_principal_name, "alice.smith@example.test");
+    assert_eq!(after.email.as_deref(), Some("alice.smith@example.test"));
+    assert_eq!(user::Entity::find().count(&app.db).await.expect("count"), 1);
+    let updated = audit_rows(&app, "Update user").await;
+    assert_eq!(updated.len(), 1);
+    assert_eq!(updated[0].actor_name, "Contoso (single sign-on)");
+    assert!(
+        updated[0].detail.contains("alice@example.test"),
+        "before and after"
+    );
+    let signed = audit_rows(&app, "Sign-in succeeded").await;
+    assert!(signed.iter().all(|e| e.actor_id == Some(first.id)));
+}
+
+#[tokio::test]
+async fn a_name_handed_to_someone_else_does_not_open_the_old_account() {
+    let Some((provider, app)) = with_provider("OIDC reassigned names", |s| {
+        s.oidc_new_users = "create".into();
+        s.oidc_claim = "preferred_username".into();
+    })
+    .await
+    else {
+        return;
+    };
+    provider
+        .change_account("alice", &[("preferred_username", "finance@example.test")])
+        .await;
+    let (browser, back) = through_provider(&app, "alice", "password").await;
+    assert_eq!(browser.get(&back).await.status(), StatusCode::SEE_OTHER);
+
+    // The provider gives the name to Bob (Alice was renamed there, but has not signed in).
+    provider
+        .change_account("alice", &[("preferred_username", "alice@example.test")])
+        .await;
+    provider
+        .change_account("bob", &[("preferred_username", "finance@example.test")])
+        .await;
+    let (browser, back) = through_provider(&app, "bob", "password").await;
+    let refused = browser.get(&back).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let html = refused.text().await.expect("page");
+    assert!(html.contains("belongs to someone else"), "{html}");
+    assert_eq!(
+        browser.get("/myaccess/access-packages").await.status(),
+        StatusCode::SEE_OTHER,
+        "not signed in"
+    );
 }
