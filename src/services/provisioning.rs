@@ -7,6 +7,8 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashSet;
+
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -263,7 +265,10 @@ pub async fn authenticate(
     {
         let mut row: provisioning_token::ActiveModel = found.into();
         row.last_used_at = Set(Some(now));
-        row.update(db).await?;
+        // Best effort: a busy database must not turn the provider's request into an error.
+        if let Err(err) = row.update(db).await {
+            tracing::warn!(error = %err, "could not note a provisioning token's last use");
+        }
     }
     Ok(Some(Principal::provisioning(&token.name, client_ip)))
 }
@@ -315,6 +320,21 @@ fn precondition(if_match: Option<&str>, modified: OffsetDateTime) -> ServiceResu
     }
 }
 
+/// A group the provider may change: only one it pushed. A group made in Gatehouse may be
+/// granted by access packages; members pushed into it would skip their approvals.
+fn pushed_here(source: Option<ConnectedSystemId>) -> ServiceResult<()> {
+    match source {
+        Some(s) if s == SOURCE => Ok(()),
+        None => Err(ServiceError::Forbidden {
+            code: "group_made_in_gatehouse",
+            message: "This group was made in Gatehouse; provisioning changes only the groups it created. \
+                      Push the group under another name, or change it in Gatehouse."
+                .to_owned(),
+        }),
+        Some(other) => owned_here(Some(other), "group"),
+    }
+}
+
 /// Only what Gatehouse or this provider owns: a directory's people and groups are changed
 /// by that directory's sync.
 fn owned_here(source: Option<ConnectedSystemId>, what: &str) -> ServiceResult<()> {
@@ -338,9 +358,17 @@ fn invalid_filter(message: String) -> ServiceError {
     ServiceError::field("filter", "invalid_filter", message)
 }
 
+/// A value no stored text can hold (PostgreSQL refuses NUL in text): it matches nothing.
+fn unmatchable(value: &str) -> bool {
+    value.contains('\0')
+}
+
 fn user_condition(filter: &Filter, domain: Option<&str>) -> ServiceResult<Condition> {
     let equal = |attr: &str, value: &str| -> ServiceResult<Condition> {
         let none = Condition::all().add(Expr::val(1).eq(0));
+        if unmatchable(value) {
+            return Ok(none);
+        }
         Ok(match attr {
             "id" => match value.parse::<UserId>() {
                 Ok(id) => Condition::all().add(user::Column::Id.eq(id)),
@@ -442,17 +470,7 @@ fn check_user(input: &UserInput, domain: Option<&str>) -> ServiceResult<CheckedU
             .into_inner(),
         None => None,
     };
-    if input
-        .external_id
-        .as_ref()
-        .is_some_and(|e| e.chars().count() > 1024)
-    {
-        return Err(ServiceError::field(
-            "externalId",
-            "invalid",
-            "externalId can be at most 1024 characters.",
-        ));
-    }
+    check_external_id(input.external_id.as_deref())?;
     Ok(CheckedUser {
         upn,
         display_name,
@@ -460,6 +478,70 @@ fn check_user(input: &UserInput, domain: Option<&str>) -> ServiceResult<CheckedU
         profile: input.profile().to_string(),
     })
 }
+
+fn check_external_id(external_id: Option<&str>) -> ServiceResult<()> {
+    let Some(external_id) = external_id else {
+        return Ok(());
+    };
+    if external_id.chars().count() > 1024 {
+        return Err(ServiceError::field(
+            "externalId",
+            "invalid",
+            "externalId can be at most 1024 characters.",
+        ));
+    }
+    if external_id.chars().any(char::is_control) {
+        return Err(ServiceError::field(
+            "externalId",
+            "invalid",
+            "externalId cannot hold control characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// Another user or group of the provider already has `external_id` (the provider's own
+/// name for it): said as such, not as a clash of names.
+async fn external_id_taken<E>(
+    db: &impl ConnectionTrait,
+    columns: (E::Column, E::Column, E::Column),
+    external_id: Option<&str>,
+    except: uuid::Uuid,
+) -> ServiceResult<()>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let (source, external, id) = columns;
+    let Some(external_id) = external_id else {
+        return Ok(());
+    };
+    let clash = E::find()
+        .filter(source.eq(SOURCE))
+        .filter(external.eq(external_id))
+        .filter(id.ne(except))
+        .count(db)
+        .await?;
+    if clash > 0 {
+        return Err(ServiceError::field(
+            "externalId",
+            "taken",
+            "Another resource already has this externalId.",
+        ));
+    }
+    Ok(())
+}
+
+const USER_SOURCE: (user::Column, user::Column, user::Column) = (
+    user::Column::SourceSystemId,
+    user::Column::ExternalId,
+    user::Column::Id,
+);
+const GROUP_SOURCE: (group::Column, group::Column, group::Column) = (
+    group::Column::SourceSystemId,
+    group::Column::ExternalId,
+    group::Column::Id,
+);
 
 fn taken(err: sea_orm::DbErr, what: &'static str) -> ServiceError {
     if is_unique_violation(&err) {
@@ -493,6 +575,13 @@ pub async fn create_user(
     let active = input.active.unwrap_or(true);
     let now = clock.now();
     let txn = crate::db::write_txn(db).await?;
+    external_id_taken::<user::Entity>(
+        &txn,
+        USER_SOURCE,
+        input.external_id.as_deref(),
+        uuid::Uuid::nil(),
+    )
+    .await?;
     let mut row = crate::services::users::new_row(
         &checked.upn,
         &checked.display_name,
@@ -540,7 +629,13 @@ pub async fn replace_user(
     let domain = upn_domain(db).await?;
     let checked = check_user(&input, domain.as_deref())?;
     let txn = crate::db::write_txn(db).await?;
-    let before = live_user(&txn, id).await?;
+    // Locked until the change is written: two requests for one user take turns.
+    let before = user::Entity::find_by_id(parse_id::<UserId>(id)?)
+        .filter(user::Column::DeletedAt.is_null())
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     authorize(
         principal,
         Action::ManageUser {
@@ -549,14 +644,22 @@ pub async fn replace_user(
     )?;
     owned_here(before.source_system_id, "user")?;
     precondition(if_match, before.updated_at)?;
+    external_id_taken::<user::Entity>(&txn, USER_SOURCE, input.external_id.as_deref(), before.id.0)
+        .await?;
     let now = clock.now();
-    let changed = before.user_principal_name != checked.upn.as_str()
+    // An account made in Gatehouse that the provider matched becomes the provider's: said.
+    let adopted = before.source_system_id != Some(SOURCE);
+    let changed = adopted
+        || before.user_principal_name != checked.upn.as_str()
         || before.display_name != checked.display_name.as_str()
         || before.email != checked.email;
-    let detail = json!({
+    let mut detail = json!({
         "before": { "displayName": before.display_name, "userPrincipalName": before.user_principal_name, "email": before.email },
         "after": { "displayName": checked.display_name.as_str(), "userPrincipalName": checked.upn.as_str(), "email": checked.email },
     });
+    if adopted {
+        detail["source"] = json!("now provisioned over SCIM");
+    }
     let was_enabled = before.account_enabled;
     let disabled_by_source = before.disabled_by_source;
     let mut row: user::ActiveModel = before.into();
@@ -632,6 +735,7 @@ pub async fn delete_user(
 fn group_condition(filter: &Filter) -> ServiceResult<Condition> {
     let none = || Condition::all().add(Expr::val(1).eq(0));
     match filter {
+        Filter::Eq { value, .. } if unmatchable(value) => Ok(none()),
         Filter::Eq { attr, value } => Ok(match attr.as_str() {
             "id" => match value.parse::<GroupId>() {
                 Ok(id) => Condition::all().add(group::Column::Id.eq(id)),
@@ -797,6 +901,7 @@ async fn member_ids(db: &impl ConnectionTrait, ids: &[String]) -> ServiceResult<
             .await?;
         found.extend(some);
     }
+    let found: HashSet<UserId> = found.into_iter().collect();
     if let Some(missing) = parsed.iter().find(|id| !found.contains(id)) {
         return Err(ServiceError::field(
             "members",
@@ -816,36 +921,28 @@ async fn change_members(
     target: &group::Model,
     change: Members,
 ) -> ServiceResult<bool> {
-    let have = provider_members(txn, target.id).await?;
+    let have: HashSet<UserId> = provider_members(txn, target.id)
+        .await?
+        .into_iter()
+        .collect();
     let (joining, leaving): (Vec<UserId>, Vec<UserId>) = match change {
         Members::Replace(ids) => {
-            let wanted = member_ids(txn, &ids).await?;
+            let wanted: HashSet<UserId> = member_ids(txn, &ids).await?.into_iter().collect();
             (
-                wanted
-                    .iter()
-                    .filter(|u| !have.contains(u))
-                    .copied()
-                    .collect(),
-                have.iter()
-                    .filter(|u| !wanted.contains(u))
-                    .copied()
-                    .collect(),
+                wanted.difference(&have).copied().collect(),
+                have.difference(&wanted).copied().collect(),
             )
         }
         Members::Change { add, remove } => {
-            let add = member_ids(txn, &add).await?;
             // Someone already gone is simply not a member any more.
-            let remove: Vec<UserId> = remove.iter().filter_map(|r| r.parse().ok()).collect();
+            let remove: HashSet<UserId> = remove.iter().filter_map(|r| r.parse().ok()).collect();
+            let add: HashSet<UserId> = member_ids(txn, &add).await?.into_iter().collect();
             (
                 add.iter()
                     .filter(|u| !have.contains(u) && !remove.contains(u))
                     .copied()
                     .collect(),
-                remove
-                    .iter()
-                    .filter(|u| have.contains(u))
-                    .copied()
-                    .collect(),
+                remove.intersection(&have).copied().collect(),
             )
         }
     };
@@ -889,17 +986,7 @@ async fn change_members(
 }
 
 fn check_group(input: &GroupInput) -> ServiceResult<GroupName> {
-    if input
-        .external_id
-        .as_ref()
-        .is_some_and(|e| e.chars().count() > 1024)
-    {
-        return Err(ServiceError::field(
-            "externalId",
-            "invalid",
-            "externalId can be at most 1024 characters.",
-        ));
-    }
+    check_external_id(input.external_id.as_deref())?;
     GroupName::parse(&input.display_name)
         .map_err(|e| ServiceError::field("displayName", "invalid", e.0))
 }
@@ -915,6 +1002,13 @@ pub async fn create_group(
     let name = check_group(&input)?;
     let now = clock.now();
     let txn = crate::db::write_txn(db).await?;
+    external_id_taken::<group::Entity>(
+        &txn,
+        GROUP_SOURCE,
+        input.external_id.as_deref(),
+        uuid::Uuid::nil(),
+    )
+    .await?;
     let row = group::ActiveModel {
         id: Set(GroupId::new()),
         display_name: Set(name.as_str().to_owned()),
@@ -951,7 +1045,10 @@ pub async fn create_group(
     Ok((created, Some(members)))
 }
 
-/// Renames the group, sets its external id and changes the provider's members.
+/// Renames the group, sets its external id and changes the provider's members. A PATCH
+/// passes the group as it read it (`read`): the name and external id change only when the
+/// PATCH changed them, so that it does not undo a change made in between.
+#[allow(clippy::too_many_arguments)]
 #[tracing::instrument(skip_all, fields(principal = %principal.name, group = %id))]
 pub async fn replace_group(
     db: &DatabaseConnection,
@@ -961,21 +1058,38 @@ pub async fn replace_group(
     input: GroupInput,
     members: Members,
     if_match: Option<&str>,
+    read: Option<&GroupInput>,
 ) -> ServiceResult<GroupWithMembers> {
     authorize(principal, Action::ManageGroups)?;
-    let name = check_group(&input)?;
+    check_group(&input)?;
     let txn = crate::db::write_txn(db).await?;
-    let before = find_group(&txn, id).await?;
-    owned_here(before.source_system_id, "group")?;
+    // Locked until the change is written: two requests for one group take turns.
+    let before = group::Entity::find_by_id(parse_id::<GroupId>(id)?)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    pushed_here(before.source_system_id)?;
     precondition(if_match, before.updated_at)?;
+    let display_name = match read {
+        Some(read) if read.display_name == input.display_name => before.display_name.clone(),
+        _ => input.display_name.clone(),
+    };
+    let external_id = match read {
+        Some(read) if read.external_id == input.external_id => before.external_id.clone(),
+        _ => input.external_id.clone(),
+    };
+    let name = GroupName::parse(&display_name)
+        .map_err(|e| ServiceError::field("displayName", "invalid", e.0))?;
+    external_id_taken::<group::Entity>(&txn, GROUP_SOURCE, external_id.as_deref(), before.id.0)
+        .await?;
     let now = clock.now();
     let renamed = before.display_name != name.as_str();
     let old_name = before.display_name.clone();
     let mut row: group::ActiveModel = before.into();
     row.display_name = Set(name.as_str().to_owned());
     row.name_key = Set(name.key());
-    row.source_system_id = Set(Some(SOURCE));
-    row.external_id = Set(input.external_id.clone());
+    row.external_id = Set(external_id);
     row.updated_at = Set(now);
     let updated = row
         .update(&txn)
@@ -1006,7 +1120,7 @@ pub async fn delete_group(
 ) -> ServiceResult<()> {
     authorize(principal, Action::ManageGroups)?;
     let found = find_group(db, id).await?;
-    owned_here(found.source_system_id, "group")?;
+    pushed_here(found.source_system_id)?;
     precondition(if_match, found.updated_at)?;
     crate::services::groups::delete(db, clock, principal, found.id).await?;
     Ok(())

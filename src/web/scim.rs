@@ -2,6 +2,8 @@
 //! Okta, Keycloak, Authentik…). Thin: who is asking (a provisioning token), what did they
 //! send (SCIM JSON), call [`crate::services::provisioning`], answer in SCIM JSON with SCIM
 //! error bodies. Outside the portal's route table: no session, no CSRF, its own 404s.
+use std::collections::HashSet;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
@@ -540,10 +542,18 @@ async fn patch_user(
 ) -> Answer {
     let principal = signed_in(&req, &state).await?;
     let selection = selection(&req)?;
-    let operations = body_json(&body)?;
+    let operations = scim::known_operations(
+        &body_json(&body)?,
+        scim::USER_SCHEMA,
+        &scim::USER_ATTRIBUTES,
+    );
     let (row, domain) = service::get_user(&state.db, &principal, &id).await?;
     let base = base(&state);
     let mut current = user_json(&row, domain.as_deref(), &base);
+    let Some(operations) = operations else {
+        // Only attributes Gatehouse does not keep: nothing changes.
+        return Ok(resource(StatusCode::OK, current, &selection));
+    };
     // A PATCH names its precondition against what was read, or the caller's If-Match.
     let tag = if_match(&req).unwrap_or_else(|| scim::version(row.updated_at));
     patch::apply(
@@ -675,6 +685,7 @@ async fn replace_group(
         input,
         members,
         if_match(&req).as_deref(),
+        None,
     )
     .await?;
     let body = group_json(&row, members.as_deref(), &base(&state));
@@ -689,29 +700,30 @@ async fn patch_group(
 ) -> Answer {
     let principal = signed_in(&req, &state).await?;
     let selection = selection(&req)?;
-    let operations = body_json(&body)?;
+    let operations = scim::known_operations(
+        &body_json(&body)?,
+        scim::GROUP_SCHEMA,
+        &scim::GROUP_ATTRIBUTES,
+    );
     let (row, members) = service::get_group(&state.db, &principal, &id, true).await?;
     let base = base(&state);
     let mut current = group_json(&row, members.as_deref(), &base);
+    let Some(operations) = operations else {
+        return Ok(resource(StatusCode::OK, current, &selection));
+    };
     let before = GroupInput::parse(&current)?;
     patch::apply(&mut current, &operations, &[scim::GROUP_SCHEMA])
         .map_err(|e| ScimError::new(StatusCode::BAD_REQUEST, Some(e.scim_type), e.message))?;
     let after = GroupInput::parse(&current)?;
     // Members as a change, not a list: PATCHes that arrive together all count. Renames and
     // external ids are checked against what was read only when the caller says so.
+    let (had, has): (HashSet<&String>, HashSet<&String>) = (
+        before.members.iter().collect(),
+        after.members.iter().collect(),
+    );
     let change = Members::Change {
-        add: after
-            .members
-            .iter()
-            .filter(|m| !before.members.contains(m))
-            .cloned()
-            .collect(),
-        remove: before
-            .members
-            .iter()
-            .filter(|m| !after.members.contains(m))
-            .cloned()
-            .collect(),
+        add: has.difference(&had).map(|m| (*m).clone()).collect(),
+        remove: had.difference(&has).map(|m| (*m).clone()).collect(),
     };
     let (row, members) = service::replace_group(
         &state.db,
@@ -721,6 +733,7 @@ async fn patch_group(
         after,
         change,
         if_match(&req).as_deref(),
+        Some(&before),
     )
     .await?;
     // A large group is not sent back whole for each PATCH (RFC 7644 §3.5.2 allows 204).

@@ -267,16 +267,17 @@ fn system(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
         ) => Err(Denied::NOT_ALLOWED),
         (Via::Scheduler, Action::RemoveAssignment { .. }) => Ok(()),
         (Via::Scheduler, _) => Err(Denied::NOT_ALLOWED),
-        // An identity provider keeps people and groups in step; a Global administrator is
-        // Gatehouse's own (break-glass), and everything else is the portal's business.
+        // An identity provider keeps people and groups in step; administrators' accounts are
+        // Gatehouse's own (break-glass, as with a directory's sync), and everything else is
+        // the portal's business.
         (Via::Provisioning, Action::ManageUser { role }) => {
-            if role == DirectoryRole::GlobalAdministrator {
-                Err(Denied::forbidden(
-                    "provisioning_global_administrator",
-                    "Provisioning cannot change a Global administrator; change them in Gatehouse.",
-                ))
-            } else {
+            if role == DirectoryRole::User {
                 Ok(())
+            } else {
+                Err(Denied::forbidden(
+                    "provisioning_administrator",
+                    "Provisioning does not change an administrator's account; change it in Gatehouse.",
+                ))
             }
         }
         (

@@ -516,3 +516,94 @@ pub fn error_body(status: u16, scim_type: Option<&str>, detail: &str) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+/// The attributes of a User that Gatehouse keeps (or answers with), as PATCH paths name them.
+pub const USER_ATTRIBUTES: [&str; 9] = [
+    "id",
+    "meta",
+    "schemas",
+    "externalId",
+    "userName",
+    "name",
+    "displayName",
+    "active",
+    "emails",
+];
+/// The attributes of a Group that Gatehouse keeps.
+pub const GROUP_ATTRIBUTES: [&str; 6] = [
+    "id",
+    "meta",
+    "schemas",
+    "externalId",
+    "displayName",
+    "members",
+];
+
+/// `body`'s PATCH operations without those whose path names an attribute Gatehouse does not
+/// keep (phone numbers, the enterprise extension…): a provider updating those gets success,
+/// as when it sends them in a `PUT`, rather than `noTarget` for a value never stored. `None`
+/// when every operation was about such attributes (nothing to do).
+pub fn known_operations(body: &Value, schema: &str, known: &[&str]) -> Option<Value> {
+    // The attribute a path or a path-less value's key names, if Gatehouse keeps it.
+    let keeps = |path: &str| {
+        let path = path.trim();
+        let bare = match path.strip_prefix(schema) {
+            Some(rest) => rest.trim_start_matches(':'),
+            None if path.starts_with("urn:") => return false,
+            None => path,
+        };
+        let attribute = bare.split(['.', '[']).next().unwrap_or_default();
+        known.iter().any(|k| k.eq_ignore_ascii_case(attribute))
+    };
+    // Each operation, trimmed to what Gatehouse keeps; `None` when nothing is left of it.
+    let trim = |op: &Value| -> Option<Value> {
+        let object = op.as_object()?;
+        let field = |name: &str| object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
+        match field("path").and_then(|(_, v)| v.as_str()) {
+            Some(path) if !path.trim().is_empty() => keeps(path).then(|| op.clone()),
+            _ => {
+                let Some((value_key, Value::Object(value))) = field("value") else {
+                    return Some(op.clone());
+                };
+                let mut kept = Map::new();
+                for (key, item) in value {
+                    if key == schema {
+                        // The core schema's attributes given as one object: trimmed alike.
+                        if let Value::Object(inner) = item {
+                            let inner: Map<String, Value> = inner
+                                .iter()
+                                .filter(|(k, _)| keeps(k))
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect();
+                            if !inner.is_empty() {
+                                kept.insert(key.clone(), Value::Object(inner));
+                            }
+                        }
+                    } else if keeps(key) {
+                        kept.insert(key.clone(), item.clone());
+                    }
+                }
+                if kept.is_empty() {
+                    return None;
+                }
+                let mut op = object.clone();
+                op.insert(value_key.clone(), Value::Object(kept));
+                Some(Value::Object(op))
+            }
+        }
+    };
+    let mut body = body.clone();
+    let mut all_left_out = false;
+    if let Some(object) = body.as_object_mut() {
+        for (key, value) in object.iter_mut() {
+            if key.eq_ignore_ascii_case("operations")
+                && let Some(operations) = value.as_array_mut()
+            {
+                let sent = operations.len();
+                *operations = operations.iter().filter_map(trim).collect();
+                all_left_out = sent > 0 && operations.is_empty();
+            }
+        }
+    }
+    (!all_left_out).then_some(body)
+}

@@ -175,3 +175,52 @@ fn errors_follow_rfc_7644() {
     assert_eq!(body["scimType"], "uniqueness");
     assert!(error_body(404, None, "gone").get("scimType").is_none());
 }
+
+#[test]
+fn patch_operations_on_attributes_not_kept_are_left_out() {
+    let body = json!({
+        "schemas": [PATCH_OP],
+        "Operations": [
+            {"op": "Replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "555"},
+            {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"},
+            {"op": "Replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:displayName", "value": "Ada"},
+            {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "a@b.c"},
+            {"op": "replace", "value": {"active": false, "title": "Engineer", "urn:ietf:params:scim:schemas:extension:Custom:2.0:User:costCenter": "7"}},
+            {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:Custom:2.0:User:costCenter", "value": "7"},
+            {"op": "add", "value": {"nickName": "Ada"}},
+        ],
+    });
+    let Some(kept) = known_operations(&body, USER_SCHEMA, &USER_ATTRIBUTES) else {
+        panic!("some operations are kept");
+    };
+    let paths: Vec<Option<&str>> = kept["Operations"]
+        .as_array()
+        .map(|ops| ops.iter().map(|op| op["path"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        paths,
+        vec![
+            Some("urn:ietf:params:scim:schemas:core:2.0:User:displayName"),
+            Some("emails[type eq \"work\"].value"),
+            None,
+        ]
+    );
+    assert_eq!(
+        kept["Operations"][2]["value"],
+        json!({"active": false}),
+        "a path-less value keeps only what Gatehouse keeps"
+    );
+    let only_phone = json!({"schemas": [PATCH_OP], "Operations": [
+        {"op": "replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "555"},
+    ]});
+    assert_eq!(
+        known_operations(&only_phone, USER_SCHEMA, &USER_ATTRIBUTES),
+        None
+    );
+    let empty = json!({"schemas": [PATCH_OP], "Operations": []});
+    assert_eq!(
+        known_operations(&empty, USER_SCHEMA, &USER_ATTRIBUTES),
+        Some(empty.clone()),
+        "an empty list stays for apply() to refuse"
+    );
+}

@@ -208,3 +208,78 @@ async fn a_pushed_group_works_like_any_group_and_keeps_other_members() {
     .await;
     assert_eq!(kind.as_deref(), Some("uniqueness"));
 }
+
+#[tokio::test]
+async fn a_group_made_in_gatehouse_is_not_the_providers_to_change() {
+    let app = spawn_app().await;
+    let idp = provider(&app).await;
+    let ada = idp.create("/Users", user_body("ada@contoso.com")).await;
+    let ada = ada["id"].as_str().unwrap().to_owned();
+    let local = app.create_group("Engineering Group").await;
+    // Visible, so that the provider can see the name is taken…
+    let (kind, _) = refused(
+        idp.post("/Groups", group_body("Engineering Group", &[]))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(kind.as_deref(), Some("uniqueness"));
+    let found = ok(
+        idp.get("/Groups?filter=displayName%20eq%20%22Engineering%20Group%22")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(found["totalResults"], 1);
+    // …but neither its members nor the group itself are the provider's.
+    let (_, detail) = refused(
+        idp.patch(
+            &format!("/Groups/{local}"),
+            json!([{"op": "add", "path": "members", "value": [{"value": ada}]}]),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(detail.contains("made in Gatehouse"), "{detail}");
+    refused(
+        idp.delete(&format!("/Groups/{local}")).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(
+        store::groups::members(&app.db, local)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn patches_that_arrive_together_all_count() {
+    let app = spawn_app().await;
+    let idp = provider(&app).await;
+    let mut people = Vec::new();
+    for n in 0..6 {
+        let made = idp
+            .create("/Users", user_body(&format!("p{n}@contoso.com")))
+            .await;
+        people.push(made["id"].as_str().unwrap().to_owned());
+    }
+    let created = idp.create("/Groups", group_body("Together", &[])).await;
+    let path = format!("/Groups/{}", created["id"].as_str().unwrap());
+    // Six adds at once, and the same add twice (a retry after a timeout).
+    let adds = people.iter().chain(people.iter().take(1)).map(|p| {
+        idp.patch(
+            &path,
+            json!([{"op": "Add", "path": "members", "value": [{"value": p}]}]),
+        )
+    });
+    for answer in futures_util::future::join_all(adds).await {
+        assert_eq!(answer.status(), StatusCode::OK);
+    }
+    let group = ok(idp.get(&path).await, StatusCode::OK).await;
+    let mut want = people.clone();
+    want.sort();
+    assert_eq!(values(&group), want, "no add lost, none twice");
+}

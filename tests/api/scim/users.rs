@@ -301,7 +301,7 @@ async fn a_deleted_user_is_gone_for_scim_and_kept_as_history() {
 }
 
 #[tokio::test]
-async fn provisioning_never_changes_a_global_administrator_or_a_directory_import() {
+async fn provisioning_never_changes_an_administrator_or_a_directory_import() {
     let app = spawn_app().await;
     let idp = provider(&app).await;
     let admin = app
@@ -511,4 +511,70 @@ async fn lists_page_with_start_index_and_count() {
     )
     .await;
     assert_eq!(searched["totalResults"], 1);
+}
+
+#[tokio::test]
+async fn entra_default_mappings_disable_a_user_along_with_attributes_not_kept() {
+    let app = spawn_app().await;
+    let idp = provider(&app).await;
+    let created = idp
+        .create("/Users", user_body("user2@woodgrove.test"))
+        .await;
+    let id = id_of(&created);
+    // Microsoft Entra sends a user's changes in one PATCH, phone numbers and the enterprise
+    // extension included; Gatehouse keeps neither, and the disable must still happen.
+    let patched = ok(
+        idp.patch(
+            &format!("/Users/{id}"),
+            json!([
+                {"op": "Replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "+1 555 0100"},
+                {"op": "Replace", "path": "addresses[type eq \"work\"].locality", "value": "Redmond"},
+                {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "m1"},
+                {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:Custom:2.0:User:costCenter", "value": "7"},
+                {"op": "Replace", "path": "active", "value": "False"},
+            ]),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(patched["active"], false);
+    assert!(patched.get("phoneNumbers").is_none());
+    // Only attributes not kept: success, nothing changes.
+    let same = ok(
+        idp.patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "Replace", "path": "title", "value": "Engineer"}]),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(same["meta"]["version"], patched["meta"]["version"]);
+}
+
+#[tokio::test]
+async fn external_ids_are_unique_and_plain_text() {
+    let app = spawn_app().await;
+    let idp = provider(&app).await;
+    let mut first = user_body("ada@contoso.com");
+    first["externalId"] = json!("ada");
+    idp.create("/Users", first).await;
+    let mut second = user_body("bob@contoso.com");
+    second["externalId"] = json!("ada");
+    let (kind, detail) = refused(idp.post("/Users", second).await, StatusCode::CONFLICT).await;
+    assert_eq!(kind.as_deref(), Some("uniqueness"));
+    assert!(detail.contains("externalId"), "{detail}");
+    let mut nul = user_body("carol@contoso.com");
+    nul["externalId"] = json!("x\u{0}y");
+    let (kind, _) = refused(idp.post("/Users", nul).await, StatusCode::BAD_REQUEST).await;
+    assert_eq!(kind.as_deref(), Some("invalidValue"));
+    // A filter value no text can hold matches nothing (and is no error on PostgreSQL).
+    let none = ok(
+        idp.get("/Users?filter=externalId%20eq%20%22%5Cu0000%22")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(none["totalResults"], 0);
 }
