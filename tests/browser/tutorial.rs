@@ -1,4 +1,5 @@
 //! The tutorial, step by step, as a person would do it.
+use fantoccini::Locator;
 use fantoccini::key::Key;
 
 use crate::harness::{
@@ -359,6 +360,56 @@ async fn connected_systems(p: &mut Page) -> Step {
     p.screenshot("connected-list").await
 }
 
+/// An identity provider provisions over SCIM: a Global administrator makes a token (shown
+/// once), the provider (here, plain HTTP calls) creates a person with it, and the person's
+/// page says where they came from.
+async fn scim_provisioning(p: &mut Page) -> Step {
+    p.nav("Connected systems").await?;
+    p.follow("", "SCIM provisioning").await?;
+    p.expect_text("No tokens yet").await?;
+    p.fill("Name", "Contoso Entra ID").await?;
+    p.press("Create token").await?;
+    p.expect_text("Token created: Contoso Entra ID").await?;
+    let token = p
+        .client
+        .find(Locator::Id("new-token"))
+        .await?
+        .prop("value")
+        .await?
+        .ok_or_else(|| StepError("the token is not shown".into()))?;
+    p.screenshot("scim-token-created").await?;
+    let client = reqwest::Client::new();
+    let created = client
+        .post(format!("{}/scim/v2/Users", p.base))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/scim+json")
+        .body(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada.lovelace@woodgrove.test","displayName":"Ada Lovelace","emails":[{"value":"ada.lovelace@woodgrove.test","type":"work","primary":true}],"active":true}"#,
+        )
+        .send()
+        .await
+        .map_err(|e| StepError(format!("POST /scim/v2/Users: {e}")))?;
+    if created.status() != reqwest::StatusCode::CREATED {
+        return Err(StepError(format!(
+            "POST /scim/v2/Users answered {}",
+            created.status()
+        )));
+    }
+    p.nav("Users").await?;
+    p.follow("", "Ada Lovelace").await?;
+    p.expect_text("Provisioned by your identity provider (SCIM)")
+        .await?;
+    p.screenshot("scim-provisioned-user").await?;
+    p.nav("Connected systems").await?;
+    p.follow("", "SCIM provisioning").await?;
+    p.expect_text("Active").await?;
+    p.screenshot("scim-provisioning").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.screenshot("scim-provisioning-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    Ok(())
+}
+
 /// People and groups come in from a real OpenLDAP directory: Sync now, the run's progress
 /// and summary, then drift made outside Gatehouse and found by Check now.
 async fn directory_sync(p: &mut Page, directory: &slapd::Slapd) -> Step {
@@ -495,6 +546,8 @@ async fn the_tutorial_in_a_real_browser() {
     check(&admin, "step-7-clean-up", done).await;
     let done = connected_systems(&mut admin).await;
     check(&admin, "connected-systems", done).await;
+    let done = scim_provisioning(&mut admin).await;
+    check(&admin, "scim-provisioning", done).await;
     if let Some(directory) = slapd::Slapd::start("the directory sync in a browser") {
         let done = directory_sync(&mut admin, &directory).await;
         check(&admin, "directory-sync", done).await;
