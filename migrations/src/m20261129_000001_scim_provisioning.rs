@@ -4,7 +4,9 @@
 //!   used and when revoked);
 //! - `users.scim_profile`: the `name` and `emails` a provider sent, echoed back as sent;
 //! - `users.sso_subject`: who a user is at the OpenID provider (a digest of its issuer and
-//!   their subject), so that a changed email or user name there updates the same account.
+//!   their subject), so that a changed email or user name there updates the same account;
+//! - an index of the live users' ids, which SCIM's `startIndex` paging counts and skips
+//!   through without reading the rows it skips.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -57,6 +59,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX ix_users_live_id ON users (id) WHERE deleted_at IS NULL",
+            )
+            .await?;
+        manager
             .create_table(
                 Table::create()
                     .table(ProvisioningTokens::Table)
@@ -83,6 +91,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         db.execute_unprepared("DROP INDEX ux_users_sso_subject")
             .await?;
+        db.execute_unprepared("DROP INDEX ix_users_live_id").await?;
         for column in ["scim_profile", "sso_subject"] {
             db.execute_unprepared(&format!("ALTER TABLE users DROP COLUMN {column}"))
                 .await?;

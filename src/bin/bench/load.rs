@@ -21,6 +21,19 @@ pub fn client() -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
+/// A client that presents a SCIM provisioning token, as an identity provider does.
+pub fn provisioning_client(token: &str) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse()?,
+    );
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .pool_max_idle_per_host(1)
+        .build()?)
+}
+
 /// Signs in as `upn` and returns the client holding the session.
 pub async fn sign_in(base: &str, upn: &str, password: &str) -> anyhow::Result<reqwest::Client> {
     let client = client()?;

@@ -263,6 +263,19 @@ async fn main() -> anyhow::Result<()> {
         server.rss_mb()
     );
 
+    // An identity provider's token, for the SCIM endpoint.
+    let (_, token) = gatehouse::services::provisioning::create_token(
+        &db,
+        &SystemClock,
+        &gatehouse::domain::principal::Principal::console(),
+        "Bench identity provider",
+        "90",
+    )
+    .await?;
+    let providers: Vec<reqwest::Client> = (0..args.connections)
+        .map(|_| load::provisioning_client(&token))
+        .collect::<Result<_, _>>()?;
+
     // Keyset paging: a page near the end costs what the first does.
     let deep = gatehouse::domain::page::NameKey {
         name: format!("User {:06}", size.users.saturating_sub(10)),
@@ -298,6 +311,28 @@ async fn main() -> anyhow::Result<()> {
             "A popular package's Assignments",
             &admins,
             format!("/admin/access-packages/{}/assignments", world.popular),
+        ),
+        // What an identity provider asks before each change: is this person here?
+        (
+            "SCIM → Users?filter=userName eq",
+            &providers,
+            format!(
+                "/scim/v2/Users?filter=userName%20eq%20%22user{:06}%40bench.test%22",
+                size.users / 2
+            ),
+        ),
+        (
+            "SCIM → Users, 100 from the last thousand",
+            &providers,
+            format!(
+                "/scim/v2/Users?startIndex={}&count=100",
+                size.users.saturating_sub(1_000)
+            ),
+        ),
+        (
+            "SCIM → Groups?excludedAttributes=members",
+            &providers,
+            "/scim/v2/Groups?excludedAttributes=members".into(),
         ),
     ];
     let length = Duration::from_secs(args.seconds);

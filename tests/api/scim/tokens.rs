@@ -210,3 +210,60 @@ async fn a_revoked_token_stops_working_at_once() {
         .await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn every_scim_address_refuses_without_a_token() {
+    let app = spawn_app().await;
+    let idp = provider(&app).await;
+    let user = idp
+        .create("/Users", super::user_body("ada@contoso.com"))
+        .await;
+    let id = user["id"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let routes = [
+        ("GET", "/ServiceProviderConfig".to_owned()),
+        ("GET", "/ResourceTypes".to_owned()),
+        ("GET", "/ResourceTypes/User".to_owned()),
+        ("GET", "/Schemas".to_owned()),
+        (
+            "GET",
+            "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User".to_owned(),
+        ),
+        ("GET", "/Users".to_owned()),
+        ("POST", "/Users".to_owned()),
+        ("POST", "/Users/.search".to_owned()),
+        ("GET", format!("/Users/{id}")),
+        ("PUT", format!("/Users/{id}")),
+        ("PATCH", format!("/Users/{id}")),
+        ("DELETE", format!("/Users/{id}")),
+        ("GET", "/Groups".to_owned()),
+        ("POST", "/Groups".to_owned()),
+        ("POST", "/Groups/.search".to_owned()),
+        ("GET", format!("/Groups/{id}")),
+        ("PUT", format!("/Groups/{id}")),
+        ("PATCH", format!("/Groups/{id}")),
+        ("DELETE", format!("/Groups/{id}")),
+        ("POST", "/.search".to_owned()),
+        ("POST", "/Bulk".to_owned()),
+    ];
+    for (method, path) in routes {
+        let answer = client
+            .request(method.parse().unwrap(), format!("{}{path}", idp.base))
+            .header("Content-Type", "application/scim+json")
+            .body(super::user_body("mallory@contoso.com").to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    // Nothing was created, changed or deleted.
+    let still = ok(idp.get(&format!("/Users/{id}")).await, StatusCode::OK).await;
+    assert_eq!(still["userName"], "ada@contoso.com");
+    let found = ok(
+        idp.get("/Users?filter=userName%20eq%20%22mallory%40contoso.com%22")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(found["totalResults"], 0);
+}
