@@ -88,6 +88,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         Command::Serve => {
             let clock: crate::clock::SharedClock = Arc::new(SystemClock);
             let interval = config.scheduler_interval;
+            let mail = config.mail.clone();
             let app = startup::build(config, clock.clone()).await?;
             let scheduler = startup::spawn_scheduler(app.db.clone(), clock.clone(), interval);
             let outbox = startup::spawn_outbox_worker(
@@ -98,14 +99,26 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             );
             let syncs = startup::spawn_sync_worker(
                 app.db.clone(),
-                clock,
+                clock.clone(),
                 app.secrets.clone(),
                 startup::SYNC_INTERVAL,
             );
+            let mailer = match &mail {
+                Some(mail) => Some(startup::spawn_mail_worker(
+                    app.db.clone(),
+                    clock,
+                    crate::connectors::smtp::Mailer::new(mail).map_err(anyhow::Error::msg)?,
+                    startup::MAIL_INTERVAL,
+                )),
+                None => None,
+            };
             let served = app.server.await.context("running the server");
             scheduler.abort();
             outbox.abort();
             syncs.abort();
+            if let Some(mailer) = mailer {
+                mailer.abort();
+            }
             served
         }
         Command::Migrate => {

@@ -117,6 +117,16 @@ pub struct Settings {
         global = true
     )]
     pub local_sign_in: String,
+
+    /// Where email goes out: `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:pass@host:465` (TLS) or `smtp://host:25` (no encryption;
+    /// `?tls=opportunistic` uses STARTTLS when offered). Unset: no email.
+    #[arg(long, env = "GATEHOUSE_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email, such as `Gatehouse <gatehouse@contoso.com>`.
+    #[arg(long, env = "GATEHOUSE_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
 }
 
 impl Default for Settings {
@@ -138,8 +148,87 @@ impl Default for Settings {
             local_sign_in: "on".into(),
             trusted_proxy: None,
             scheduler_seconds: "30".into(),
+            smtp_url: None,
+            mail_from: None,
         }
     }
+}
+
+/// Email: the SMTP server and the sender.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// As configured; it may hold a password, so it is never printed whole.
+    pub url: String,
+    pub from: String,
+}
+
+impl std::fmt::Debug for Mail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mail")
+            .field("server", &self.server())
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl Mail {
+    /// The server as the admin portal shows it: scheme, host and port, no password.
+    pub fn server(&self) -> String {
+        match url::Url::parse(&self.url) {
+            Ok(url) => format!(
+                "{}://{}{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default(),
+                url.port().map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+            Err(_) => "(unreadable)".to_owned(),
+        }
+    }
+}
+
+fn parse_mail(settings: &Settings) -> Result<Option<Mail>, ConfigError> {
+    let url = settings
+        .smtp_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let from = settings
+        .mail_from
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
+    let Some(url) = url else {
+        if from.is_some() {
+            return Err(refuse(
+                "GATEHOUSE_MAIL_FROM",
+                "needs GATEHOUSE_SMTP_URL as well",
+            ));
+        }
+        return Ok(None);
+    };
+    let scheme_ok = url.starts_with("smtp://") || url.starts_with("smtps://");
+    if !scheme_ok || lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).is_err() {
+        return Err(refuse(
+            "GATEHOUSE_SMTP_URL",
+            "not an SMTP URL like smtp://mail.contoso.com:587 or smtps://user:pass@mail.contoso.com",
+        ));
+    }
+    let Some(from) = from else {
+        return Err(refuse(
+            "GATEHOUSE_MAIL_FROM",
+            "needed with GATEHOUSE_SMTP_URL: the sender, like Gatehouse <gatehouse@contoso.com>",
+        ));
+    };
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(refuse(
+            "GATEHOUSE_MAIL_FROM",
+            format!("'{from}' is not an address like Gatehouse <gatehouse@contoso.com>"),
+        ));
+    }
+    Ok(Some(Mail {
+        url: url.to_owned(),
+        from: from.to_owned(),
+    }))
 }
 
 /// Single sign-on with an OpenID Connect provider.
@@ -213,6 +302,8 @@ pub struct Config {
     pub scheduler_interval: std::time::Duration,
     pub oidc: Option<Oidc>,
     pub local_sign_in: LocalSignIn,
+    /// Email, when an SMTP server is configured.
+    pub mail: Option<Mail>,
 }
 
 /// A setting that cannot be used, said in one line.
@@ -291,6 +382,7 @@ impl Config {
                 )
             })?;
         let oidc = parse_oidc(settings)?;
+        let mail = parse_mail(settings)?;
         let local_sign_in = match settings.local_sign_in.trim() {
             "on" => LocalSignIn::On,
             "admins" => LocalSignIn::AdminsOnly,
@@ -310,6 +402,7 @@ impl Config {
         }
         Ok(Self {
             oidc,
+            mail,
             local_sign_in,
             scheduler_interval: std::time::Duration::from_secs(scheduler_seconds),
             trusted_proxy,
@@ -643,5 +736,28 @@ mod tests {
             Config::from_settings(&s).map(|c| c.idle_timeout),
             Ok(time::Duration::minutes(15))
         );
+    }
+
+    #[test]
+    fn email_needs_an_smtp_url_and_a_sender_and_hides_the_password() {
+        let mut s = settings();
+        assert!(matches!(Config::from_settings(&s), Ok(c) if c.mail.is_none()));
+        s.mail_from = Some("Gatehouse <gatehouse@contoso.com>".into());
+        assert_eq!(refusal(&s).name, "GATEHOUSE_MAIL_FROM");
+        s.smtp_url = Some("http://mail.contoso.com".into());
+        assert_eq!(refusal(&s).name, "GATEHOUSE_SMTP_URL");
+        s.smtp_url = Some("smtps://gatehouse:s3cret@mail.contoso.com:465".into());
+        let mail = match Config::from_settings(&s) {
+            Ok(Config {
+                mail: Some(mail), ..
+            }) => mail,
+            other => panic!("not taken: {other:?}"),
+        };
+        assert_eq!(mail.server(), "smtps://mail.contoso.com:465");
+        assert!(!format!("{mail:?}").contains("s3cret"), "never printed");
+        s.mail_from = Some("not an address".into());
+        assert_eq!(refusal(&s).name, "GATEHOUSE_MAIL_FROM");
+        s.mail_from = None;
+        assert_eq!(refusal(&s).name, "GATEHOUSE_MAIL_FROM");
     }
 }

@@ -97,6 +97,8 @@ typed_id!(
     OutboxAttemptId,
     /// A bearer token an identity provider provisions users and groups with (SCIM).
     ProvisioningTokenId,
+    /// One email to one recipient, in the mail outbox.
+    EmailId,
 );
 
 impl ConnectedSystemId {

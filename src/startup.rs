@@ -147,6 +147,23 @@ pub fn spawn_outbox_worker(
     })
 }
 
+/// How often the mail worker looks for email to send.
+pub const MAIL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Sends the mail outbox's messages every `interval`, for as long as the server runs (every
+/// instance does; rows are claimed, so each message goes once).
+pub fn spawn_mail_worker(
+    db: DatabaseConnection,
+    clock: SharedClock,
+    mailer: crate::connectors::smtp::Mailer,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    spawn_every(interval, "mail", move || {
+        let (db, clock, mailer) = (db.clone(), clock.clone(), mailer.clone());
+        async move { crate::services::mail::run_pass(&db, clock.as_ref(), &mailer).await }
+    })
+}
+
 /// How often the sync worker looks for imports and drift checks to run.
 pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 

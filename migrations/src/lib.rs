@@ -16,6 +16,7 @@ mod m20261127_000003_outbox_assignments;
 mod m20261127_000004_outbox_attempts;
 mod m20261128_000001_directory_sync;
 mod m20261129_000001_scim_provisioning;
+mod m20261130_000001_email;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_outbox_attempts::Migration),
             Box::new(m20261128_000001_directory_sync::Migration),
             Box::new(m20261129_000001_scim_provisioning::Migration),
+            Box::new(m20261130_000001_email::Migration),
         ]
     }
 }

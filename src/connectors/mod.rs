@@ -3,6 +3,7 @@
 //! database; services call these with settings and an opened secret.
 pub mod ldap;
 pub mod scim;
+pub mod smtp;
 pub mod webhook;
 
 use std::time::Duration;

@@ -59,6 +59,7 @@ pub const SET_DRIFT_MODE: &str = "Change drift setting of governed group";
 pub const ADD_PROVISIONING_TOKEN: &str = "Add SCIM provisioning token";
 pub const REVOKE_PROVISIONING_TOKEN: &str = "Revoke SCIM provisioning token";
 pub const UPDATE_PROVISIONING_SETTINGS: &str = "Update SCIM provisioning settings";
+pub const SEND_TEST_EMAIL: &str = "Send test email";
 
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";
@@ -68,3 +69,4 @@ pub const TARGET_PACKAGE: &str = "Access package";
 pub const TARGET_POLICY: &str = "Assignment policy";
 pub const TARGET_CONNECTED_SYSTEM: &str = "Connected system";
 pub const TARGET_PROVISIONING_TOKEN: &str = "SCIM provisioning token";
+pub const TARGET_EMAIL: &str = "Email";

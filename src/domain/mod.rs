@@ -10,6 +10,7 @@ pub mod directory;
 pub mod drift;
 pub mod group;
 pub mod lifecycle;
+pub mod mail;
 pub mod outbox;
 pub mod page;
 pub mod policy;

@@ -10,6 +10,7 @@ pub mod catalog_resource;
 pub mod catalog_role;
 pub mod connected_system;
 pub mod drift_finding;
+pub mod email;
 pub mod governed_group;
 pub mod group;
 pub mod group_member;

@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod drift;
 pub mod error;
 pub mod groups;
+pub mod mail;
 pub mod outbox;
 pub mod packages;
 pub mod password;

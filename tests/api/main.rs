@@ -16,6 +16,7 @@ mod headers;
 mod helpers;
 mod holes;
 mod lifecycle;
+mod mail;
 mod matrix;
 mod migrations;
 mod packages;

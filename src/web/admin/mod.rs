@@ -3,6 +3,7 @@ pub mod audit;
 pub mod catalogs;
 pub mod connected;
 pub mod groups;
+pub mod notifications;
 pub mod packages;
 pub mod users;
 
@@ -17,6 +18,7 @@ pub fn routes() -> Vec<RouteDef> {
     table.extend(packages::routes());
     table.extend(connected::routes());
     table.push(get("/admin/audit", audit::list));
+    table.extend(notifications::routes());
     table
 }
 

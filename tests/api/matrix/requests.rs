@@ -115,6 +115,7 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
         ],
         "/admin/connected-systems/{id}/edit" => webhook_fields(&t.connected_name, ""),
         "/admin/connected-systems/{id}/drift/{group}/mode" => vec![("mode", text("report"))],
+        "/admin/notifications/test" => vec![("to", format!("test{n}@woodgrove.test"))],
         "/admin/connected-systems/scim-provisioning/tokens" => vec![
             ("name", format!("Identity provider {n}")),
             ("valid_days", text("90")),

@@ -1,0 +1,110 @@
+//! Email against a real SMTP server: `aiosmtpd` from PyPI (installed by `.ci/run` into
+//! `.ci/venv`), started on a free port with a Maildir it writes every message into.
+mod notifications;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct SmtpServer {
+    pub port: u16,
+    maildir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn python() -> Option<PathBuf> {
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".ci/venv/bin/python");
+    let installed = Command::new(&venv)
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    installed.then_some(venv)
+}
+
+/// One message as the server received it: its headers and its text.
+pub struct Received {
+    pub raw: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.raw.split("\r\n\r\n").next().unwrap_or_default();
+        let prefix = format!("{}:", name.to_lowercase());
+        head.replace("\r\n ", " ")
+            .lines()
+            .find(|l| l.to_lowercase().starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_owned())
+    }
+}
+
+impl SmtpServer {
+    /// A running server, or `None` (with a line saying how to run the suite) when aiosmtpd
+    /// is not installed and the suite is not required.
+    pub fn start(suite: &str) -> Option<Self> {
+        let Some(python) = python() else {
+            assert!(
+                std::env::var("GATEHOUSE_REAL_SERVERS").map_or(true, |v| v != "required"),
+                "{suite}: aiosmtpd is not installed (.ci/venv/bin/pip install aiosmtpd)"
+            );
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {suite}: needs aiosmtpd. Install it with `python3 -m venv .ci/venv && \
+                 .ci/venv/bin/pip install aiosmtpd` (`.ci/run` does) and run cargo test again."
+            );
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let maildir = tempfile::tempdir().expect("a maildir");
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        let ready = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < ready, "aiosmtpd did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Self {
+            port,
+            maildir,
+            child,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far (the server has written each before it said 250).
+    pub fn messages(&self) -> Vec<Received> {
+        let new = self.maildir.path().join("mail").join("new");
+        let mut found: Vec<Received> = std::fs::read_dir(new)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .map(|raw| Received {
+                        raw: raw.replace("\r\n", "\n").replace('\n', "\r\n"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort_by(|a, b| a.raw.cmp(&b.raw));
+        found
+    }
+}

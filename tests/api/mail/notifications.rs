@@ -1,0 +1,182 @@
+//! The Notifications page, `Send test email`, and the mail worker: sent once, retried,
+//! given up, and said on the page.
+use gatehouse::config::Mail;
+use gatehouse::connectors::smtp::Mailer;
+use gatehouse::entities::email;
+use gatehouse::services::mail;
+use reqwest::StatusCode;
+use sea_orm::EntityTrait;
+
+use super::SmtpServer;
+use crate::helpers::{TestApp, audit_count, spawn_app, spawn_app_with};
+
+const FROM: &str = "Gatehouse <gatehouse@woodgrove.test>";
+
+async fn app_mailing_to(url: &str) -> TestApp {
+    let url = url.to_owned();
+    spawn_app_with(move |s| {
+        s.smtp_url = Some(url);
+        s.mail_from = Some(FROM.into());
+    })
+    .await
+}
+
+fn mailer(url: &str) -> Mailer {
+    Mailer::new(&Mail {
+        url: url.to_owned(),
+        from: FROM.to_owned(),
+    })
+    .expect("a mailer")
+}
+
+#[tokio::test]
+async fn a_test_email_goes_through_the_outbox_to_a_real_smtp_server() {
+    let Some(server) = SmtpServer::start("email (aiosmtpd)") else {
+        return;
+    };
+    let app = app_mailing_to(&server.url()).await;
+    let (admin, _) = app.admin().await;
+    let page = admin.get_html("/admin/notifications").await;
+    assert!(
+        page.contains(&format!("smtp://127.0.0.1:{}", server.port)),
+        "{page}"
+    );
+    let sent = admin
+        .post("/admin/notifications/test", &[("to", "it@woodgrove.test")])
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    // Written, not sent, by the handler.
+    assert!(server.messages().is_empty());
+    let page = admin.get_html("/admin/notifications").await;
+    assert!(page.contains("Waiting"), "{page}");
+
+    let report = mail::run_pass(&app.db, &app.clock, &mailer(&server.url()))
+        .await
+        .expect("a pass");
+    assert_eq!(report.sent, 1);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    assert_eq!(message.header("To").as_deref(), Some("it@woodgrove.test"));
+    assert_eq!(
+        message.header("Subject").as_deref(),
+        Some("Test email from Gatehouse")
+    );
+    assert!(
+        message
+            .header("From")
+            .is_some_and(|f| f.contains("gatehouse@woodgrove.test"))
+    );
+    assert!(message.raw.contains("text/plain") && message.raw.contains("text/html"));
+    assert!(
+        message.raw.contains("/admin/notifications"),
+        "a link to the page"
+    );
+    let page = admin.get_html("/admin/notifications").await;
+    assert!(page.contains("badge-success\">Sent"), "{page}");
+    assert_eq!(
+        audit_count(&app, "Send test email", "it@woodgrove.test").await,
+        1
+    );
+
+    // A second pass, or a second instance, sends nothing again.
+    let again = mail::run_pass(
+        &app.second_instance_db().await,
+        &app.clock,
+        &mailer(&server.url()),
+    )
+    .await
+    .expect("a pass");
+    assert_eq!(again, mail::MailReport::default());
+    assert_eq!(server.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn two_instances_send_each_message_once() {
+    let Some(server) = SmtpServer::start("email (aiosmtpd)") else {
+        return;
+    };
+    let app = app_mailing_to(&server.url()).await;
+    let (admin, _) = app.admin().await;
+    for n in 0..30 {
+        let to = format!("person{n}@woodgrove.test");
+        let sent = admin
+            .post("/admin/notifications/test", &[("to", &to)])
+            .await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    }
+    let other = app.second_instance_db().await;
+    let (one, two) = (mailer(&server.url()), mailer(&server.url()));
+    let (a, b) = tokio::join!(
+        mail::run_pass(&app.db, &app.clock, &one),
+        mail::run_pass(&other, &app.clock, &two)
+    );
+    let (a, b) = (a.expect("a pass"), b.expect("a pass"));
+    assert_eq!(a.sent + b.sent, 30);
+    assert_eq!(server.messages().len(), 30, "each once");
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_is_retried_then_given_up_and_said() {
+    let down = "smtp://127.0.0.1:9";
+    let app = app_mailing_to(down).await;
+    let (admin, _) = app.admin().await;
+    admin
+        .post("/admin/notifications/test", &[("to", "it@woodgrove.test")])
+        .await;
+    let report = mail::run_pass(&app.db, &app.clock, &mailer(down))
+        .await
+        .expect("a pass");
+    assert_eq!(report.retrying, 1);
+    let row = &email::Entity::find().all(&app.db).await.unwrap()[0];
+    assert_eq!(row.state, "pending");
+    assert_eq!(row.attempts, 1);
+    assert!(
+        row.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("SMTP server"))
+    );
+    let page = admin.get_html("/admin/notifications").await;
+    assert!(page.contains("1 tries"), "{page}");
+    // Not due yet: nothing is tried.
+    let early = mail::run_pass(&app.db, &app.clock, &mailer(down))
+        .await
+        .unwrap();
+    assert_eq!(early, mail::MailReport::default());
+    for _ in 0..7 {
+        app.clock.advance(time::Duration::hours(1));
+        mail::run_pass(&app.db, &app.clock, &mailer(down))
+            .await
+            .unwrap();
+    }
+    let row = &email::Entity::find().all(&app.db).await.unwrap()[0];
+    assert_eq!(row.state, "failed");
+    assert_eq!(row.attempts, 8);
+    let page = admin.get_html("/admin/notifications").await;
+    assert!(page.contains("badge-danger\">Failed"), "{page}");
+}
+
+#[tokio::test]
+async fn with_email_off_the_page_says_how_to_turn_it_on() {
+    let app = spawn_app().await;
+    let (admin, _) = app.admin().await;
+    let page = admin.get_html("/admin/notifications").await;
+    assert!(page.contains("GATEHOUSE_SMTP_URL"), "{page}");
+    let refused = admin
+        .post("/admin/notifications/test", &[("to", "it@woodgrove.test")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(email::Entity::find().all(&app.db).await.unwrap().is_empty());
+    let bad = app_mailing_to("smtp://127.0.0.1:9").await;
+    let (admin, _) = bad.admin().await;
+    let typo = admin
+        .post("/admin/notifications/test", &[("to", "not an address")])
+        .await;
+    assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        typo.text()
+            .await
+            .unwrap()
+            .contains("Enter an email address")
+    );
+}
