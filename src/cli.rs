@@ -89,6 +89,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             let clock: crate::clock::SharedClock = Arc::new(SystemClock);
             let interval = config.scheduler_interval;
             let mail = config.mail.clone();
+            let public_url = config.public_url.clone();
             let app = startup::build(config, clock.clone()).await?;
             let scheduler = startup::spawn_scheduler(app.db.clone(), clock.clone(), interval);
             let outbox = startup::spawn_outbox_worker(
@@ -108,6 +109,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                     app.db.clone(),
                     clock,
                     crate::connectors::smtp::Mailer::new(mail).map_err(anyhow::Error::msg)?,
+                    public_url,
                     startup::MAIL_INTERVAL,
                 )),
                 None => None,

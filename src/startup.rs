@@ -156,11 +156,22 @@ pub fn spawn_mail_worker(
     db: DatabaseConnection,
     clock: SharedClock,
     mailer: crate::connectors::smtp::Mailer,
+    public_url: String,
     interval: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     spawn_every(interval, "mail", move || {
-        let (db, clock, mailer) = (db.clone(), clock.clone(), mailer.clone());
-        async move { crate::services::mail::run_pass(&db, clock.as_ref(), &mailer).await }
+        let (db, clock, mailer, public_url) = (
+            db.clone(),
+            clock.clone(),
+            mailer.clone(),
+            public_url.clone(),
+        );
+        async move {
+            // What the requests' timelines call for goes into the outbox, then out.
+            let read = crate::services::notify::run_pass(&db, clock.as_ref(), &public_url).await?;
+            let sent = crate::services::mail::run_pass(&db, clock.as_ref(), &mailer).await?;
+            Ok((read, sent))
+        }
     })
 }
 

@@ -5,20 +5,59 @@
 pub enum MessageKind {
     /// `Send test email` on the Notifications page.
     Test,
+    /// To an approver: a request waits for their decision.
+    ApprovalWaiting,
+    /// To the requestor, about their request.
+    RequestSubmitted,
+    RequestApproved,
+    RequestDenied,
+    RequestTimedOut,
+    RequestCanceled,
+    /// To the person whose access it is.
+    AccessDelivered,
+    AccessRemoved,
+    AccessEnded,
 }
 
 impl MessageKind {
+    const ALL: [(Self, &'static str, &'static str); 10] = [
+        (Self::Test, "test", "Test email"),
+        (
+            Self::ApprovalWaiting,
+            "approvalWaiting",
+            "Request waits for approval",
+        ),
+        (
+            Self::RequestSubmitted,
+            "requestSubmitted",
+            "Request submitted",
+        ),
+        (Self::RequestApproved, "requestApproved", "Request approved"),
+        (Self::RequestDenied, "requestDenied", "Request denied"),
+        (
+            Self::RequestTimedOut,
+            "requestTimedOut",
+            "Request timed out",
+        ),
+        (Self::RequestCanceled, "requestCanceled", "Request canceled"),
+        (Self::AccessDelivered, "accessDelivered", "Access delivered"),
+        (Self::AccessRemoved, "accessRemoved", "Access removed"),
+        (Self::AccessEnded, "accessEnded", "Access ended"),
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Test => "test",
-        }
+        Self::ALL
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map_or("", |(_, stored, _)| stored)
     }
 
+    /// The words the Notifications page uses for a stored kind.
     pub fn label(stored: &str) -> &'static str {
-        match stored {
-            "test" => "Test email",
-            _ => "Notification",
-        }
+        Self::ALL
+            .iter()
+            .find(|(_, s, _)| *s == stored)
+            .map_or("Notification", |(_, _, label)| label)
     }
 }
 

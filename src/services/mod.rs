@@ -7,6 +7,7 @@ pub mod drift;
 pub mod error;
 pub mod groups;
 pub mod mail;
+pub mod notify;
 pub mod outbox;
 pub mod packages;
 pub mod password;

@@ -35,6 +35,45 @@ pub struct Received {
 }
 
 impl Received {
+    /// The message's parts decoded (base64 and quoted-printable), one after the other.
+    pub fn body(&self) -> String {
+        use base64::Engine;
+        let mut out = String::new();
+        for part in self.raw.split("\r\n--") {
+            let (head, body) = part.split_once("\r\n\r\n").unwrap_or((part, ""));
+            let head = head.to_lowercase();
+            if head.contains("content-transfer-encoding: base64") {
+                let joined: String = body.split_whitespace().collect();
+                let joined = joined.split("--").next().unwrap_or_default().to_owned();
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(joined) {
+                    out.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            } else if head.contains("content-transfer-encoding: quoted-printable") {
+                let joined = body.replace("=\r\n", "");
+                let bytes = joined.as_bytes();
+                let mut decoded = Vec::with_capacity(bytes.len());
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'='
+                        && i + 2 < bytes.len()
+                        && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+                    {
+                        decoded.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    decoded.push(bytes[i]);
+                    i += 1;
+                }
+                out.push_str(&String::from_utf8_lossy(&decoded));
+            } else {
+                out.push_str(body);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.raw.split("\r\n\r\n").next().unwrap_or_default();
         let prefix = format!("{}:", name.to_lowercase());

@@ -69,7 +69,7 @@ async fn a_test_email_goes_through_the_outbox_to_a_real_smtp_server() {
     );
     assert!(message.raw.contains("text/plain") && message.raw.contains("text/html"));
     assert!(
-        message.raw.contains("/admin/notifications"),
+        message.body().contains("/admin/notifications"),
         "a link to the page"
     );
     let page = admin.get_html("/admin/notifications").await;
@@ -179,4 +179,136 @@ async fn with_email_off_the_page_says_how_to_turn_it_on() {
             .unwrap()
             .contains("Enter an email address")
     );
+}
+
+/// Gives `user` an email address, as the `Edit` form would.
+async fn with_address(app: &TestApp, user: gatehouse::ids::UserId, address: &str) {
+    use gatehouse::entities::user;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let mut row: user::ActiveModel = user::Entity::find_by_id(user)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    row.email = Set(Some(address.to_owned()));
+    row.update(&app.db).await.unwrap();
+}
+
+/// What the mail worker does on each tick: the timelines' messages into the outbox, then out.
+async fn tick(app: &TestApp, server: &SmtpServer) {
+    app.clock.advance(time::Duration::seconds(10));
+    gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .expect("a notify pass");
+    mail::run_pass(&app.db, &app.clock, &mailer(&server.url()))
+        .await
+        .expect("a mail pass");
+}
+
+fn by_subject<'a>(messages: &'a [super::Received], start: &str) -> Vec<&'a super::Received> {
+    messages
+        .iter()
+        .filter(|m| m.header("Subject").is_some_and(|s| s.starts_with(start)))
+        .collect()
+}
+
+#[tokio::test]
+async fn approvers_are_told_a_request_waits_and_the_requestor_how_it_went() {
+    use crate::builders::policy;
+    use gatehouse::domain::lifecycle::Decision;
+    use gatehouse::domain::user::DirectoryRole;
+    use gatehouse::services::requests;
+    let Some(server) = SmtpServer::start("email (aiosmtpd)") else {
+        return;
+    };
+    let app = app_mailing_to(&server.url()).await;
+    // Email is turned on now: what happened before is not mailed.
+    gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .unwrap();
+    let (approver_browser, approver) = app
+        .signed_in("approver@woodgrove.test", "Approver", DirectoryRole::User)
+        .await;
+    let (user_browser, user1) = app
+        .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    with_address(&app, approver, "approver@woodgrove.test").await;
+    with_address(&app, user1, "user1@woodgrove.test").await;
+    let group = app.create_group("Marketing resources").await;
+    let catalog = app.default_catalog().await;
+    let package = app
+        .create_package(catalog, "Marketing campaign", &[group])
+        .await;
+    app.create_policy(package, policy("Approval", &[user1], &[approver]))
+        .await;
+
+    // Step 4: User1 requests the package.
+    let request = app.submit_request(user1, package).await;
+    tick(&app, &server).await;
+    let messages = server.messages();
+    let waiting = by_subject(
+        &messages,
+        "Approve or deny: User1 requests Marketing campaign",
+    );
+    assert_eq!(waiting.len(), 1, "one message to the approver");
+    assert_eq!(
+        waiting[0].header("To").as_deref(),
+        Some("approver@woodgrove.test")
+    );
+    let link = format!("/myaccess/approvals/{request}");
+    assert!(
+        waiting[0].body().contains(&link),
+        "a link to the request pane"
+    );
+    assert!(
+        waiting[0].body().contains("For the project"),
+        "with the justification"
+    );
+    let submitted = by_subject(&messages, "Request submitted: Marketing campaign");
+    assert_eq!(submitted.len(), 1);
+    assert_eq!(
+        submitted[0].header("To").as_deref(),
+        Some("user1@woodgrove.test")
+    );
+    // The link opens the request for the approver, and for nobody else.
+    assert_eq!(approver_browser.get(&link).await.status(), StatusCode::OK);
+    assert_eq!(
+        user_browser.get(&link).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Step 5: the approver approves; User1 hears, and gets the access.
+    let principal = app.principal_of(approver).await;
+    requests::decide(
+        &app.db,
+        &app.clock,
+        &principal,
+        request,
+        Decision::Approve,
+        "Welcome",
+    )
+    .await
+    .unwrap();
+    tick(&app, &server).await;
+    let messages = server.messages();
+    let approved = by_subject(&messages, "Request approved: Marketing campaign");
+    assert_eq!(approved.len(), 1);
+    assert!(
+        approved[0].body().contains("Welcome"),
+        "with the approver's words"
+    );
+    let delivered = by_subject(&messages, "Access delivered: Marketing campaign");
+    assert_eq!(delivered.len(), 1);
+    assert!(delivered[0].body().contains("/myaccess/access"));
+    assert_eq!(
+        user_browser.get("/myaccess/access").await.status(),
+        StatusCode::OK
+    );
+
+    // Nothing twice, however often the worker runs.
+    let count = messages.len();
+    tick(&app, &server).await;
+    tick(&app, &server).await;
+    assert_eq!(server.messages().len(), count);
 }

@@ -1,0 +1,291 @@
+//! Who is told what: the mail worker reads requests' timelines (every step of every request
+//! is a line there, written in the step's transaction) after a mark it keeps, and writes the
+//! messages each line calls for into the mail outbox. A line read twice (two instances, a
+//! crash before the mark moved) writes nothing twice: each message's key is the line and the
+//! recipient.
+use askama::Template;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+
+use super::mail::{NewEmail, enqueue};
+use crate::clock::Clock;
+use crate::db::write_txn;
+use crate::domain::mail::MessageKind;
+use crate::entities::{assignment_request, request_event, system_state, user};
+use crate::ids::{RequestEventId, UserId};
+
+const MARK: &str = "mail_timeline_mark";
+/// Lines younger than this wait for the next pass: a transaction that wrote a line with a
+/// smaller id may not have committed yet.
+const SETTLE: time::Duration = time::Duration::seconds(5);
+const BATCH: u64 = 200;
+
+#[derive(Template)]
+#[template(path = "email/notice.txt")]
+struct NoticeText<'a> {
+    name: &'a str,
+    lines: &'a [String],
+    action: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice.html")]
+struct NoticeHtml<'a> {
+    subject: &'a str,
+    name: &'a str,
+    lines: &'a [String],
+    action: &'a str,
+    link: &'a str,
+}
+
+/// One message, before it is rendered.
+struct Notice {
+    kind: MessageKind,
+    to: UserId,
+    subject: String,
+    lines: Vec<String>,
+    action: &'static str,
+    path: String,
+}
+
+/// Writes the messages for the timeline lines since the mark; how many lines were read.
+/// The first pass ever only sets the mark: history from before email was on is not mailed.
+pub async fn run_pass(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    public_url: &str,
+) -> Result<usize, sea_orm::DbErr> {
+    let now = clock.now();
+    let mark = system_state::Entity::find_by_id(MARK.to_owned())
+        .one(db)
+        .await?
+        .and_then(|row| row.value.parse::<RequestEventId>().ok());
+    let Some(mark) = mark else {
+        let newest: Option<RequestEventId> = request_event::Entity::find()
+            .select_only()
+            .column(request_event::Column::Id)
+            .order_by_desc(request_event::Column::Id)
+            .limit(1)
+            .into_tuple()
+            .one(db)
+            .await?;
+        set_mark(db, now, newest.unwrap_or(RequestEventId(uuid::Uuid::nil()))).await?;
+        return Ok(0);
+    };
+    let lines = request_event::Entity::find()
+        .filter(request_event::Column::Id.gt(mark))
+        .filter(request_event::Column::OccurredAt.lte(now - SETTLE))
+        .order_by_asc(request_event::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let Some(last) = lines.last().map(|l| l.id) else {
+        return Ok(0);
+    };
+    let base = public_url.trim_end_matches('/');
+    let txn = write_txn(db).await?;
+    let mut messages = Vec::new();
+    for line in &lines {
+        for notice in notices(&txn, line).await? {
+            let Some(person) = user::Entity::find_by_id(notice.to)
+                .filter(user::Column::DeletedAt.is_null())
+                .one(&txn)
+                .await?
+            else {
+                continue;
+            };
+            let Some(address) = person.email.clone() else {
+                continue;
+            };
+            let link = format!("{base}{}", notice.path);
+            let text = NoticeText {
+                name: &person.display_name,
+                lines: &notice.lines,
+                action: notice.action,
+                link: &link,
+            }
+            .render();
+            let html = NoticeHtml {
+                subject: &notice.subject,
+                name: &person.display_name,
+                lines: &notice.lines,
+                action: notice.action,
+                link: &link,
+            }
+            .render();
+            let (Ok(text), Ok(html)) = (text, html) else {
+                tracing::error!(line = %line.id, "an email could not be rendered");
+                continue;
+            };
+            messages.push(NewEmail {
+                dedupe_key: format!("{}:{}", line.id, person.id),
+                kind: notice.kind,
+                recipient_id: Some(person.id),
+                recipient: address,
+                subject: notice.subject,
+                text,
+                html,
+            });
+        }
+    }
+    enqueue(&txn, now, messages).await?;
+    set_mark(&txn, now, last).await?;
+    txn.commit().await?;
+    Ok(lines.len())
+}
+
+async fn set_mark(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    mark: RequestEventId,
+) -> Result<(), sea_orm::DbErr> {
+    system_state::Entity::delete_by_id(MARK.to_owned())
+        .exec(db)
+        .await?;
+    system_state::ActiveModel {
+        key: Set(MARK.to_owned()),
+        value: Set(mark.to_string()),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The messages one timeline line calls for.
+async fn notices(
+    db: &impl ConnectionTrait,
+    line: &request_event::Model,
+) -> Result<Vec<Notice>, sea_orm::DbErr> {
+    let Some(request) = assignment_request::Entity::find_by_id(line.request_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let package = super::requests::package_name(db, request.access_package_id).await?;
+    let mine = format!("/myaccess/request-history/{}", request.id);
+    let to = request.target_id;
+    let told = |kind, subject: String, lines: Vec<String>, action, path: String| Notice {
+        kind,
+        to,
+        subject,
+        lines,
+        action,
+        path,
+    };
+    let said = line.description.clone();
+    let notices = match line.kind.as_str() {
+        "submitted" => {
+            let mut all = vec![told(
+                MessageKind::RequestSubmitted,
+                format!("Request submitted: {package}"),
+                vec![format!("Your request for {package} was submitted."), said],
+                "View request",
+                mine,
+            )];
+            let waiting = request.state == "pendingApproval" || request.state == "submitted";
+            let policy =
+                super::requests::policy_of(db, request.access_package_id, request.policy_id)
+                    .await?;
+            if let Some(policy) = policy.filter(|_| waiting) {
+                let target = user::Entity::find_by_id(to)
+                    .one(db)
+                    .await?
+                    .map(|u| u.display_name)
+                    .unwrap_or_default();
+                let justification = if request.justification.trim().is_empty() {
+                    "No justification was given.".to_owned()
+                } else {
+                    format!("Justification: “{}”", request.justification.trim())
+                };
+                for approver in policy.spec.approvers.iter().filter(|a| **a != to) {
+                    all.push(Notice {
+                        kind: MessageKind::ApprovalWaiting,
+                        to: *approver,
+                        subject: format!("Approve or deny: {target} requests {package}"),
+                        lines: vec![
+                            format!(
+                                "{target} requests access to {package}, and you are an approver."
+                            ),
+                            justification.clone(),
+                        ],
+                        action: "Approve or deny",
+                        path: format!("/myaccess/approvals/{}", request.id),
+                    });
+                }
+            }
+            all
+        }
+        "approved" => vec![told(
+            MessageKind::RequestApproved,
+            format!("Request approved: {package}"),
+            vec![format!("Your request for {package} was approved."), said],
+            "View request",
+            mine,
+        )],
+        "denied" => vec![told(
+            MessageKind::RequestDenied,
+            format!("Request denied: {package}"),
+            vec![format!("Your request for {package} was denied."), said],
+            "View request",
+            mine,
+        )],
+        "timedOut" => vec![told(
+            MessageKind::RequestTimedOut,
+            format!("Request expired: {package}"),
+            vec![format!(
+                "Nobody decided on your request for {package} in time, so it expired. You can request it again."
+            )],
+            "View request",
+            mine,
+        )],
+        // Someone else (an administrator, or a direct assignment) canceled it; one's own
+        // cancel needs no email.
+        "canceled" if request.requestor_id != Some(to) || !said.starts_with("Canceled by") => {
+            vec![told(
+                MessageKind::RequestCanceled,
+                format!("Request canceled: {package}"),
+                vec![format!("Your request for {package} was canceled."), said],
+                "View request",
+                mine,
+            )]
+        }
+        "delivered" => vec![told(
+            MessageKind::AccessDelivered,
+            format!("Access delivered: {package}"),
+            vec![format!("You now have {package}."), said],
+            "View my access",
+            "/myaccess/access".to_owned(),
+        )],
+        // A removal is a line on the removal request and on the request it ends: told once,
+        // from the removal, and not when the person removed their own access.
+        "removed"
+            if matches!(
+                request.request_type.as_str(),
+                "adminRemove" | "systemRemove"
+            ) =>
+        {
+            vec![told(
+                MessageKind::AccessRemoved,
+                format!("Access removed: {package}"),
+                vec![format!("Your access to {package} was removed."), said],
+                "View my access",
+                "/myaccess/access".to_owned(),
+            )]
+        }
+        "expired" if request.request_type == "systemRemove" => vec![told(
+            MessageKind::AccessEnded,
+            format!("Access ended: {package}"),
+            vec![format!("Your access to {package} has ended."), said],
+            "Request it again",
+            "/myaccess/access-packages".to_owned(),
+        )],
+        _ => Vec::new(),
+    };
+    Ok(notices)
+}
