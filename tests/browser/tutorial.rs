@@ -407,6 +407,10 @@ async fn scim_provisioning(p: &mut Page) -> Step {
     p.client.set_window_size(390, 844).await?;
     p.screenshot("scim-provisioning-phone").await?;
     p.client.set_window_size(1280, 900).await?;
+    // Email is off on this server: the Notifications page says how to turn it on.
+    p.nav("Notifications").await?;
+    p.expect_text("Gatehouse sends no email").await?;
+    p.screenshot("notifications-off").await?;
     Ok(())
 }
 
