@@ -17,10 +17,12 @@ pub enum MessageKind {
     AccessDelivered,
     AccessRemoved,
     AccessEnded,
+    /// To the person whose access ends within 14 days, then within a day.
+    AccessEnding,
 }
 
 impl MessageKind {
-    const ALL: [(Self, &'static str, &'static str); 10] = [
+    const ALL: [(Self, &'static str, &'static str); 11] = [
         (Self::Test, "test", "Test email"),
         (
             Self::ApprovalWaiting,
@@ -43,6 +45,7 @@ impl MessageKind {
         (Self::AccessDelivered, "accessDelivered", "Access delivered"),
         (Self::AccessRemoved, "accessRemoved", "Access removed"),
         (Self::AccessEnded, "accessEnded", "Access ended"),
+        (Self::AccessEnding, "accessEnding", "Access ending soon"),
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -52,9 +52,23 @@ struct Notice {
     path: String,
 }
 
+/// One pass: the messages the timelines call for, then the expiry warnings; how many
+/// timeline lines and ending assignments were read.
+pub async fn run_pass(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    public_url: &str,
+) -> Result<usize, sea_orm::DbErr> {
+    let mut read = timeline_pass(db, clock, public_url).await?;
+    for window in WARNINGS {
+        read += expiry_pass(db, clock, public_url, window).await?;
+    }
+    Ok(read)
+}
+
 /// Writes the messages for the timeline lines since the mark; how many lines were read.
 /// The first pass ever only sets the mark: history from before email was on is not mailed.
-pub async fn run_pass(
+async fn timeline_pass(
     db: &DatabaseConnection,
     clock: &dyn Clock,
     public_url: &str,
@@ -91,51 +105,166 @@ pub async fn run_pass(
     let mut messages = Vec::new();
     for line in &lines {
         for notice in notices(&txn, line).await? {
-            let Some(person) = user::Entity::find_by_id(notice.to)
-                .filter(user::Column::DeletedAt.is_null())
-                .one(&txn)
-                .await?
-            else {
-                continue;
-            };
-            let Some(address) = person.email.clone() else {
-                continue;
-            };
-            let link = format!("{base}{}", notice.path);
-            let text = NoticeText {
-                name: &person.display_name,
-                lines: &notice.lines,
-                action: notice.action,
-                link: &link,
+            let key = format!("{}:{}", line.id, notice.to);
+            if let Some(message) = render(&txn, base, notice, key).await? {
+                messages.push(message);
             }
-            .render();
-            let html = NoticeHtml {
-                subject: &notice.subject,
-                name: &person.display_name,
-                lines: &notice.lines,
-                action: notice.action,
-                link: &link,
-            }
-            .render();
-            let (Ok(text), Ok(html)) = (text, html) else {
-                tracing::error!(line = %line.id, "an email could not be rendered");
-                continue;
-            };
-            messages.push(NewEmail {
-                dedupe_key: format!("{}:{}", line.id, person.id),
-                kind: notice.kind,
-                recipient_id: Some(person.id),
-                recipient: address,
-                subject: notice.subject,
-                text,
-                html,
-            });
         }
     }
     enqueue(&txn, now, messages).await?;
     set_mark(&txn, now, last).await?;
     txn.commit().await?;
     Ok(lines.len())
+}
+
+/// The message for `notice`, when its recipient is there and has an address.
+async fn render(
+    db: &impl ConnectionTrait,
+    base: &str,
+    notice: Notice,
+    key: String,
+) -> Result<Option<NewEmail>, sea_orm::DbErr> {
+    let Some(person) = user::Entity::find_by_id(notice.to)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(address) = person.email.clone() else {
+        return Ok(None);
+    };
+    let link = format!("{base}{}", notice.path);
+    let text = NoticeText {
+        name: &person.display_name,
+        lines: &notice.lines,
+        action: notice.action,
+        link: &link,
+    }
+    .render();
+    let html = NoticeHtml {
+        subject: &notice.subject,
+        name: &person.display_name,
+        lines: &notice.lines,
+        action: notice.action,
+        link: &link,
+    }
+    .render();
+    let (Ok(text), Ok(html)) = (text, html) else {
+        tracing::error!(%key, "an email could not be rendered");
+        return Ok(None);
+    };
+    Ok(Some(NewEmail {
+        dedupe_key: key,
+        kind: notice.kind,
+        recipient_id: Some(person.id),
+        recipient: address,
+        subject: notice.subject,
+        text,
+        html,
+    }))
+}
+
+/// The warnings before access ends: how long before, and the words.
+#[derive(Clone, Copy)]
+struct Warning {
+    days: i64,
+    within: &'static str,
+}
+
+const WARNINGS: [Warning; 2] = [
+    Warning {
+        days: 14,
+        within: "within 14 days",
+    },
+    Warning {
+        days: 1,
+        within: "within a day",
+    },
+];
+
+/// Warns the people whose delivered access ends within the window and who were not warned
+/// for it yet: the window's mark is the latest end already warned about.
+async fn expiry_pass(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    public_url: &str,
+    window: Warning,
+) -> Result<usize, sea_orm::DbErr> {
+    use crate::entities::assignment;
+    let now = clock.now();
+    let key = format!("mail_expiry_mark_{}", window.days);
+    let format = &time::format_description::well_known::Rfc3339;
+    let mark = system_state::Entity::find_by_id(key.clone())
+        .one(db)
+        .await?
+        .and_then(|row| OffsetDateTime::parse(&row.value, format).ok())
+        .unwrap_or(now);
+    let horizon = now + time::Duration::days(window.days);
+    if horizon <= mark {
+        return Ok(0);
+    }
+    let ending = assignment::Entity::find()
+        .filter(crate::store::literally(
+            assignment::Column::State,
+            "delivered",
+        ))
+        .filter(assignment::Column::EndAt.gt(mark))
+        .filter(assignment::Column::EndAt.lte(horizon))
+        .order_by_asc(assignment::Column::EndAt)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    if ending.is_empty() {
+        // Nothing to say, and no need to write: the mark only saves reading again (each
+        // message's key keeps it from being written twice).
+        return Ok(0);
+    }
+    // A full batch: the next pass goes on from its last end.
+    let next = match ending.last() {
+        Some(last) if ending.len() as u64 == BATCH => last.end_at.unwrap_or(horizon),
+        _ => horizon,
+    };
+    let base = public_url.trim_end_matches('/');
+    let txn = write_txn(db).await?;
+    let mut messages = Vec::new();
+    for row in &ending {
+        let Some(end) = row.end_at else { continue };
+        let package = super::requests::package_name(&txn, row.access_package_id).await?;
+        let day = end
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .unwrap_or_default();
+        let notice = Notice {
+            kind: MessageKind::AccessEnding,
+            to: row.target_id,
+            subject: format!("Access ends {}: {package}", window.within),
+            lines: vec![
+                format!("Your access to {package} ends on {day}."),
+                "If you still need it, request it again in My Access before then.".to_owned(),
+            ],
+            action: "View my access",
+            path: "/myaccess/access".to_owned(),
+        };
+        let dedupe = format!("expiry{}:{}:{}", window.days, row.id, row.target_id);
+        if let Some(message) = render(&txn, base, notice, dedupe).await? {
+            messages.push(message);
+        }
+    }
+    enqueue(&txn, now, messages).await?;
+    system_state::Entity::delete_by_id(key.clone())
+        .exec(&txn)
+        .await?;
+    system_state::ActiveModel {
+        key: Set(key),
+        value: Set(next.format(format).unwrap_or_default()),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(ending.len())
 }
 
 async fn set_mark(

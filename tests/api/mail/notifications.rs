@@ -312,3 +312,65 @@ async fn approvers_are_told_a_request_waits_and_the_requestor_how_it_went() {
     tick(&app, &server).await;
     assert_eq!(server.messages().len(), count);
 }
+
+#[tokio::test]
+async fn people_are_warned_before_their_access_ends() {
+    use crate::builders::policy;
+    use gatehouse::domain::user::DirectoryRole;
+    use gatehouse::entities::assignment;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+    let Some(server) = SmtpServer::start("email (aiosmtpd)") else {
+        return;
+    };
+    let app = app_mailing_to(&server.url()).await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    with_address(&app, user1, "user1@woodgrove.test").await;
+    let group = app.create_group("Marketing resources").await;
+    let catalog = app.default_catalog().await;
+    let package = app
+        .create_package(catalog, "Marketing campaign", &[group])
+        .await;
+    app.create_policy(package, policy("No approval", &[user1], &[]))
+        .await;
+    app.submit_request(user1, package).await;
+    let mut row: assignment::ActiveModel = assignment::Entity::find()
+        .filter(assignment::Column::TargetId.eq(user1))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    let end = gatehouse::clock::Clock::now(&app.clock) + time::Duration::days(20);
+    row.end_at = Set(Some(end));
+    row.update(&app.db).await.unwrap();
+    let ending = |messages: &[super::Received], within: &str| {
+        by_subject(
+            messages,
+            &format!("Access ends {within}: Marketing campaign"),
+        )
+        .len()
+    };
+
+    tick(&app, &server).await;
+    assert_eq!(
+        ending(&server.messages(), "within 14 days"),
+        0,
+        "20 days away"
+    );
+    app.clock.advance(time::Duration::days(7));
+    tick(&app, &server).await;
+    let messages = server.messages();
+    assert_eq!(ending(&messages, "within 14 days"), 1);
+    let warning = by_subject(&messages, "Access ends within 14 days")[0];
+    assert!(warning.body().contains("/myaccess/access"));
+    assert_eq!(ending(&messages, "within a day"), 0);
+    tick(&app, &server).await;
+    assert_eq!(ending(&server.messages(), "within 14 days"), 1, "once");
+    app.clock
+        .advance(time::Duration::days(12) + time::Duration::hours(12));
+    tick(&app, &server).await;
+    assert_eq!(ending(&server.messages(), "within a day"), 1);
+    assert_eq!(ending(&server.messages(), "within 14 days"), 1);
+}
