@@ -2,11 +2,19 @@
 //! rendered when the event happened (in its transaction) and sent by the mail worker; its
 //! `dedupe_key` (the event and the recipient) is unique, so a message is written once
 //! however often the event's transaction is retried, and sent once however many instances
-//! run (a worker claims a row before sending).
+//! run (a worker claims a row before sending);
+//! - `users.optional_email`: whether the person wants the optional messages (warnings
+//!   before access ends, reminders); on unless they turn it off in My Access → Settings.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Users {
+    Table,
+    OptionalEmail,
+}
 
 #[derive(DeriveIden)]
 enum Emails {
@@ -65,10 +73,22 @@ impl MigrationTrait for Migration {
         // The Sent email page: newest first.
         db.execute_unprepared("CREATE INDEX ix_emails_created ON emails (created_at, id)")
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .add_column(boolean(Users::OptionalEmail).default(true))
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("ALTER TABLE users DROP COLUMN optional_email")
+            .await?;
         manager
             .drop_table(Table::drop().table(Emails::Table).to_owned())
             .await

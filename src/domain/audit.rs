@@ -60,6 +60,7 @@ pub const ADD_PROVISIONING_TOKEN: &str = "Add SCIM provisioning token";
 pub const REVOKE_PROVISIONING_TOKEN: &str = "Revoke SCIM provisioning token";
 pub const UPDATE_PROVISIONING_SETTINGS: &str = "Update SCIM provisioning settings";
 pub const SEND_TEST_EMAIL: &str = "Send test email";
+pub const UPDATE_EMAIL_SETTINGS: &str = "Update email settings";
 
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";

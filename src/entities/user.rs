@@ -34,6 +34,9 @@ pub struct Model {
     pub scim_profile: Option<String>,
     /// Who this user is at the OpenID provider: SHA-256 of its issuer and their subject.
     pub sso_subject: Option<String>,
+    /// Whether the person wants the optional emails (warnings before access ends,
+    /// reminders).
+    pub optional_email: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

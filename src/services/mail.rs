@@ -282,3 +282,46 @@ pub async fn run_pass(
         }
     }
 }
+
+/// The person's own choice of optional emails (warnings before access ends, reminders).
+pub async fn optional_email(db: &DatabaseConnection, principal: &Principal) -> ServiceResult<bool> {
+    let me = principal.user_id.ok_or(ServiceError::NotFound)?;
+    let row = crate::entities::user::Entity::find_by_id(me)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(row.optional_email)
+}
+
+/// My Access → Settings: turns the optional emails on or off for oneself, audited.
+pub async fn set_optional_email(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    principal: &Principal,
+    on: bool,
+) -> ServiceResult<bool> {
+    use crate::entities::user;
+    use sea_orm::ActiveModelTrait;
+    let me = principal.user_id.ok_or(ServiceError::NotFound)?;
+    let txn = write_txn(db).await?;
+    let row = user::Entity::find_by_id(me)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let name = row.user_principal_name.clone();
+    let now = clock.now();
+    let mut changed: user::ActiveModel = row.into();
+    changed.optional_email = Set(on);
+    changed.update(&txn).await?;
+    let event = Event {
+        action: action::UPDATE_EMAIL_SETTINGS,
+        target_type: action::TARGET_USER,
+        target_id: Some(me.to_string()),
+        target_name: &name,
+        detail: json!({ "optionalEmail": on }),
+    };
+    audit::record(&txn, now, principal, event).await?;
+    txn.commit().await?;
+    Ok(on)
+}

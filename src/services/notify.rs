@@ -45,6 +45,8 @@ struct NoticeHtml<'a> {
 /// One message, before it is rendered.
 struct Notice {
     kind: MessageKind,
+    /// A message the person may turn off (My Access → Settings).
+    optional: bool,
     to: UserId,
     subject: String,
     lines: Vec<String>,
@@ -131,6 +133,9 @@ async fn render(
     else {
         return Ok(None);
     };
+    if notice.optional && !person.optional_email {
+        return Ok(None);
+    }
     let Some(address) = person.email.clone() else {
         return Ok(None);
     };
@@ -238,6 +243,7 @@ async fn expiry_pass(
             .unwrap_or_default();
         let notice = Notice {
             kind: MessageKind::AccessEnding,
+            optional: true,
             to: row.target_id,
             subject: format!("Access ends {}: {package}", window.within),
             lines: vec![
@@ -301,6 +307,7 @@ async fn notices(
     let to = request.target_id;
     let told = |kind, subject: String, lines: Vec<String>, action, path: String| Notice {
         kind,
+        optional: false,
         to,
         subject,
         lines,
@@ -335,6 +342,7 @@ async fn notices(
                 for approver in policy.spec.approvers.iter().filter(|a| **a != to) {
                     all.push(Notice {
                         kind: MessageKind::ApprovalWaiting,
+                        optional: false,
                         to: *approver,
                         subject: format!("Approve or deny: {target} requests {package}"),
                         lines: vec![

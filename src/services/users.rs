@@ -79,6 +79,7 @@ pub(crate) fn new_row(
         disabled_by_source: Set(false),
         scim_profile: Set(None),
         sso_subject: Set(None),
+        optional_email: Set(true),
     }
 }
 

@@ -229,6 +229,7 @@ async fn the_groups_list_counts_members_exactly_up_to_a_thousand() {
                 disabled_by_source: false,
                 scim_profile: None,
                 sso_subject: None,
+                optional_email: true,
             }
             .into()
         })

@@ -236,6 +236,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",  "/myaccess/access",                                           "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     ("GET",  "/myaccess/access/{id}/remove",                               "in   ok   404  404  404  404  404  404  404  404"),
     ("POST", "/myaccess/access/{id}/remove",                               "in   ok   404  404  404  404  404  404  404  404"),
+    ("GET",  "/myaccess/settings",                                         "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    ("POST", "/myaccess/settings",                                         "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
 ];
 
 struct Row {

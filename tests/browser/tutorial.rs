@@ -411,6 +411,12 @@ async fn scim_provisioning(p: &mut Page) -> Step {
     p.nav("Notifications").await?;
     p.expect_text("Gatehouse sends no email").await?;
     p.screenshot("notifications-off").await?;
+    p.open("/myaccess/settings").await?;
+    p.expect_text("Warn me before my access ends").await?;
+    p.press("Save").await?;
+    p.expect_text("Your settings are saved.").await?;
+    p.screenshot("myaccess-settings").await?;
+    p.open("/admin/users").await?;
     Ok(())
 }
 

@@ -102,6 +102,7 @@ fn person(n: usize, hash: &str, role: &str, now: OffsetDateTime) -> user::Active
         disabled_by_source: false,
         scim_profile: None,
         sso_subject: None,
+        optional_email: true,
     }
     .into()
 }

@@ -4,6 +4,7 @@ mod access;
 mod approvals;
 mod history;
 mod packages;
+mod settings;
 
 use actix_web::HttpResponse;
 
@@ -28,6 +29,8 @@ pub fn routes() -> Vec<RouteDef> {
         get("/myaccess/access", access::list),
         get("/myaccess/access/{id}/remove", access::confirm_remove),
         post("/myaccess/access/{id}/remove", access::remove),
+        get("/myaccess/settings", settings::show),
+        post("/myaccess/settings", settings::save),
     ]
 }
 

@@ -327,24 +327,41 @@ async fn people_are_warned_before_their_access_ends() {
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
     with_address(&app, user1, "user1@woodgrove.test").await;
+    // User2 turns the warnings off in My Access → Settings.
+    let (user2_browser, user2) = app
+        .signed_in("user2@woodgrove.test", "User2", DirectoryRole::User)
+        .await;
+    with_address(&app, user2, "user2@woodgrove.test").await;
+    let page = user2_browser.get_html("/myaccess/settings").await;
+    assert!(page.contains("Warn me before my access ends") && page.contains(" checked"));
+    let saved = user2_browser.post("/myaccess/settings", &[]).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !user2_browser
+            .get_html("/myaccess/settings")
+            .await
+            .contains(" checked")
+    );
     let group = app.create_group("Marketing resources").await;
     let catalog = app.default_catalog().await;
     let package = app
         .create_package(catalog, "Marketing campaign", &[group])
         .await;
-    app.create_policy(package, policy("No approval", &[user1], &[]))
+    app.create_policy(package, policy("No approval", &[user1, user2], &[]))
         .await;
-    app.submit_request(user1, package).await;
-    let mut row: assignment::ActiveModel = assignment::Entity::find()
-        .filter(assignment::Column::TargetId.eq(user1))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
     let end = gatehouse::clock::Clock::now(&app.clock) + time::Duration::days(20);
-    row.end_at = Set(Some(end));
-    row.update(&app.db).await.unwrap();
+    for person in [user1, user2] {
+        app.submit_request(person, package).await;
+        let mut row: assignment::ActiveModel = assignment::Entity::find()
+            .filter(assignment::Column::TargetId.eq(person))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        row.end_at = Set(Some(end));
+        row.update(&app.db).await.unwrap();
+    }
     let ending = |messages: &[super::Received], within: &str| {
         by_subject(
             messages,
@@ -373,4 +390,11 @@ async fn people_are_warned_before_their_access_ends() {
     tick(&app, &server).await;
     assert_eq!(ending(&server.messages(), "within a day"), 1);
     assert_eq!(ending(&server.messages(), "within 14 days"), 1);
+    assert!(
+        server
+            .messages()
+            .iter()
+            .all(|m| m.header("To").as_deref() != Some("user2@woodgrove.test")),
+        "User2 turned them off"
+    );
 }
