@@ -278,15 +278,29 @@ async fn set_mark(
     now: OffsetDateTime,
     mark: RequestEventId,
 ) -> Result<(), sea_orm::DbErr> {
-    system_state::Entity::delete_by_id(MARK.to_owned())
-        .exec(db)
-        .await?;
-    system_state::ActiveModel {
-        key: Set(MARK.to_owned()),
-        value: Set(mark.to_string()),
+    put_state(db, now, MARK, mark.to_string()).await
+}
+
+/// Writes a named value, as one statement (two instances writing it at once both succeed;
+/// the marks only save reading again, so the later write winning is fine).
+async fn put_state(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    key: &str,
+    value: String,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    system_state::Entity::insert(system_state::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value),
         updated_at: Set(now),
-    }
-    .insert(db)
+    })
+    .on_conflict(
+        OnConflict::column(system_state::Column::Key)
+            .update_columns([system_state::Column::Value, system_state::Column::UpdatedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }
