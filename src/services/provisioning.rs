@@ -681,36 +681,25 @@ pub async fn replace_user(
         };
         audit::record(&txn, now, principal, event).await?;
     }
-    match input.active {
-        Some(false) if was_enabled => {
-            let source = principal.name.clone();
-            crate::services::users::change_enabled(
-                &txn,
-                now,
-                principal,
-                updated,
-                false,
-                Some(&source),
-            )
-            .await?;
-            updated = live_user(&txn, id).await?;
-        }
-        // The provider enables again only whom a provider or directory disabled: an
-        // administrator's disable stands.
-        Some(true) if !was_enabled && disabled_by_source => {
-            let source = principal.name.clone();
-            crate::services::users::change_enabled(
-                &txn,
-                now,
-                principal,
-                updated,
-                true,
-                Some(&source),
-            )
-            .await?;
-            updated = live_user(&txn, id).await?;
-        }
-        _ => {}
+    // The provider enables again only whom a provider or directory disabled: an
+    // administrator's disable stands.
+    let enable = match input.active {
+        Some(false) if was_enabled => Some(false),
+        Some(true) if !was_enabled && disabled_by_source => Some(true),
+        _ => None,
+    };
+    if let Some(enable) = enable {
+        let source = principal.name.clone();
+        crate::services::users::change_enabled(
+            &txn,
+            now,
+            principal,
+            updated,
+            enable,
+            Some(&source),
+        )
+        .await?;
+        updated = live_user(&txn, id).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -826,15 +815,31 @@ pub async fn list_groups(
             .all(db)
             .await?
     };
-    let mut page = Vec::with_capacity(rows.len());
-    for row in rows {
-        let members = if with_members {
-            Some(provider_members(db, row.id).await?)
-        } else {
-            None
-        };
-        page.push((row, members));
+    // The page's members in one query, not one a group.
+    let mut members: std::collections::HashMap<GroupId, Vec<UserId>> =
+        std::collections::HashMap::new();
+    if with_members && !rows.is_empty() {
+        let pairs: Vec<(GroupId, UserId)> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .column(group_member::Column::UserId)
+            .filter(group_member::Column::GroupId.is_in(rows.iter().map(|g| g.id)))
+            .filter(provider_membership())
+            .order_by_asc(group_member::Column::UserId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (group, user) in pairs {
+            members.entry(group).or_default().push(user);
+        }
     }
+    let page = rows
+        .into_iter()
+        .map(|row| {
+            let of_group = with_members.then(|| members.remove(&row.id).unwrap_or_default());
+            (row, of_group)
+        })
+        .collect();
     Ok((total, page))
 }
 
