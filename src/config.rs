@@ -127,6 +127,11 @@ pub struct Settings {
     /// The sender of every email, such as `Gatehouse <gatehouse@contoso.com>`.
     #[arg(long, env = "GATEHOUSE_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+
+    /// A PEM file of the certificate authority that signed the SMTP server's certificate,
+    /// for a server with a private CA. Unset: the usual public authorities.
+    #[arg(long, env = "GATEHOUSE_SMTP_CA_FILE", global = true)]
+    pub smtp_ca_file: Option<String>,
 }
 
 impl Default for Settings {
@@ -150,6 +155,7 @@ impl Default for Settings {
             scheduler_seconds: "30".into(),
             smtp_url: None,
             mail_from: None,
+            smtp_ca_file: None,
         }
     }
 }
@@ -160,6 +166,8 @@ pub struct Mail {
     /// As configured; it may hold a password, so it is never printed whole.
     pub url: String,
     pub from: String,
+    /// The PEM of `GATEHOUSE_SMTP_CA_FILE`, trusted for the server's certificate.
+    pub ca_pem: Option<String>,
 }
 
 impl std::fmt::Debug for Mail {
@@ -225,9 +233,35 @@ fn parse_mail(settings: &Settings) -> Result<Option<Mail>, ConfigError> {
             format!("'{from}' is not an address like Gatehouse <gatehouse@contoso.com>"),
         ));
     }
+    let ca_pem = match settings
+        .smtp_ca_file
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        None => None,
+        Some(path) => {
+            let pem = std::fs::read_to_string(path).map_err(|e| {
+                refuse(
+                    "GATEHOUSE_SMTP_CA_FILE",
+                    format!("'{path}' cannot be read: {e}"),
+                )
+            })?;
+            let readable =
+                lettre::transport::smtp::client::Certificate::from_pem(pem.as_bytes()).is_ok();
+            if !readable || !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(refuse(
+                    "GATEHOUSE_SMTP_CA_FILE",
+                    format!("'{path}' holds no PEM certificate"),
+                ));
+            }
+            Some(pem)
+        }
+    };
     Ok(Some(Mail {
         url: url.to_owned(),
         from: from.to_owned(),
+        ca_pem,
     }))
 }
 
@@ -759,5 +793,14 @@ mod tests {
         assert_eq!(refusal(&s).name, "GATEHOUSE_MAIL_FROM");
         s.mail_from = None;
         assert_eq!(refusal(&s).name, "GATEHOUSE_MAIL_FROM");
+        s.mail_from = Some("Gatehouse <gatehouse@contoso.com>".into());
+        s.smtp_ca_file = Some("/nonexistent/ca.pem".into());
+        assert_eq!(refusal(&s).name, "GATEHOUSE_SMTP_CA_FILE");
+        s.smtp_ca_file = Some("Cargo.toml".into());
+        assert_eq!(
+            refusal(&s).name,
+            "GATEHOUSE_SMTP_CA_FILE",
+            "not a certificate"
+        );
     }
 }

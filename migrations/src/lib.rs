@@ -17,6 +17,7 @@ mod m20261127_000004_outbox_attempts;
 mod m20261128_000001_directory_sync;
 mod m20261129_000001_scim_provisioning;
 mod m20261130_000001_email;
+mod m20261201_000001_reminders_and_extend;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_directory_sync::Migration),
             Box::new(m20261129_000001_scim_provisioning::Migration),
             Box::new(m20261130_000001_email::Migration),
+            Box::new(m20261201_000001_reminders_and_extend::Migration),
         ]
     }
 }

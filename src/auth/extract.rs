@@ -19,6 +19,8 @@ pub struct CurrentUser {
     pub session: TypedSession,
     /// Who acts, for the services.
     pub principal: Principal,
+    /// On My Access pages: how many requests wait for this person's decision (up to 100).
+    pub pending_approvals: Option<u64>,
 }
 
 impl CurrentUser {
@@ -74,6 +76,9 @@ fn return_path(req: &HttpRequest) -> Option<String> {
     })
 }
 
+/// Counted up to this; the navigation says `99+` beyond.
+pub const PENDING_COUNT_CAP: u64 = 100;
+
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -111,10 +116,24 @@ impl FromRequest for CurrentUser {
                 session.touch(now)?;
             }
             let principal = Principal::session(&user, catalog_roles, client_ip(&req));
+            // The number next to `Approvals`, on the pages that show it.
+            let pending_approvals = if req.path().starts_with("/myaccess") {
+                Some(
+                    store::requests::pending_count_for_approver(
+                        &state.db,
+                        user.id,
+                        PENDING_COUNT_CAP,
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
             let current = CurrentUser {
                 user,
                 session,
                 principal,
+                pending_approvals,
             };
             // Error pages later in this request show who is signed in (see web::errors).
             req.extensions_mut().insert(ChromeUser::of(&current)?);

@@ -1,5 +1,6 @@
 //! Sending one email over SMTP with `lettre` (STARTTLS or SMTPS as the URL says).
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Mail;
@@ -9,6 +10,31 @@ use crate::config::Mail;
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+}
+
+/// The TLS the URL asks for (SMTPS, or STARTTLS required or when offered), trusting the
+/// authority in `pem` as well; a plain `smtp://` URL stays plain.
+fn with_authority(url: &str, pem: &str) -> Result<Tls, String> {
+    let url = url::Url::parse(url).map_err(|e| format!("the SMTP URL cannot be used: {e}"))?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let authority = Certificate::from_pem(pem.as_bytes())
+        .map_err(|e| format!("the SMTP CA file cannot be used: {e}"))?;
+    let parameters = || {
+        TlsParameters::builder(host.clone())
+            .add_root_certificate(authority.clone())
+            .build_rustls()
+            .map_err(|e| format!("TLS for the SMTP server cannot be set up: {e}"))
+    };
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    Ok(match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(parameters()?),
+        (_, Some("required")) => Tls::Required(parameters()?),
+        (_, Some("opportunistic")) => Tls::Opportunistic(parameters()?),
+        _ => Tls::None,
+    })
 }
 
 /// A message ready to go: a text part and an HTML part.
@@ -21,10 +47,13 @@ pub struct Outgoing<'a> {
 
 impl Mailer {
     pub fn new(mail: &Mail) -> Result<Self, String> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&mail.url)
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&mail.url)
             .map_err(|e| format!("the SMTP URL cannot be used: {e}"))?
-            .timeout(Some(std::time::Duration::from_secs(20)))
-            .build();
+            .timeout(Some(std::time::Duration::from_secs(20)));
+        if let Some(pem) = &mail.ca_pem {
+            builder = builder.tls(with_authority(&mail.url, pem)?);
+        }
+        let transport = builder.build();
         let from = mail
             .from
             .parse()

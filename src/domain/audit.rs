@@ -42,6 +42,8 @@ pub const DELIVER_ASSIGNMENT: &str = "Access package assignment delivered";
 pub const EXPIRE_ASSIGNMENT: &str = "Access package assignment expired";
 pub const REMOVE_ASSIGNMENT: &str = "Remove access package assignment";
 pub const ADMIN_ASSIGN: &str = "Create access package assignment";
+pub const REQUEST_EXTENSION: &str = "Request access package assignment extension";
+pub const EXTEND_ASSIGNMENT: &str = "Extend access package assignment";
 
 pub const ADD_CONNECTED_SYSTEM: &str = "Add connected system";
 pub const UPDATE_CONNECTED_SYSTEM: &str = "Update connected system";

@@ -7,6 +7,8 @@ pub enum MessageKind {
     Test,
     /// To an approver: a request waits for their decision.
     ApprovalWaiting,
+    /// To an approver: a request still waits, after the policy's reminder time.
+    ApprovalReminder,
     /// To the requestor, about their request.
     RequestSubmitted,
     RequestApproved,
@@ -15,6 +17,9 @@ pub enum MessageKind {
     RequestCanceled,
     /// To the person whose access it is.
     AccessDelivered,
+    /// A connected system could not grant it.
+    DeliveryFailed,
+    AccessExtended,
     AccessRemoved,
     AccessEnded,
     /// To the person whose access ends within 14 days, then within a day.
@@ -22,12 +27,17 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    const ALL: [(Self, &'static str, &'static str); 11] = [
+    const ALL: [(Self, &'static str, &'static str); 14] = [
         (Self::Test, "test", "Test email"),
         (
             Self::ApprovalWaiting,
             "approvalWaiting",
             "Request waits for approval",
+        ),
+        (
+            Self::ApprovalReminder,
+            "approvalReminder",
+            "Reminder to approve",
         ),
         (
             Self::RequestSubmitted,
@@ -43,6 +53,8 @@ impl MessageKind {
         ),
         (Self::RequestCanceled, "requestCanceled", "Request canceled"),
         (Self::AccessDelivered, "accessDelivered", "Access delivered"),
+        (Self::DeliveryFailed, "deliveryFailed", "Delivery failed"),
+        (Self::AccessExtended, "accessExtended", "Access extended"),
         (Self::AccessRemoved, "accessRemoved", "Access removed"),
         (Self::AccessEnded, "accessEnded", "Access ended"),
         (Self::AccessEnding, "accessEnding", "Access ending soon"),

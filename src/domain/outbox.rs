@@ -37,13 +37,16 @@ impl Change {
 pub fn webhook_event(activity: &str) -> Option<&'static str> {
     use super::audit as a;
     Some(match activity {
-        a::REQUEST_ACCESS | a::ADMIN_ASSIGN => "accessPackageAssignmentRequest.submitted",
+        a::REQUEST_ACCESS | a::ADMIN_ASSIGN | a::REQUEST_EXTENSION => {
+            "accessPackageAssignmentRequest.submitted"
+        }
         a::APPROVE_REQUEST => "accessPackageAssignmentRequest.approved",
         a::DENY_REQUEST => "accessPackageAssignmentRequest.denied",
         a::CANCEL_REQUEST => "accessPackageAssignmentRequest.canceled",
         a::REQUEST_TIMED_OUT => "accessPackageAssignmentRequest.timedOut",
         a::DELIVER_ASSIGNMENT => "accessPackageAssignment.delivered",
         a::EXPIRE_ASSIGNMENT => "accessPackageAssignment.expired",
+        a::EXTEND_ASSIGNMENT => "accessPackageAssignment.extended",
         a::REMOVE_ASSIGNMENT => "accessPackageAssignment.removed",
         a::DELIVERY_FAILED => "accessPackageAssignment.deliveryFailed",
         _ => return None,

@@ -24,6 +24,13 @@ pub struct Model {
     pub expiration_end_date_time: Option<TimeDateTimeWithTimeZone>,
     pub can_requestor_specify_schedule: bool,
     pub is_enabled: bool,
+    /// After how many days undecided approvers are reminded; none: half of
+    /// `approval_duration_days`.
+    pub approval_reminder_days: Option<i32>,
+    /// Whether its requests and assignments are mailed about.
+    pub is_email_enabled: bool,
+    /// "Allow users to extend access".
+    pub can_extend: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

@@ -8,7 +8,8 @@ use crate::ids::{AccessPackageId, AssignmentId, PolicyId, RequestId, UserId};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: RequestId,
-    /// `userAdd`, `userRemove`, `adminAdd`, `adminRemove` or `systemRemove`.
+    /// `userAdd`, `userRemove`, `userExtend`, `adminAdd`, `adminUpdate`, `adminRemove` or
+    /// `systemRemove`.
     pub request_type: String,
     /// Graph's `state`: `submitted`, `pendingApproval`, `scheduled`, `delivered`, `denied`, …
     pub state: String,
@@ -24,6 +25,8 @@ pub struct Model {
     pub schedule_end: Option<TimeDateTimeWithTimeZone>,
     /// When a pending request is denied if nobody decided.
     pub decide_by: Option<TimeDateTimeWithTimeZone>,
+    /// When its approvers are reminded, if still undecided.
+    pub remind_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub completed_at: Option<TimeDateTimeWithTimeZone>,
 }

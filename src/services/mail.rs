@@ -18,6 +18,7 @@ use crate::db::write_txn;
 use crate::domain::audit as action;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::mail::{MailState, MessageKind};
+use crate::domain::page::{Cursor, KeysetPage, TimeKey};
 use crate::domain::principal::Principal;
 use crate::domain::user::Email;
 use crate::entities::email;
@@ -162,19 +163,28 @@ pub async fn send_test(
     Ok(to)
 }
 
-/// The newest messages, for the `Sent email` page.
-pub async fn recent(
+/// The messages, newest first, a page at a time, for the `Sent email` list.
+pub async fn sent_page(
     db: &DatabaseConnection,
     principal: &Principal,
-    limit: u64,
-) -> ServiceResult<Vec<email::Model>> {
+    cursor: Cursor<TimeKey>,
+    per_page: usize,
+) -> ServiceResult<KeysetPage<email::Model>> {
     authorize(principal, Action::ManageConnectedSystems)?;
-    Ok(email::Entity::find()
-        .order_by_desc(email::Column::CreatedAt)
-        .order_by_desc(email::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    let rows = crate::store::keyset_by_time(
+        email::Entity::find(),
+        email::Column::CreatedAt,
+        email::Column::Id,
+        &cursor,
+        true,
+    )
+    .limit(per_page as u64 + 1)
+    .all(db)
+    .await?;
+    Ok(KeysetPage::from_rows(rows, cursor, per_page, |r| TimeKey {
+        at: r.created_at,
+        id: r.id.0,
+    }))
 }
 
 /// What a pass of the mail worker did.

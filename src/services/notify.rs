@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::mail::{NewEmail, enqueue};
 use crate::clock::Clock;
 use crate::db::write_txn;
+use crate::domain::lifecycle::RequestType;
 use crate::domain::mail::MessageKind;
 use crate::entities::{assignment_request, request_event, system_state, user};
 use crate::ids::{RequestEventId, UserId};
@@ -52,6 +53,9 @@ struct Notice {
     lines: Vec<String>,
     action: &'static str,
     path: String,
+    /// The message's own key, when one event may be written more than once (a delivery that
+    /// fails in several systems is told once); by default the timeline line and recipient.
+    key: Option<String>,
 }
 
 /// One pass: the messages the timelines call for, then the expiry warnings; how many
@@ -62,6 +66,7 @@ pub async fn run_pass(
     public_url: &str,
 ) -> Result<usize, sea_orm::DbErr> {
     let mut read = timeline_pass(db, clock, public_url).await?;
+    read += reminder_pass(db, clock, public_url).await?;
     for window in WARNINGS {
         read += expiry_pass(db, clock, public_url, window).await?;
     }
@@ -107,7 +112,10 @@ async fn timeline_pass(
     let mut messages = Vec::new();
     for line in &lines {
         for notice in notices(&txn, line).await? {
-            let key = format!("{}:{}", line.id, notice.to);
+            let key = notice
+                .key
+                .clone()
+                .unwrap_or_else(|| format!("{}:{}", line.id, notice.to));
             if let Some(message) = render(&txn, base, notice, key).await? {
                 messages.push(message);
             }
@@ -235,12 +243,30 @@ async fn expiry_pass(
     let mut messages = Vec::new();
     for row in &ending {
         let Some(end) = row.end_at else { continue };
+        let policy = super::requests::policy_of(&txn, row.access_package_id, row.policy_id).await?;
+        if policy.as_ref().is_some_and(|p| !p.spec.email) {
+            continue;
+        }
+        let extend = policy.is_some_and(|p| p.spec.extend);
         let package = super::requests::package_name(&txn, row.access_package_id).await?;
         let day = end
             .format(time::macros::format_description!(
                 "[year]-[month]-[day] [hour]:[minute] UTC"
             ))
             .unwrap_or_default();
+        let (next_step, action, path) = if extend {
+            (
+                "If you still need it, extend it in My Access before then.",
+                "Extend",
+                format!("/myaccess/access/{}/extend", row.id),
+            )
+        } else {
+            (
+                "If you still need it, request it again in My Access before then.",
+                "View my access",
+                "/myaccess/access".to_owned(),
+            )
+        };
         let notice = Notice {
             kind: MessageKind::AccessEnding,
             optional: true,
@@ -248,12 +274,20 @@ async fn expiry_pass(
             subject: format!("Access ends {}: {package}", window.within),
             lines: vec![
                 format!("Your access to {package} ends on {day}."),
-                "If you still need it, request it again in My Access before then.".to_owned(),
+                next_step.to_owned(),
             ],
-            action: "View my access",
-            path: "/myaccess/access".to_owned(),
+            action,
+            path,
+            key: None,
         };
-        let dedupe = format!("expiry{}:{}:{}", window.days, row.id, row.target_id);
+        // An extended assignment is warned again before its new end.
+        let dedupe = format!(
+            "expiry{}:{}:{}:{}",
+            window.days,
+            row.id,
+            row.target_id,
+            end.unix_timestamp()
+        );
         if let Some(message) = render(&txn, base, notice, dedupe).await? {
             messages.push(message);
         }
@@ -316,6 +350,11 @@ async fn notices(
     else {
         return Ok(Vec::new());
     };
+    let policy =
+        super::requests::policy_of(db, request.access_package_id, request.policy_id).await?;
+    if policy.as_ref().is_some_and(|p| !p.spec.email) {
+        return Ok(Vec::new());
+    }
     let package = super::requests::package_name(db, request.access_package_id).await?;
     let mine = format!("/myaccess/request-history/{}", request.id);
     let to = request.target_id;
@@ -327,70 +366,54 @@ async fn notices(
         lines,
         action,
         path,
+        key: None,
     };
     let said = line.description.clone();
+    let extension = request.request_type == RequestType::UserExtend.as_str();
+    // What the person asked for, in the subject and the first line.
+    let (asked, your_request) = if extension {
+        ("Extension", format!("Your request to extend {package}"))
+    } else {
+        ("Request", format!("Your request for {package}"))
+    };
     let notices = match line.kind.as_str() {
-        "submitted" => {
+        // Their own request: an administrator's direct assignment is told when delivered.
+        "submitted"
+            if request.request_type == RequestType::UserAdd.as_str() || extension =>
+        {
             let mut all = vec![told(
                 MessageKind::RequestSubmitted,
-                format!("Request submitted: {package}"),
-                vec![format!("Your request for {package} was submitted."), said],
+                format!("{asked} submitted: {package}"),
+                vec![format!("{your_request} was submitted."), said],
                 "View request",
                 mine,
             )];
             let waiting = request.state == "pendingApproval" || request.state == "submitted";
-            let policy =
-                super::requests::policy_of(db, request.access_package_id, request.policy_id)
-                    .await?;
             if let Some(policy) = policy.filter(|_| waiting) {
-                let target = user::Entity::find_by_id(to)
-                    .one(db)
-                    .await?
-                    .map(|u| u.display_name)
-                    .unwrap_or_default();
-                let justification = if request.justification.trim().is_empty() {
-                    "No justification was given.".to_owned()
-                } else {
-                    format!("Justification: “{}”", request.justification.trim())
-                };
-                for approver in policy.spec.approvers.iter().filter(|a| **a != to) {
-                    all.push(Notice {
-                        kind: MessageKind::ApprovalWaiting,
-                        optional: false,
-                        to: *approver,
-                        subject: format!("Approve or deny: {target} requests {package}"),
-                        lines: vec![
-                            format!(
-                                "{target} requests access to {package}, and you are an approver."
-                            ),
-                            justification.clone(),
-                        ],
-                        action: "Approve or deny",
-                        path: format!("/myaccess/approvals/{}", request.id),
-                    });
-                }
+                all.extend(approver_notices(db, &request, &policy.spec.approvers, &package, None).await?);
             }
             all
         }
         "approved" => vec![told(
             MessageKind::RequestApproved,
-            format!("Request approved: {package}"),
-            vec![format!("Your request for {package} was approved."), said],
+            format!("{asked} approved: {package}"),
+            vec![format!("{your_request} was approved."), said],
             "View request",
             mine,
         )],
         "denied" => vec![told(
             MessageKind::RequestDenied,
-            format!("Request denied: {package}"),
-            vec![format!("Your request for {package} was denied."), said],
+            format!("{asked} denied: {package}"),
+            vec![format!("{your_request} was denied."), said],
             "View request",
             mine,
         )],
         "timedOut" => vec![told(
             MessageKind::RequestTimedOut,
-            format!("Request expired: {package}"),
+            format!("{asked} expired: {package}"),
             vec![format!(
-                "Nobody decided on your request for {package} in time, so it expired. You can request it again."
+                "Nobody decided on {} in time, so it expired. You can request it again.",
+                your_request.replacen("Your", "your", 1)
             )],
             "View request",
             mine,
@@ -400,8 +423,8 @@ async fn notices(
         "canceled" if request.requestor_id != Some(to) || !said.starts_with("Canceled by") => {
             vec![told(
                 MessageKind::RequestCanceled,
-                format!("Request canceled: {package}"),
-                vec![format!("Your request for {package} was canceled."), said],
+                format!("{asked} canceled: {package}"),
+                vec![format!("{your_request} was canceled."), said],
                 "View request",
                 mine,
             )]
@@ -413,6 +436,27 @@ async fn notices(
             "View my access",
             "/myaccess/access".to_owned(),
         )],
+        "extended" => vec![told(
+            MessageKind::AccessExtended,
+            format!("Access extended: {package}"),
+            vec![format!("You keep {package} for longer."), said],
+            "View my access",
+            "/myaccess/access".to_owned(),
+        )],
+        // Told once per request, however many systems failed.
+        "deliveryFailed" => vec![Notice {
+            key: Some(format!("deliveryFailed:{}:{to}", request.id)),
+            ..told(
+                MessageKind::DeliveryFailed,
+                format!("Access not delivered yet: {package}"),
+                vec![
+                    format!("{package} was approved, but a connected system could not grant it."),
+                    "Your administrators can see the error and retry; you don't need to request it again.".to_owned(),
+                ],
+                "View my access",
+                "/myaccess/access".to_owned(),
+            )
+        }],
         // A removal is a line on the removal request and on the request it ends: told once,
         // from the removal, and not when the person removed their own access.
         "removed"
@@ -439,4 +483,142 @@ async fn notices(
         _ => Vec::new(),
     };
     Ok(notices)
+}
+
+/// The messages to a request's approvers (never to the person it is for): that it waits,
+/// or (`reminder`, with the days it has waited) that it still does.
+async fn approver_notices(
+    db: &impl ConnectionTrait,
+    request: &assignment_request::Model,
+    approvers: &[UserId],
+    package: &str,
+    reminder: Option<i64>,
+) -> Result<Vec<Notice>, sea_orm::DbErr> {
+    let target = user::Entity::find_by_id(request.target_id)
+        .one(db)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let justification = if request.justification.trim().is_empty() {
+        "No justification was given.".to_owned()
+    } else {
+        format!("Justification: “{}”", request.justification.trim())
+    };
+    let wants = if request.request_type == RequestType::UserExtend.as_str() {
+        format!("asks to extend {package}")
+    } else {
+        format!("requests {package}")
+    };
+    let until = request
+        .decide_by
+        .map(|by| format!("If nobody decides by {}, the request expires.", by.date()));
+    let notices = approvers
+        .iter()
+        .filter(|a| **a != request.target_id)
+        .map(|approver| {
+            let (kind, subject, first) = match reminder {
+                None => (
+                    MessageKind::ApprovalWaiting,
+                    format!("Approve or deny: {target} {wants}"),
+                    format!("{target} {wants}, and you are an approver."),
+                ),
+                Some(days) => (
+                    MessageKind::ApprovalReminder,
+                    format!("Reminder: approve or deny: {target} {wants}"),
+                    format!(
+                        "{target} {wants}, and the request has waited {} for a decision. You are an approver.",
+                        if days == 1 { "a day".to_owned() } else { format!("{days} days") }
+                    ),
+                ),
+            };
+            let mut lines = vec![first, justification.clone()];
+            lines.extend(until.clone().filter(|_| reminder.is_some()));
+            Notice {
+                kind,
+                optional: reminder.is_some(),
+                to: *approver,
+                subject,
+                lines,
+                action: "Approve or deny",
+                path: format!("/myaccess/approvals/{}", request.id),
+                key: reminder.map(|_| format!("remind:{}:{approver}", request.id)),
+            }
+        })
+        .collect();
+    Ok(notices)
+}
+
+const REMINDER_MARK: &str = "mail_reminder_mark";
+
+/// Reminds the approvers of requests still pending at their reminder time. The mark is the
+/// latest reminder time handled; the first pass ever only sets it.
+async fn reminder_pass(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    public_url: &str,
+) -> Result<usize, sea_orm::DbErr> {
+    let now = clock.now();
+    let format = &time::format_description::well_known::Rfc3339;
+    let mark = system_state::Entity::find_by_id(REMINDER_MARK.to_owned())
+        .one(db)
+        .await?
+        .and_then(|row| OffsetDateTime::parse(&row.value, format).ok());
+    let Some(mark) = mark else {
+        put_state(
+            db,
+            now,
+            REMINDER_MARK,
+            now.format(format).unwrap_or_default(),
+        )
+        .await?;
+        return Ok(0);
+    };
+    let due = assignment_request::Entity::find()
+        .filter(crate::store::literally(
+            assignment_request::Column::State,
+            "pendingApproval",
+        ))
+        .filter(assignment_request::Column::RemindAt.gt(mark))
+        .filter(assignment_request::Column::RemindAt.lte(now))
+        .order_by_asc(assignment_request::Column::RemindAt)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let next = match due.last().and_then(|r| r.remind_at) {
+        Some(last) if due.len() as u64 == BATCH => last,
+        _ => now,
+    };
+    let base = public_url.trim_end_matches('/');
+    let txn = write_txn(db).await?;
+    let mut messages = Vec::new();
+    for request in &due {
+        let Some(policy) =
+            super::requests::policy_of(&txn, request.access_package_id, request.policy_id).await?
+        else {
+            continue;
+        };
+        if !policy.spec.email {
+            continue;
+        }
+        let package = super::requests::package_name(&txn, request.access_package_id).await?;
+        let days = (now - request.created_at).whole_days().max(1);
+        for notice in
+            approver_notices(&txn, request, &policy.spec.approvers, &package, Some(days)).await?
+        {
+            let key = notice.key.clone().unwrap_or_default();
+            if let Some(message) = render(&txn, base, notice, key).await? {
+                messages.push(message);
+            }
+        }
+    }
+    enqueue(&txn, now, messages).await?;
+    put_state(
+        &txn,
+        now,
+        REMINDER_MARK,
+        next.format(format).unwrap_or_default(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(due.len())
 }

@@ -156,6 +156,25 @@ async fn delivery_failed(
         Outcome::Error(e) => e.clone(),
         _ => String::new(),
     };
+    // A line on the request that asked for it: the person sees it, and is told.
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let origin = crate::entities::assignment_request::Entity::find()
+        .filter(crate::entities::assignment_request::Column::AssignmentId.eq(assignment))
+        .filter(
+            crate::entities::assignment_request::Column::RequestType.is_in(["userAdd", "adminAdd"]),
+        )
+        .one(txn)
+        .await?;
+    if let Some(origin) = origin {
+        super::requests::timeline(
+            txn,
+            origin.id,
+            now,
+            "deliveryFailed",
+            format!("Delivery failed: {error}"),
+        )
+        .await?;
+    }
     audit::record(
         txn,
         now,

@@ -146,6 +146,9 @@ fn columns(row: &mut assignment_policy::ActiveModel, spec: &PolicySpec) {
     row.expiration_end_date_time = Set(spec.expiration.end_date_time());
     row.can_requestor_specify_schedule = Set(spec.custom_schedule);
     row.is_enabled = Set(spec.enabled);
+    row.approval_reminder_days = Set(spec.reminder_days.and_then(|d| i32::try_from(d).ok()));
+    row.is_email_enabled = Set(spec.email);
+    row.can_extend = Set(spec.extend);
 }
 
 /// Writes a new policy and its audit event; the caller owns the transaction and the checks.

@@ -218,6 +218,11 @@ pub async fn policies_of(
                 ),
                 custom_schedule: row.can_requestor_specify_schedule,
                 enabled: row.is_enabled,
+                reminder_days: row
+                    .approval_reminder_days
+                    .and_then(|d| u32::try_from(d).ok()),
+                email: row.is_email_enabled,
+                extend: row.can_extend,
             };
             PolicyRecord {
                 id: row.id,

@@ -19,9 +19,20 @@ pub struct ChromeUser {
     /// Anyone who works in the admin portal (directory admins, catalog role holders).
     pub admin_portal: bool,
     pub csrf_token: String,
+    /// On My Access pages: requests waiting for this person's decision.
+    pub pending_approvals: Option<u64>,
 }
 
 impl ChromeUser {
+    /// The number next to `Approvals`, when there is one.
+    pub fn approvals_badge(&self) -> Option<String> {
+        match self.pending_approvals {
+            None | Some(0) => None,
+            Some(n) if n >= crate::auth::extract::PENDING_COUNT_CAP => Some("99+".to_owned()),
+            Some(n) => Some(n.to_string()),
+        }
+    }
+
     pub fn of(current: &CurrentUser) -> Result<Self, AppError> {
         Ok(Self {
             display_name: current.user.display_name.clone(),
@@ -31,6 +42,7 @@ impl ChromeUser {
                 == crate::domain::user::DirectoryRole::GlobalAdministrator,
             admin_portal: current.uses_admin_portal(),
             csrf_token: current.session.csrf_token()?,
+            pending_approvals: current.pending_approvals,
         })
     }
 }

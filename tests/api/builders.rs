@@ -29,6 +29,9 @@ pub fn policy(name: &str, requestors: &[UserId], approvers: &[UserId]) -> Policy
         expiration: Expiration::Days(30),
         custom_schedule: true,
         enabled: true,
+        reminder_days: None,
+        email: true,
+        extend: false,
     }
 }
 
@@ -47,6 +50,12 @@ pub trait PolicyOptions {
     fn custom_schedule(self, allowed: bool) -> Self;
     /// `None (administrator direct assignments only)`: nobody asks, so nobody approves.
     fn direct_assignments_only(self) -> Self;
+    /// `Allow users to extend access`.
+    fn extendable(self) -> Self;
+    /// `Send reminders to approvers after (days)`.
+    fn reminded_after(self, days: u32) -> Self;
+    /// `Email notifications`: No.
+    fn without_email(self) -> Self;
 }
 
 impl PolicyOptions for PolicySpec {
@@ -102,6 +111,27 @@ impl PolicyOptions for PolicySpec {
             requestor_justification_required: false,
             custom_schedule: false,
             ..self.without_approval()
+        }
+    }
+
+    fn extendable(self) -> Self {
+        Self {
+            extend: true,
+            ..self
+        }
+    }
+
+    fn reminded_after(self, days: u32) -> Self {
+        Self {
+            reminder_days: Some(days),
+            ..self
+        }
+    }
+
+    fn without_email(self) -> Self {
+        Self {
+            email: false,
+            ..self
         }
     }
 }

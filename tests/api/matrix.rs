@@ -177,6 +177,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/admin/access-packages/{id}/assignments/{assignment}/reprocess", "in   403  403  403  noop noop 404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/assignments/new",                "in   403  403  403  ok   ok   404  404  404  404"),
     ("POST", "/admin/access-packages/{id}/assignments/new",                "in   403  403  403  ok   ok   404  404  404  404"),
+    ("GET",  "/admin/access-packages/{id}/assignments/{assignment}/extend", "in   403  403  403  ok   ok   404  404  404  404"),
+    ("POST", "/admin/access-packages/{id}/assignments/{assignment}/extend", "in   403  403  403  ok   ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/assignments/{assignment}/remove", "in   403  403  403  ok   ok   404  404  404  404"),
     ("POST", "/admin/access-packages/{id}/assignments/{assignment}/remove", "in   403  403  403  ok   ok   404  404  404  404"),
     ("GET",  "/admin/access-packages/{id}/resource-roles",                 "in   403  403  403  ok   ok   404  404  404  404"),
@@ -234,6 +236,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",  "/myaccess/approvals/{id}",                                   "in   404  404  ok   404  404  404  404  404  404"),
     ("POST", "/myaccess/approvals/{id}",                                   "in   404  404  ok   404  404  404  404  404  404"),
     ("GET",  "/myaccess/access",                                           "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    // Its assignment ends in 300 days: the pane sends User back to My access, saying why.
+    ("GET",  "/myaccess/access/{id}/extend",                               "in   ok   404  404  404  404  404  404  404  404"),
+    ("POST", "/myaccess/access/{id}/extend",                               "in   noop 404  404  404  404  404  404  404  404"),
     ("GET",  "/myaccess/access/{id}/remove",                               "in   ok   404  404  404  404  404  404  404  404"),
     ("POST", "/myaccess/access/{id}/remove",                               "in   ok   404  404  404  404  404  404  404  404"),
     ("GET",  "/myaccess/settings",                                         "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),

@@ -219,6 +219,9 @@ pub async fn seed(db: &DatabaseConnection, size: Size) -> anyhow::Result<World> 
                 expiration_end_date_time: None,
                 can_requestor_specify_schedule: true,
                 is_enabled: true,
+                approval_reminder_days: None,
+                is_email_enabled: true,
+                can_extend: false,
                 created_at: now,
                 updated_at: now,
             },
@@ -395,6 +398,7 @@ fn request(
         schedule_start: None,
         schedule_end: None,
         decide_by: None,
+        remind_at: None,
         created_at: at,
         completed_at: Some(at),
     }

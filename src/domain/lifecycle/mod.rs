@@ -29,7 +29,11 @@ fn unknown(what: &'static str, value: &str) -> UnknownStoredValue {
 pub enum RequestType {
     UserAdd,
     UserRemove,
+    /// The user asks to keep their access longer (`Extend` in My access).
+    UserExtend,
     AdminAdd,
+    /// An administrator extends an assignment (Graph's `adminUpdate`).
+    AdminUpdate,
     AdminRemove,
     SystemRemove,
 }
@@ -39,16 +43,20 @@ impl RequestType {
         match self {
             Self::UserAdd => "userAdd",
             Self::UserRemove => "userRemove",
+            Self::UserExtend => "userExtend",
             Self::AdminAdd => "adminAdd",
+            Self::AdminUpdate => "adminUpdate",
             Self::AdminRemove => "adminRemove",
             Self::SystemRemove => "systemRemove",
         }
     }
 
-    pub const ALL: [RequestType; 5] = [
+    pub const ALL: [RequestType; 7] = [
         Self::UserAdd,
         Self::UserRemove,
+        Self::UserExtend,
         Self::AdminAdd,
+        Self::AdminUpdate,
         Self::AdminRemove,
         Self::SystemRemove,
     ];
@@ -64,11 +72,18 @@ impl RequestType {
         matches!(self, Self::UserAdd | Self::AdminAdd)
     }
 
+    /// Moves the end of an assignment that is already there.
+    pub fn is_extend(self) -> bool {
+        matches!(self, Self::UserExtend | Self::AdminUpdate)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::UserAdd => "Request access",
             Self::UserRemove => "Remove access (by the user)",
+            Self::UserExtend => "Extend access",
             Self::AdminAdd => "Direct assignment",
+            Self::AdminUpdate => "Extend access (by an administrator)",
             Self::AdminRemove => "Remove access (by an administrator)",
             Self::SystemRemove => "Removed by the system",
         }
@@ -218,7 +233,9 @@ pub fn status_for(request_type: RequestType, state: RequestState) -> &'static st
         RequestState::Submitted | RequestState::PendingApproval => status::PENDING_APPROVAL,
         RequestState::Scheduled => status::SCHEDULED,
         RequestState::Delivering => "Delivering",
-        RequestState::Delivered if request_type.is_add() => status::FULFILLED,
+        RequestState::Delivered if request_type.is_add() || request_type.is_extend() => {
+            status::FULFILLED
+        }
         RequestState::Delivered => status::DELIVERED,
         RequestState::Denied => status::DENIED,
         RequestState::Canceled => status::CANCELED,

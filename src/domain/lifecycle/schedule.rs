@@ -103,6 +103,61 @@ pub fn check_schedule(
     })
 }
 
+/// How close to its end an assignment shows `Extend` (and is warned about).
+pub const EXTEND_WITHIN_DAYS: i64 = 14;
+
+/// How soon access that ends at `end` ends, in words, when within
+/// [`EXTEND_WITHIN_DAYS`]: `Ends in 3 days`, `Ends in 5 hours`, `Ends within an hour`.
+pub fn ends_in(end: OffsetDateTime, now: OffsetDateTime) -> Option<String> {
+    let left = end - now;
+    if left <= Duration::ZERO || left > Duration::days(EXTEND_WITHIN_DAYS) {
+        return None;
+    }
+    Some(match (left.whole_days(), left.whole_hours()) {
+        (0, 0) => "Ends within an hour".to_owned(),
+        (0, 1) => "Ends in 1 hour".to_owned(),
+        (0, hours) => format!("Ends in {hours} hours"),
+        (1, _) => "Ends in 1 day".to_owned(),
+        (days, _) => format!("Ends in {days} days"),
+    })
+}
+
+/// The new end of an assignment that ends at `current`, extended on `now` under a policy
+/// expiring as `expiration`: the chosen day's end, or (none chosen) as long as the policy
+/// gives access from now. Later than the current end, and no later than the policy allows
+/// from now, as a new request would get.
+pub fn check_extension(
+    now: OffsetDateTime,
+    current: OffsetDateTime,
+    chosen: Option<Date>,
+    expiration: Expiration,
+) -> Result<OffsetDateTime, Invalid> {
+    let limit = expiration_end(expiration, now);
+    let end = match (chosen, limit) {
+        (Some(date), _) => end_of_day(date),
+        (None, Some(limit)) => limit,
+        (None, None) => {
+            return Err(Invalid::new("Enter the date your access should end."));
+        }
+    };
+    if let Some(limit) = limit
+        && end.date() > limit.date()
+    {
+        return Err(Invalid::new(format!(
+            "The policy allows access until {} at the latest ({}).",
+            limit.date(),
+            expiration.label().to_lowercase()
+        )));
+    }
+    if end <= current {
+        return Err(Invalid::new(format!(
+            "Choose a date after {}, when your access ends now.",
+            current.date()
+        )));
+    }
+    Ok(end)
+}
+
 /// A business justification: required when the policy says so, at most 1,000 characters.
 pub fn check_justification(input: &str, required: bool) -> Result<String, Invalid> {
     let text = input.trim();
@@ -137,6 +192,60 @@ mod tests {
     use time::macros::{date, datetime};
 
     const NOW: OffsetDateTime = datetime!(2026-11-24 10:00 UTC);
+
+    #[test]
+    fn access_ending_soon_says_how_soon() {
+        let says = |d: Duration| ends_in(NOW + d, NOW);
+        assert_eq!(
+            says(Duration::days(3) + Duration::hours(5)).as_deref(),
+            Some("Ends in 3 days")
+        );
+        assert_eq!(says(Duration::days(14)).as_deref(), Some("Ends in 14 days"));
+        assert_eq!(says(Duration::days(15)), None);
+        assert_eq!(says(Duration::hours(30)).as_deref(), Some("Ends in 1 day"));
+        assert_eq!(says(Duration::hours(5)).as_deref(), Some("Ends in 5 hours"));
+        assert_eq!(
+            says(Duration::minutes(20)).as_deref(),
+            Some("Ends within an hour")
+        );
+        assert_eq!(says(Duration::minutes(-1)), None);
+    }
+
+    #[test]
+    fn an_extension_ends_later_than_now_and_within_the_policy() {
+        let current = datetime!(2026-12-01 10:00 UTC);
+        let policy = Expiration::Days(30);
+        assert_eq!(
+            check_extension(NOW, current, None, policy),
+            Ok(NOW + Duration::days(30))
+        );
+        assert_eq!(
+            check_extension(NOW, current, Some(date!(2026 - 12 - 20)), policy),
+            Ok(end_of_day(date!(2026 - 12 - 20)))
+        );
+        assert!(check_extension(NOW, current, Some(date!(2026 - 12 - 24)), policy).is_ok());
+        let too_late = check_extension(
+            NOW,
+            current,
+            Some(date!(2026 - 12 - 25)),
+            Expiration::Days(7),
+        );
+        assert!(too_late.is_err_and(|e| e.to_string().contains("2026-12-01")));
+        let earlier = check_extension(NOW, current, Some(date!(2026 - 11 - 30)), policy);
+        assert!(earlier.is_err_and(|e| e.to_string().contains("after 2026-12-01")));
+        // A policy whose last day has come gives nothing more.
+        let ended = check_extension(
+            NOW,
+            current,
+            None,
+            Expiration::OnDate(date!(2026 - 11 - 30)),
+        );
+        assert!(ended.is_err());
+        assert!(check_extension(NOW, current, None, Expiration::Never).is_err());
+        assert!(
+            check_extension(NOW, current, Some(date!(2027 - 06 - 01)), Expiration::Never).is_ok()
+        );
+    }
 
     #[test]
     fn today_until_tomorrow_is_accepted_and_ends_tomorrow_night() {

@@ -20,6 +20,8 @@ pub enum Effect {
     OpenAssignment,
     /// A scheduled assignment starts: its memberships are granted.
     Grant,
+    /// The assignment an extend request names gets its new end, in place.
+    Extend,
 }
 
 /// A request's next state, the status shown for it, and its effect. Services apply it with
@@ -45,12 +47,20 @@ fn refuse(from: RequestState, action: &'static str) -> NotAllowed {
     NotAllowed { from, action }
 }
 
-/// Where an approved (or approval-free) add request goes: delivered now, or scheduled.
+/// Where an approved (or approval-free) add request goes: delivered now, or scheduled. An
+/// extend request is fulfilled at once: the assignment is already there.
 pub fn after_approval(
     request_type: RequestType,
     start: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Transition {
+    if request_type.is_extend() {
+        return Transition {
+            to: RequestState::Delivered,
+            status: status::FULFILLED,
+            effect: Effect::Extend,
+        };
+    }
     let to = if start > now {
         RequestState::Scheduled
     } else {
@@ -216,6 +226,33 @@ mod tests {
                 "{decided:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_extension_is_fulfilled_in_place_at_once_or_once_approved() {
+        let extend = RequestType::UserExtend;
+        let waiting = on_submit(extend, true, NOW, NOW);
+        assert_eq!(waiting.to, RequestState::PendingApproval);
+        let at_once = on_submit(extend, false, NOW, NOW);
+        assert_eq!(
+            (at_once.to, at_once.status, at_once.effect),
+            (RequestState::Delivered, "Fulfilled", Effect::Extend)
+        );
+        let approved = decide(
+            RequestState::PendingApproval,
+            extend,
+            Decision::Approve,
+            NOW + Duration::days(3),
+            NOW,
+        );
+        assert_eq!(
+            approved.map(|t| (t.to, t.effect)),
+            Ok((RequestState::Delivered, Effect::Extend))
+        );
+        assert_eq!(
+            after_approval(RequestType::AdminUpdate, NOW, NOW).effect,
+            Effect::Extend
+        );
     }
 
     #[test]

@@ -31,6 +31,12 @@ pub struct PolicyInput {
     pub expiration_date: String,
     pub custom_schedule: String,
     pub enabled: String,
+    /// Days before approvers are reminded; empty: half the decision time.
+    pub reminder_days: String,
+    /// `yes` or `no`: email about this policy's requests.
+    pub send_email: String,
+    /// `yes` or `no`: "Allow users to extend access".
+    pub allow_extend: String,
 }
 
 impl Default for PolicyInput {
@@ -56,6 +62,9 @@ impl Default for PolicyInput {
             expiration_date: String::new(),
             custom_schedule: "yes".into(),
             enabled: "yes".into(),
+            reminder_days: String::new(),
+            send_email: "yes".into(),
+            allow_extend: "no".into(),
         }
     }
 }
@@ -128,6 +137,12 @@ impl PolicyInput {
             .into(),
             custom_schedule: if spec.custom_schedule { "yes" } else { "no" }.into(),
             enabled: if spec.enabled { "yes" } else { "no" }.into(),
+            reminder_days: spec
+                .reminder_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            send_email: if spec.email { "yes" } else { "no" }.into(),
+            allow_extend: if spec.extend { "yes" } else { "no" }.into(),
             ..Self::default()
         };
         match spec.expiration {
@@ -225,6 +240,27 @@ impl PolicyInput {
         } else {
             Some(14)
         };
+        let reminder_days = match (approval_required, approval_days, self.reminder_days.trim()) {
+            (false, _, _) | (_, _, "") => None,
+            (true, Some(1), _) => {
+                problems.add(
+                    "reminder_days",
+                    "With 1 day to decide, approvers are reminded after 12 hours: leave this empty.",
+                );
+                None
+            }
+            (true, days, typed) => {
+                let last = days.unwrap_or(14).saturating_sub(1).max(1);
+                problems.check(
+                    "reminder_days",
+                    number_in(typed, 1, last, || {
+                        format!(
+                            "Enter a number of days from 1 to {last}, or leave it empty to remind approvers after half the time they have."
+                        )
+                    }),
+                )
+            }
+        };
         let expiration = match self.expiration.trim() {
             "days" => problems
                 .check(
@@ -296,6 +332,11 @@ impl PolicyInput {
                 expiration,
                 custom_schedule: requests_allowed && yes(&self.custom_schedule),
                 enabled: yes(&self.enabled),
+                reminder_days,
+                email: yes(&self.send_email),
+                extend: requests_allowed
+                    && expiration != Expiration::Never
+                    && yes(&self.allow_extend),
             }),
             _ => Err(problems.0),
         }
@@ -449,6 +490,49 @@ mod tests {
                 s.requestor_justification_required
             )),
             Ok((TargetScope::NotSpecified, false, false))
+        );
+    }
+
+    #[test]
+    fn reminders_come_before_the_decision_is_due() {
+        for (typed, days, ok) in [
+            ("", "14", true),
+            ("13", "14", true),
+            ("14", "14", false),
+            ("0", "14", false),
+            ("x", "7", false),
+            ("", "1", true),
+            ("1", "1", false),
+        ] {
+            let input = PolicyInput {
+                reminder_days: typed.into(),
+                approval_days: days.into(),
+                ..tutorial_policy()
+            };
+            assert_eq!(input.parse(TODAY).is_ok(), ok, "{typed} of {days}");
+        }
+        let set = PolicyInput {
+            reminder_days: "3".into(),
+            ..tutorial_policy()
+        };
+        assert_eq!(set.parse(TODAY).map(|s| s.reminder_days), Ok(Some(3)));
+    }
+
+    #[test]
+    fn extending_needs_requests_and_an_end() {
+        let extend = PolicyInput {
+            allow_extend: "yes".into(),
+            ..tutorial_policy()
+        };
+        assert_eq!(extend.parse(TODAY).map(|s| s.extend), Ok(true));
+        let never = PolicyInput {
+            expiration: "never".into(),
+            ..extend.clone()
+        };
+        assert_eq!(never.parse(TODAY).map(|s| s.extend), Ok(false));
+        assert_eq!(
+            tutorial_policy().parse(TODAY).map(|s| (s.extend, s.email)),
+            Ok((false, true))
         );
     }
 

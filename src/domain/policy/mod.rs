@@ -170,9 +170,23 @@ pub struct PolicySpec {
     pub expiration: Expiration,
     pub custom_schedule: bool,
     pub enabled: bool,
+    /// After how many days undecided approvers are reminded; `None`: half the decision time.
+    pub reminder_days: Option<u32>,
+    /// Its requests and assignments are mailed about.
+    pub email: bool,
+    /// "Allow users to extend access": `Extend` in My access before the assignment ends.
+    pub extend: bool,
 }
 
 impl PolicySpec {
+    /// How long after a request is submitted its approvers are reminded.
+    pub fn reminder_after(&self) -> time::Duration {
+        match self.reminder_days {
+            Some(days) => time::Duration::days(i64::from(days)),
+            None => time::Duration::hours(i64::from(self.approval_days) * 12),
+        }
+    }
+
     /// Whether the policy names `user` (directly, through one of `groups`, or as one of all
     /// members). Says nothing of whether the policy is enabled.
     pub fn lets_request(&self, user: UserId, groups: &[GroupId]) -> bool {
@@ -237,6 +251,9 @@ mod tests {
             expiration: Expiration::Never,
             custom_schedule: true,
             enabled: true,
+            reminder_days: None,
+            email: true,
+            extend: false,
         };
         assert!(spec.lets_request(user, &[group]));
         assert!(!spec.lets_request(user, &[]));
@@ -246,5 +263,31 @@ mod tests {
         assert!(spec.lets_request(UserId::new(), &[]));
         spec.scope = TargetScope::NotSpecified;
         assert!(!spec.lets_request(user, &[]));
+    }
+
+    #[test]
+    fn approvers_are_reminded_after_half_the_decision_time_unless_set() {
+        let mut spec = PolicySpec {
+            display_name: "P".into(),
+            description: String::new(),
+            scope: TargetScope::AllMemberUsers,
+            requestors: Vec::new(),
+            approval_required: true,
+            requestor_justification_required: false,
+            approvers: vec![UserId::new()],
+            approval_days: 7,
+            approver_justification_required: false,
+            expiration: Expiration::Never,
+            custom_schedule: false,
+            enabled: true,
+            reminder_days: None,
+            email: true,
+            extend: false,
+        };
+        assert_eq!(spec.reminder_after(), time::Duration::hours(84));
+        spec.approval_days = 1;
+        assert_eq!(spec.reminder_after(), time::Duration::hours(12));
+        spec.reminder_days = Some(2);
+        assert_eq!(spec.reminder_after(), time::Duration::days(2));
     }
 }

@@ -4,7 +4,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::json;
 use time::Date;
 
-use super::{move_request, request_audit, state_of, timeline};
+use super::{request_audit, timeline};
 use crate::clock::Clock;
 use crate::db::write_txn;
 use crate::domain::audit as action;
@@ -67,21 +67,13 @@ pub async fn assign_directly(
     }
     // A request of theirs that is still waiting is settled by this assignment.
     if let Some(open) = store::requests::open_request(&txn, target, package).await? {
-        let (from, request_type) = state_of(&open)?;
-        let settled = match lifecycle::cancel(from, request_type) {
-            Ok(transition) => move_request(&txn, open.id, from, transition, now).await?,
-            Err(_) => false,
-        };
-        if settled {
-            timeline(
-                &txn,
-                open.id,
-                now,
-                "canceled",
-                "Canceled: the user was assigned the package directly".to_owned(),
-            )
-            .await?;
-        }
+        super::settle_open(
+            &txn,
+            &open,
+            now,
+            "Canceled: the user was assigned the package directly",
+        )
+        .await?;
     }
     let transition = lifecycle::after_approval(RequestType::AdminAdd, now, now);
     let state = transition.to;
@@ -99,6 +91,7 @@ pub async fn assign_directly(
         schedule_start: None,
         schedule_end,
         decide_by: None,
+        remind_at: None,
         created_at: now,
         completed_at: Some(now),
     };

@@ -111,8 +111,12 @@ pub async fn decide(
         request_audit(audit_action, &request, &name, json!({ "reason": reason })),
     )
     .await?;
-    if transition.effect == Effect::OpenAssignment {
-        open_assignment(&txn, now, principal, &request, policy.spec.expiration).await?;
+    match transition.effect {
+        Effect::OpenAssignment => {
+            open_assignment(&txn, now, principal, &request, policy.spec.expiration).await?;
+        }
+        Effect::Extend => super::extend::apply_extension(&txn, now, principal, &request).await?,
+        Effect::None | Effect::Grant => {}
     }
     txn.commit().await?;
     Ok(transition.to)

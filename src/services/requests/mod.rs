@@ -5,6 +5,7 @@
 mod assign;
 mod cancel;
 mod decide;
+mod extend;
 mod read;
 pub(crate) mod removal;
 mod submit;
@@ -12,6 +13,10 @@ mod submit;
 pub use assign::assign_directly;
 pub use cancel::cancel;
 pub use decide::decide;
+pub use extend::{
+    Extension, ExtensionPane, ends_soon, extend_assignment, extend_options, extension_pane,
+    request_extension,
+};
 pub use read::{own_assignment, own_request, request_for_approver};
 pub use removal::{deny_waiting_requests, remove_all_of_user, remove_assignment};
 pub use submit::{NewRequest, submit};
@@ -133,4 +138,76 @@ pub(crate) fn state_of(
         RequestState::from_stored(&request.state)?,
         RequestType::from_stored(&request.request_type)?,
     ))
+}
+
+/// Locks `policy` (shared) while a request under it is written, so that deleting it waits and
+/// then sees the request; and refuses when `target` already has a request for `package`
+/// waiting.
+pub(crate) async fn hold_policy_and_check_pending(
+    db: &impl ConnectionTrait,
+    policy: PolicyId,
+    target: crate::ids::UserId,
+    package: AccessPackageId,
+) -> crate::services::error::ServiceResult<()> {
+    use sea_orm::QuerySelect;
+    crate::entities::assignment_policy::Entity::find_by_id(policy)
+        .lock_shared()
+        .one(db)
+        .await?
+        .ok_or(crate::services::error::ServiceError::NotFound)?;
+    if store::requests::open_request(db, target, package)
+        .await?
+        .is_some()
+    {
+        return Err(submit::already_pending());
+    }
+    Ok(())
+}
+
+/// Writes a new request; another waiting request of the same person for the same package
+/// (written by a racing transaction) is `already_pending`.
+pub(crate) async fn insert_request(
+    db: &impl ConnectionTrait,
+    request: &assignment_request::Model,
+) -> crate::services::error::ServiceResult<()> {
+    let active: assignment_request::ActiveModel = request.clone().into();
+    assignment_request::Entity::insert(active)
+        .exec_without_returning(db)
+        .await
+        .map_err(|err| {
+            if crate::services::is_unique_violation(&err) {
+                submit::already_pending()
+            } else {
+                err.into()
+            }
+        })?;
+    Ok(())
+}
+
+/// When the approvers of a request due at `decide_by` are reminded: after the policy's
+/// reminder time, if that comes first.
+pub(crate) fn remind_at(
+    spec: &crate::domain::policy::PolicySpec,
+    now: OffsetDateTime,
+    decide_by: Option<OffsetDateTime>,
+) -> Option<OffsetDateTime> {
+    let at = now + spec.reminder_after();
+    decide_by.filter(|by| at < *by).map(|_| at)
+}
+
+/// Cancels a request still waiting because something else settled it (`why`, on its
+/// timeline); nothing when it was decided meanwhile.
+pub(crate) async fn settle_open(
+    db: &impl ConnectionTrait,
+    open: &assignment_request::Model,
+    now: OffsetDateTime,
+    why: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let (from, request_type) = state_of(open)?;
+    if let Ok(transition) = crate::domain::lifecycle::cancel(from, request_type)
+        && move_request(db, open.id, from, transition, now).await?
+    {
+        timeline(db, open.id, now, "canceled", why.to_owned()).await?;
+    }
+    Ok(())
 }

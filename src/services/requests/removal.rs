@@ -56,6 +56,7 @@ pub(crate) fn removal_request(
         schedule_start: None,
         schedule_end: None,
         decide_by: None,
+        remind_at: None,
         created_at: now,
         completed_at: Some(now),
     }
@@ -185,6 +186,13 @@ pub async fn remove_assignment(
             "already_ended",
             "This assignment has already ended.",
         ));
+    }
+    // An extension still waiting has nothing left to extend.
+    if let Some(open) = store::requests::open_request(&txn, row.target_id, row.access_package_id)
+        .await?
+        .filter(|r| r.assignment_id == Some(row.id))
+    {
+        super::settle_open(&txn, &open, now, "Canceled: the access was removed").await?;
     }
     txn.commit().await?;
     Ok(())

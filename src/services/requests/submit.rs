@@ -1,5 +1,5 @@
 //! `Request access` in My Access, by the signed-in user for themselves.
-use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 use time::Date;
 
@@ -10,7 +10,7 @@ use crate::domain::audit as action;
 use crate::domain::authz::{Action, RequestFacts, authorize};
 use crate::domain::lifecycle::{self, Effect, RequestState, RequestType, ScheduleProblem};
 use crate::domain::principal::Principal;
-use crate::entities::{assignment_policy, assignment_request};
+use crate::entities::assignment_request;
 use crate::ids::{AccessPackageId, PolicyId, RequestId};
 use crate::services::audit;
 use crate::services::delivery::{already_assigned, open_assignment};
@@ -107,18 +107,7 @@ pub async fn submit(
     };
 
     let txn = write_txn(db).await?;
-    // Holds the policy while the request is written: deleting it waits, then sees the request.
-    assignment_policy::Entity::find_by_id(policy.id)
-        .lock_shared()
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if store::requests::open_request(&txn, me, package.id)
-        .await?
-        .is_some()
-    {
-        return Err(already_pending());
-    }
+    super::hold_policy_and_check_pending(&txn, policy.id, me, package.id).await?;
     if store::requests::active_assignment(&txn, me, package.id)
         .await?
         .is_some()
@@ -137,6 +126,8 @@ pub async fn submit(
         let limit = now + time::Duration::days(i64::from(policy.spec.approval_days));
         end.map_or(limit, |end| end.min(limit))
     });
+    // Approvers are reminded once, if the request still waits then.
+    let remind_at = super::remind_at(&policy.spec, now, decide_by);
     let request = assignment_request::Model {
         id: RequestId::new(),
         request_type: RequestType::UserAdd.as_str().to_owned(),
@@ -151,20 +142,11 @@ pub async fn submit(
         schedule_start: start,
         schedule_end: end,
         decide_by,
+        remind_at,
         created_at: now,
         completed_at: (state == RequestState::Delivered).then_some(now),
     };
-    let active: assignment_request::ActiveModel = request.clone().into();
-    assignment_request::Entity::insert(active)
-        .exec_without_returning(&txn)
-        .await
-        .map_err(|err| {
-            if crate::services::is_unique_violation(&err) {
-                already_pending()
-            } else {
-                err.into()
-            }
-        })?;
+    super::insert_request(&txn, &request).await?;
     let mut text = format!("Request submitted by {}", principal.display_name);
     if !justification.is_empty() {
         text.push_str(&format!(": “{justification}”"));

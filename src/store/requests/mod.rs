@@ -203,6 +203,61 @@ pub async fn pending_for_approver(
     }))
 }
 
+/// How many pending requests `approver` may decide, counted up to `cap` (the number next
+/// to `Approvals`): read from the approver's policies through the pending-by-policy index.
+pub async fn pending_count_for_approver(
+    db: &impl ConnectionTrait,
+    approver: UserId,
+    cap: u64,
+) -> Result<u64, sea_orm::DbErr> {
+    use crate::entities::policy_approver;
+    use sea_orm::sea_query::Query;
+    let ids: Vec<RequestId> = assignment_request::Entity::find()
+        .select_only()
+        .column(assignment_request::Column::Id)
+        .filter(super::literally(
+            assignment_request::Column::State,
+            RequestState::PendingApproval.as_str(),
+        ))
+        .filter(
+            assignment_request::Column::PolicyId.in_subquery(
+                Query::select()
+                    .column(policy_approver::Column::PolicyId)
+                    .from(policy_approver::Entity)
+                    .and_where(policy_approver::Column::UserId.eq(approver))
+                    .to_owned(),
+            ),
+        )
+        .filter(assignment_request::Column::TargetId.ne(approver))
+        .limit(cap)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.len() as u64)
+}
+
+/// A package's pending requests that have waited past their reminder time, longest first
+/// (shown first on the package's Requests page).
+pub async fn overdue_for_package(
+    db: &impl ConnectionTrait,
+    package: AccessPackageId,
+    now: time::OffsetDateTime,
+    limit: u64,
+) -> Result<Vec<RequestView>, sea_orm::DbErr> {
+    let rows = assignment_request::Entity::find()
+        .filter(super::literally(
+            assignment_request::Column::State,
+            RequestState::PendingApproval.as_str(),
+        ))
+        .filter(assignment_request::Column::AccessPackageId.eq(package))
+        .filter(assignment_request::Column::RemindAt.lte(now))
+        .order_by_asc(assignment_request::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    request_views(db, rows).await
+}
+
 /// Requests `approver` decided, newest first, with their decision.
 pub async fn decided_by(
     db: &impl ConnectionTrait,

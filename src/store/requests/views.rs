@@ -51,7 +51,8 @@ impl RequestView {
 
     /// The requestor may still withdraw it (Request history's `Cancel`).
     pub fn can_cancel(&self) -> bool {
-        self.request_type.is_add() && lifecycle::cancel(self.state, self.request_type).is_ok()
+        (self.request_type.is_add() || self.request_type.is_extend())
+            && lifecycle::cancel(self.state, self.request_type).is_ok()
     }
 }
 

@@ -8,13 +8,14 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::extract::GlobalAdmin;
 use crate::auth::session::FlashKind;
 use crate::domain::mail::{MailState, MessageKind};
+use crate::domain::page::{Cursor, KeysetPage, TimeKey};
 use crate::entities::email;
 use crate::services::mail;
 use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::filters;
 use crate::web::form::FormErrors;
-use crate::web::{RouteDef, get, html, layout::Chrome, post, see_other};
+use crate::web::{CursorQuery, PER_PAGE, RouteDef, get, html, layout::Chrome, post, see_other};
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -24,8 +25,6 @@ pub fn routes() -> Vec<RouteDef> {
 }
 
 const ACTIVE: &str = "notifications";
-/// The newest messages the page lists.
-const SHOWN: u64 = 100;
 
 #[derive(Template)]
 #[template(path = "admin/notifications.html")]
@@ -35,7 +34,7 @@ struct NotificationsPage {
     server: Option<(String, String)>,
     to: String,
     errors: FormErrors,
-    sent: Vec<email::Model>,
+    sent: KeysetPage<email::Model>,
 }
 
 impl NotificationsPage {
@@ -60,8 +59,9 @@ async fn render(
     status: StatusCode,
     to: String,
     errors: FormErrors,
+    cursor: Cursor<TimeKey>,
 ) -> AppResult<HttpResponse> {
-    let sent = mail::recent(&state.db, admin.principal(), SHOWN).await?;
+    let sent = mail::sent_page(&state.db, admin.principal(), cursor, PER_PAGE).await?;
     let page = NotificationsPage {
         chrome: Chrome::admin(admin.current(), ACTIVE)?,
         server: state
@@ -76,9 +76,21 @@ async fn render(
     html(status, &page)
 }
 
-pub async fn show(state: web::Data<AppState>, admin: GlobalAdmin) -> AppResult<HttpResponse> {
+pub async fn show(
+    state: web::Data<AppState>,
+    admin: GlobalAdmin,
+    query: web::Query<CursorQuery>,
+) -> AppResult<HttpResponse> {
     let to = admin.current().user.email.clone().unwrap_or_default();
-    render(&state, &admin, StatusCode::OK, to, FormErrors::default()).await
+    render(
+        &state,
+        &admin,
+        StatusCode::OK,
+        to,
+        FormErrors::default(),
+        query.cursor(),
+    )
+    .await
 }
 
 /// `Send test email`: written to the outbox like any notification; the list below shows it
@@ -95,7 +107,15 @@ pub async fn send_test(
             "to",
             "Email is off: set GATEHOUSE_SMTP_URL and GATEHOUSE_MAIL_FROM and restart Gatehouse.",
         );
-        return render(&state, &admin, StatusCode::UNPROCESSABLE_ENTITY, to, errors).await;
+        return render(
+            &state,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            to,
+            errors,
+            Cursor::First,
+        )
+        .await;
     }
     match mail::send_test(
         &state.db,
@@ -116,7 +136,15 @@ pub async fn send_test(
         Err(err) => {
             let mut errors = FormErrors::default();
             errors.place(err, "to")?;
-            render(&state, &admin, StatusCode::UNPROCESSABLE_ENTITY, to, errors).await
+            render(
+                &state,
+                &admin,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                to,
+                errors,
+                Cursor::First,
+            )
+            .await
         }
     }
 }

@@ -27,6 +27,8 @@ pub fn routes() -> Vec<RouteDef> {
         get("/myaccess/approvals/{id}", approvals::view),
         post("/myaccess/approvals/{id}", approvals::decide),
         get("/myaccess/access", access::list),
+        get("/myaccess/access/{id}/extend", access::extend_pane),
+        post("/myaccess/access/{id}/extend", access::extend),
         get("/myaccess/access/{id}/remove", access::confirm_remove),
         post("/myaccess/access/{id}/remove", access::remove),
         get("/myaccess/settings", settings::show),

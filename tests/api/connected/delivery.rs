@@ -188,8 +188,25 @@ async fn an_assignment_shows_delivering_then_delivery_failed_and_reprocess_bring
     )
     .await;
 
+    // Email is on from here, and User1 has an address.
+    gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .expect("a notify pass");
+    {
+        use gatehouse::entities::user;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+        let mut row: user::ActiveModel = user::Entity::find_by_id(user1)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        row.email = Set(Some("user1@woodgrove.test".into()));
+        row.update(&app.db).await.unwrap();
+    }
+
     directory.stop();
-    app.submit_request(user1, package).await;
+    let request = app.submit_request(user1, package).await;
     let pass = || worker::run_pass(&app.db, &app.clock, &app.secrets);
     assert_eq!(pass().await.expect("outbox pass").retrying, 1);
     let assignments = format!("/admin/access-packages/{package}/assignments");
@@ -210,8 +227,46 @@ async fn an_assignment_shows_delivering_then_delivery_failed_and_reprocess_bring
     let html = admin.get_html(&assignments).await;
     assert!(html.contains(">Delivery failed</span>"), "{html}");
     assert!(html.contains("Reprocess failed"), "{html}");
+    let user1_browser = {
+        let browser = app.browser();
+        browser
+            .sign_in("user1@woodgrove.test", crate::helpers::PASSWORD)
+            .await;
+        drop(user1_browser);
+        browser
+    };
     let mine = user1_browser.get_html("/myaccess/access").await;
     assert!(mine.contains(">Delivery failed</span>"), "{mine}");
+    // User1 is told once, with a line in the request's history.
+    for _ in 0..2 {
+        app.clock.advance(Duration::seconds(10));
+        gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
+            .await
+            .expect("a notify pass");
+    }
+    let told: Vec<String> = {
+        use gatehouse::entities::email;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        email::Entity::find()
+            .filter(email::Column::Kind.eq("deliveryFailed"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| format!("{} {}", m.recipient, m.subject))
+            .collect()
+    };
+    assert_eq!(
+        told,
+        ["user1@woodgrove.test Access not delivered yet: Web project"]
+    );
+    let history = user1_browser
+        .get_html(&format!("/myaccess/request-history/{request}"))
+        .await;
+    assert!(
+        history.contains("Delivery failed: could not connect to ldap://"),
+        "{history}"
+    );
     // Nothing more is tried on its own.
     app.clock.advance(Duration::hours(2));
     assert_eq!(pass().await.expect("outbox pass"), Default::default());

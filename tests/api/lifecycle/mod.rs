@@ -2,6 +2,7 @@
 mod approvals;
 mod assignments;
 mod concurrency;
+mod extend;
 mod requests;
 mod scheduler;
 mod tutorial;

@@ -11,6 +11,18 @@ pub struct SmtpServer {
     pub port: u16,
     maildir: tempfile::TempDir,
     child: Child,
+    /// With TLS: the certificate (self-signed for `localhost`), PEM.
+    pub certificate: Option<String>,
+}
+
+/// How a server speaks TLS.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    Plain,
+    /// STARTTLS, required before any mail.
+    StartTls,
+    /// TLS from the first byte.
+    Smtps,
 }
 
 impl Drop for SmtpServer {
@@ -88,6 +100,10 @@ impl SmtpServer {
     /// A running server, or `None` (with a line saying how to run the suite) when aiosmtpd
     /// is not installed and the suite is not required.
     pub fn start(suite: &str) -> Option<Self> {
+        Self::start_with(suite, Security::Plain)
+    }
+
+    pub fn start_with(suite: &str, security: Security) -> Option<Self> {
         let Some(python) = python() else {
             assert!(
                 std::env::var("GATEHOUSE_REAL_SERVERS").map_or(true, |v| v != "required"),
@@ -105,8 +121,34 @@ impl SmtpServer {
             .expect("a free port")
             .port();
         let maildir = tempfile::tempdir().expect("a maildir");
-        let child = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        let (cert, key) = (
+            maildir.path().join("cert.pem"),
+            maildir.path().join("key.pem"),
+        );
+        let mut command = Command::new(python);
+        command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
+        if security != Security::Plain {
+            let made = Command::new("openssl")
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
+                .args(["-subj", "/CN=localhost"])
+                .args(["-addext", "subjectAltName=DNS:localhost"])
+                .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .output()
+                .expect("openssl runs");
+            assert!(made.status.success(), "{made:?}");
+            let (cert_flag, key_flag) = match security {
+                Security::Smtps => ("--smtpscert", "--smtpskey"),
+                _ => ("--tlscert", "--tlskey"),
+            };
+            command.arg(cert_flag).arg(&cert).arg(key_flag).arg(&key);
+        }
+        let child = command
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(maildir.path().join("mail"))
             .stdout(Stdio::null())
@@ -118,10 +160,12 @@ impl SmtpServer {
             assert!(Instant::now() < ready, "aiosmtpd did not listen on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
+        let certificate = std::fs::read_to_string(&cert).ok();
         Some(Self {
             port,
             maildir,
             child,
+            certificate,
         })
     }
 

@@ -25,6 +25,7 @@ fn mailer(url: &str) -> Mailer {
     Mailer::new(&Mail {
         url: url.to_owned(),
         from: FROM.to_owned(),
+        ca_pem: None,
     })
     .expect("a mailer")
 }
@@ -114,6 +115,20 @@ async fn two_instances_send_each_message_once() {
     let (a, b) = (a.expect("a pass"), b.expect("a pass"));
     assert_eq!(a.sent + b.sent, 30);
     assert_eq!(server.messages().len(), 30, "each once");
+    // `Sent email` lists them newest first, 25 to a page.
+    let page = admin.get_html("/admin/notifications").await;
+    assert_eq!(page.matches("badge-success\">Sent").count(), 25);
+    let next = crate::helpers::link(&page, "next").expect("a next page");
+    let rest = admin.get_html(&format!("/admin/notifications{next}")).await;
+    assert_eq!(rest.matches("badge-success\">Sent").count(), 5, "{rest}");
+    for n in 0..30 {
+        let to = format!(">person{n}@woodgrove.test<");
+        assert_eq!(
+            page.matches(&to).count() + rest.matches(&to).count(),
+            1,
+            "{to} once"
+        );
+    }
 }
 
 #[tokio::test]
@@ -397,4 +412,204 @@ async fn people_are_warned_before_their_access_ends() {
             .all(|m| m.header("To").as_deref() != Some("user2@woodgrove.test")),
         "User2 turned them off"
     );
+}
+
+#[tokio::test]
+async fn approvers_are_reminded_once_unless_they_or_the_policy_turned_email_off() {
+    use crate::builders::{PolicyOptions, policy};
+    use gatehouse::domain::user::DirectoryRole;
+    let Some(server) = SmtpServer::start("email (aiosmtpd)") else {
+        return;
+    };
+    let app = app_mailing_to(&server.url()).await;
+    gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .unwrap();
+    let approver = app
+        .create_user("approver@woodgrove.test", "Approver", DirectoryRole::User)
+        .await;
+    let quiet = app
+        .create_user("quiet@woodgrove.test", "Quiet", DirectoryRole::User)
+        .await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    for (id, address) in [
+        (approver, "approver@woodgrove.test"),
+        (quiet, "quiet@woodgrove.test"),
+        (user1, "user1@woodgrove.test"),
+    ] {
+        with_address(&app, id, address).await;
+    }
+    // Quiet turned the optional emails off: asked, but never reminded.
+    mail::set_optional_email(&app.db, &app.clock, &app.principal_of(quiet).await, false)
+        .await
+        .unwrap();
+    let group = app.create_group("Marketing resources").await;
+    let catalog = app.default_catalog().await;
+    let package = app
+        .create_package(catalog, "Marketing campaign", &[group])
+        .await;
+    app.create_policy(
+        package,
+        policy("Approval", &[user1], &[approver, quiet]).reminded_after(2),
+    )
+    .await;
+    let silent_group = app.create_group("Silent resources").await;
+    let silent = app
+        .create_package(catalog, "Silent package", &[silent_group])
+        .await;
+    app.create_policy(
+        silent,
+        policy("No email", &[user1], &[approver]).without_email(),
+    )
+    .await;
+
+    let request = app.submit_request(user1, package).await;
+    app.submit_request(user1, silent).await;
+    tick(&app, &server).await;
+    let messages = server.messages();
+    assert_eq!(
+        by_subject(&messages, "Approve or deny:").len(),
+        2,
+        "both asked"
+    );
+    assert!(
+        by_subject(&messages, "Approve or deny: User1 requests Silent package").is_empty()
+            && by_subject(&messages, "Request submitted: Silent package").is_empty(),
+        "a policy with email off sends none"
+    );
+
+    app.clock.advance(time::Duration::days(1));
+    tick(&app, &server).await;
+    assert!(
+        by_subject(&server.messages(), "Reminder:").is_empty(),
+        "not yet"
+    );
+    app.clock.advance(time::Duration::days(1));
+    tick(&app, &server).await;
+    let messages = server.messages();
+    let reminders = by_subject(
+        &messages,
+        "Reminder: approve or deny: User1 requests Marketing campaign",
+    );
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(
+        reminders[0].header("To").as_deref(),
+        Some("approver@woodgrove.test")
+    );
+    assert!(
+        reminders[0]
+            .body()
+            .contains(&format!("/myaccess/approvals/{request}"))
+    );
+    assert!(reminders[0].body().contains("has waited 2 days"));
+    // The package's Requests page puts it first.
+    let (admin, _) = app.admin().await;
+    let page = admin
+        .get_html(&format!("/admin/access-packages/{package}/requests"))
+        .await;
+    assert!(
+        page.contains("Waiting longer than the reminder time"),
+        "{page}"
+    );
+    tick(&app, &server).await;
+    app.clock.advance(time::Duration::days(3));
+    tick(&app, &server).await;
+    assert_eq!(by_subject(&server.messages(), "Reminder:").len(), 1, "once");
+}
+
+#[tokio::test]
+async fn two_instances_write_and_send_each_request_email_once() {
+    use crate::builders::policy;
+    use gatehouse::domain::user::DirectoryRole;
+    let Some(server) = SmtpServer::start("email (aiosmtpd)") else {
+        return;
+    };
+    let app = app_mailing_to(&server.url()).await;
+    gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .unwrap();
+    let approver = app
+        .create_user("approver@woodgrove.test", "Approver", DirectoryRole::User)
+        .await;
+    with_address(&app, approver, "approver@woodgrove.test").await;
+    let catalog = app.default_catalog().await;
+    let group = app.create_group("Shared resources").await;
+    let package = app.create_package(catalog, "Shared", &[group]).await;
+    let mut people = Vec::new();
+    for n in 0..12 {
+        let upn = format!("person{n}@woodgrove.test");
+        let id = app
+            .create_user(&upn, &format!("Person {n}"), DirectoryRole::User)
+            .await;
+        with_address(&app, id, &upn).await;
+        people.push(id);
+    }
+    app.create_policy(package, policy("Approval", &people, &[approver]))
+        .await;
+    for person in &people {
+        app.submit_request(*person, package).await;
+    }
+    app.clock.advance(time::Duration::seconds(10));
+    let other = app.second_instance_db().await;
+    let (a, b) = tokio::join!(
+        gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address),
+        gatehouse::services::notify::run_pass(&other, &app.clock, &app.address)
+    );
+    a.expect("a notify pass");
+    b.expect("a notify pass");
+    let (one, two) = (mailer(&server.url()), mailer(&server.url()));
+    let (a, b) = tokio::join!(
+        mail::run_pass(&app.db, &app.clock, &one),
+        mail::run_pass(&other, &app.clock, &two)
+    );
+    let (a, b) = (a.expect("a pass"), b.expect("a pass"));
+    // Twelve approvals asked and twelve requests acknowledged, each once.
+    assert_eq!(a.sent + b.sent, 24);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 24);
+    assert_eq!(by_subject(&messages, "Approve or deny:").len(), 12);
+    assert_eq!(by_subject(&messages, "Request submitted:").len(), 12);
+}
+
+#[tokio::test]
+async fn mail_goes_over_starttls_and_smtps_trusting_the_configured_authority() {
+    use super::Security;
+    for (security, url) in [
+        (Security::StartTls, "smtp://localhost:{port}?tls=required"),
+        (Security::Smtps, "smtps://localhost:{port}"),
+    ] {
+        let Some(server) = SmtpServer::start_with("email over TLS (aiosmtpd)", security) else {
+            return;
+        };
+        let url = url.replace("{port}", &server.port.to_string());
+        let sent = |ca_pem: Option<String>| {
+            let mailer = Mailer::new(&Mail {
+                url: url.clone(),
+                from: FROM.to_owned(),
+                ca_pem,
+            })
+            .expect("a mailer");
+            async move {
+                mailer
+                    .send(gatehouse::connectors::smtp::Outgoing {
+                        to: "it@woodgrove.test",
+                        subject: "Over TLS",
+                        text: "Hello",
+                        html: "<p>Hello</p>",
+                    })
+                    .await
+            }
+        };
+        // A certificate nobody vouches for is refused, and nothing is delivered.
+        let refused = sent(None).await;
+        assert!(refused.is_err(), "{url}: an unknown authority is refused");
+        assert!(server.messages().is_empty());
+        // With the server's authority trusted, the message goes through encrypted.
+        sent(server.certificate.clone()).await.expect(&url);
+        let messages = server.messages();
+        assert_eq!(messages.len(), 1, "{url}");
+        assert_eq!(messages[0].header("Subject").as_deref(), Some("Over TLS"));
+    }
 }

@@ -148,6 +148,18 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
             ("catalog_id", t.catalog.clone()),
             ("action", text("next")),
         ],
+        "/admin/access-packages/{id}/assignments/{assignment}/extend" => vec![(
+            "end_date",
+            (gatehouse::clock::Clock::now(&world.app.clock) + time::Duration::days(400))
+                .date()
+                .to_string(),
+        )],
+        "/myaccess/access/{id}/extend" => {
+            vec![
+                ("justification", text("Still needed")),
+                ("end_date", String::new()),
+            ]
+        }
         "/admin/access-packages/{id}/assignments/new" => vec![
             ("user_id", second_user),
             ("policy", t.policy.clone()),

@@ -331,7 +331,13 @@ impl World {
                 &[
                     ("user_id", user.to_string()),
                     ("policy", direct),
-                    ("end_date", String::new()),
+                    // An end, so that it can be extended.
+                    (
+                        "end_date",
+                        (gatehouse::clock::Clock::now(&self.app.clock) + time::Duration::days(300))
+                            .date()
+                            .to_string(),
+                    ),
                 ],
             )
             .await;

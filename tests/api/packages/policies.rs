@@ -104,3 +104,62 @@ async fn a_new_policy_lets_users_request_a_specific_timeline_and_an_edited_one_k
         .await;
     assert_eq!(checked(&edit, "custom_schedule").as_deref(), Some("no"));
 }
+
+#[tokio::test]
+async fn reminders_extending_and_email_are_set_on_the_policy_form_and_kept() {
+    let app = spawn_app().await;
+    let (admin, admin1) = app.admin().await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    let group = app.create_group("Engineering Group").await;
+    let id = web_project_package(&app, group).await;
+    let (requestor, admin1) = (format!("user:{user1}"), admin1.to_string());
+    let new_policy = format!("/admin/access-packages/{id}/policies/new");
+    let form = admin.get_html(&new_policy).await;
+    assert_eq!(checked(&form, "allow_extend").as_deref(), Some("no"));
+    assert_eq!(checked(&form, "send_email").as_deref(), Some("yes"));
+    assert!(form.contains("Send approvers a reminder after (days)"));
+
+    let with = |reminder: &'static str| {
+        let mut fields = tutorial_policy(&requestor, &admin1, "save");
+        fields.extend([
+            ("reminder_days", reminder),
+            ("allow_extend", "yes"),
+            ("send_email", "no"),
+        ]);
+        fields
+    };
+    let refused = admin.post(&new_policy, &with("14")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("Enter a number of days from 1 to 13"),
+        "{html}"
+    );
+    assert_eq!(
+        checked(&html, "allow_extend").as_deref(),
+        Some("yes"),
+        "kept"
+    );
+
+    let saved = admin.post(&new_policy, &with("3")).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let stored = gatehouse::store::packages::policies(&app.db, id)
+        .await
+        .unwrap();
+    let spec = &stored[0].spec;
+    assert_eq!(
+        (spec.reminder_days, spec.extend, spec.email),
+        (Some(3), true, false)
+    );
+    let edit = admin
+        .get_html(&format!(
+            "/admin/access-packages/{id}/policies/{}/edit",
+            stored[0].id
+        ))
+        .await;
+    assert_eq!(checked(&edit, "allow_extend").as_deref(), Some("yes"));
+    assert_eq!(checked(&edit, "send_email").as_deref(), Some("no"));
+    assert!(edit.contains("name=\"reminder_days\"") && edit.contains("value=\"3\""));
+}

@@ -41,6 +41,8 @@ pub struct RequestsPage {
     access: CatalogAccess,
     section: &'static str,
     requests: KeysetPage<RequestView>,
+    /// Pending past their reminder time, longest waiting first: shown above the rest.
+    overdue: Vec<RequestView>,
 }
 
 /// Anyone who may see the package's catalog.
@@ -57,6 +59,11 @@ pub async fn requests(
     } = load(&state, &manager, &id).await?;
     let requests =
         store::requests::for_package(&state.db, package.id, query.cursor(), PER_PAGE).await?;
+    let overdue = if requests.previous.is_none() {
+        store::requests::overdue_for_package(&state.db, package.id, state.clock.now(), 50).await?
+    } else {
+        Vec::new()
+    };
     Ok(RequestsPage {
         chrome: Chrome::admin(manager.current(), "packages")?,
         package,
@@ -64,6 +71,7 @@ pub async fn requests(
         access,
         section: "requests",
         requests,
+        overdue,
     })
 }
 
@@ -280,6 +288,126 @@ pub async fn remove(
         "/admin/access-packages/{}/assignments",
         loaded.package.id
     )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExtendAssignmentForm {
+    end_date: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/packages/extend_assignment.html")]
+struct ExtendAssignmentPage {
+    chrome: Chrome,
+    package: AccessPackage,
+    catalog: Catalog,
+    access: CatalogAccess,
+    section: &'static str,
+    assignment: AssignmentView,
+    form: ExtendAssignmentForm,
+    errors: FormErrors,
+}
+
+async fn extend_page(
+    state: &AppState,
+    manager: &EntitlementManager,
+    (id, assignment_id): (&str, &str),
+    form: ExtendAssignmentForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let loaded = load(state, manager, id).await?;
+    require(
+        manager.principal(),
+        Action::ManageAssignments(loaded.package.catalog_id),
+    )?;
+    let assignment = assignment_of(state, &loaded, assignment_id).await?;
+    let Loaded {
+        package,
+        catalog,
+        access,
+    } = loaded;
+    html(
+        status,
+        &ExtendAssignmentPage {
+            chrome: Chrome::admin(manager.current(), "packages")?,
+            package,
+            catalog,
+            access,
+            section: "assignments",
+            assignment,
+            form,
+            errors,
+        },
+    )
+}
+
+/// `Extend` on an assignment: its new end date.
+pub async fn confirm_extend(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, assignment_id) = path.into_inner();
+    extend_page(
+        &state,
+        &manager,
+        (&id, &assignment_id),
+        ExtendAssignmentForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `Extend`: an `adminUpdate` request moves the assignment's end, in place.
+pub async fn extend(
+    state: web::Data<AppState>,
+    manager: EntitlementManager,
+    path: web::Path<(String, String)>,
+    form: CsrfForm<ExtendAssignmentForm>,
+) -> AppResult<HttpResponse> {
+    let CsrfForm(form) = form;
+    let (id, assignment_id) = path.into_inner();
+    let loaded = load(&state, &manager, &id).await?;
+    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let mut errors = FormErrors::default();
+    let end = errors
+        .check("end_date", dates::parse_date(&form.end_date))
+        .flatten();
+    if errors.is_empty() {
+        match requests::extend_assignment(
+            &state.db,
+            state.clock.as_ref(),
+            manager.principal(),
+            assignment.id,
+            end,
+        )
+        .await
+        {
+            Ok(_) => {
+                manager.current().session.flash(
+                    FlashKind::Success,
+                    format!("Access extended: {}", assignment.target_name),
+                );
+                return Ok(see_other(&format!(
+                    "/admin/access-packages/{}/assignments",
+                    loaded.package.id
+                )));
+            }
+            Err(err) => errors.place(err, "end_date")?,
+        }
+    }
+    extend_page(
+        &state,
+        &manager,
+        (&id, &assignment_id),
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -29,6 +29,8 @@ pub fn routes() -> Vec<RouteDef> {
         post("/admin/access-packages/{id}/assignments/{assignment}/reprocess", lifecycle::reprocess_one),
         get("/admin/access-packages/{id}/assignments/new", lifecycle::new_form),
         post("/admin/access-packages/{id}/assignments/new", lifecycle::create),
+        get("/admin/access-packages/{id}/assignments/{assignment}/extend", lifecycle::confirm_extend),
+        post("/admin/access-packages/{id}/assignments/{assignment}/extend", lifecycle::extend),
         get("/admin/access-packages/{id}/assignments/{assignment}/remove", lifecycle::confirm_remove),
         post("/admin/access-packages/{id}/assignments/{assignment}/remove", lifecycle::remove),
         get("/admin/access-packages/{id}/resource-roles", resource_roles::list),
