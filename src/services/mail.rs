@@ -69,14 +69,17 @@ pub(crate) async fn enqueue(
             sent_at: Set(None),
         })
         .collect();
-    email::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(email::Column::DedupeKey)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    // 500 rows of 15 columns stay under SQLite's and PostgreSQL's limits on parameters.
+    for chunk in rows.chunks(500) {
+        email::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(email::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 

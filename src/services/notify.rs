@@ -5,8 +5,8 @@
 //! recipient.
 use askama::Template;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 
@@ -207,24 +207,28 @@ async fn expiry_pass(
     use crate::entities::assignment;
     let now = clock.now();
     let key = format!("mail_expiry_mark_{}", window.days);
-    let format = &time::format_description::well_known::Rfc3339;
-    let mark = system_state::Entity::find_by_id(key.clone())
-        .one(db)
+    let mark = read_mark(db, &key)
         .await?
-        .and_then(|row| OffsetDateTime::parse(&row.value, format).ok())
-        .unwrap_or(now);
+        .unwrap_or((now, uuid::Uuid::nil()));
     let horizon = now + time::Duration::days(window.days);
-    if horizon <= mark {
+    if horizon <= mark.0 {
         return Ok(0);
     }
+    // In (end, id) order after the mark: a batch that stops among equal ends goes on from
+    // the same end next time.
     let ending = assignment::Entity::find()
         .filter(crate::store::literally(
             assignment::Column::State,
             "delivered",
         ))
-        .filter(assignment::Column::EndAt.gt(mark))
+        .filter(crate::store::after_key(
+            [assignment::Column::EndAt, assignment::Column::Id],
+            [mark.0.into(), mark.1.into()],
+            true,
+        ))
         .filter(assignment::Column::EndAt.lte(horizon))
         .order_by_asc(assignment::Column::EndAt)
+        .order_by_asc(assignment::Column::Id)
         .limit(BATCH)
         .all(db)
         .await?;
@@ -233,10 +237,10 @@ async fn expiry_pass(
         // message's key keeps it from being written twice).
         return Ok(0);
     }
-    // A full batch: the next pass goes on from its last end.
+    // A full batch: the next pass goes on from its last row.
     let next = match ending.last() {
-        Some(last) if ending.len() as u64 == BATCH => last.end_at.unwrap_or(horizon),
-        _ => horizon,
+        Some(last) if ending.len() as u64 == BATCH => (last.end_at.unwrap_or(horizon), last.id.0),
+        _ => (horizon, uuid::Uuid::max()),
     };
     let base = public_url.trim_end_matches('/');
     let txn = write_txn(db).await?;
@@ -293,18 +297,31 @@ async fn expiry_pass(
         }
     }
     enqueue(&txn, now, messages).await?;
-    system_state::Entity::delete_by_id(key.clone())
-        .exec(&txn)
-        .await?;
-    system_state::ActiveModel {
-        key: Set(key),
-        value: Set(next.format(format).unwrap_or_default()),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    put_state(&txn, now, &key, write_mark(next)).await?;
     txn.commit().await?;
     Ok(ending.len())
+}
+
+/// A mark of a pass that reads rows in (time, id) order: the last it read, as
+/// `<RFC 3339> <id>` (a time alone, as written before, counts as that time's start).
+async fn read_mark(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<(OffsetDateTime, uuid::Uuid)>, sea_orm::DbErr> {
+    let format = &time::format_description::well_known::Rfc3339;
+    Ok(system_state::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        .and_then(|row| {
+            let (at, id) = row.value.split_once(' ').unwrap_or((&row.value, ""));
+            let at = OffsetDateTime::parse(at, format).ok()?;
+            Some((at, id.parse().unwrap_or(uuid::Uuid::nil())))
+        }))
+}
+
+fn write_mark((at, id): (OffsetDateTime, uuid::Uuid)) -> String {
+    let format = &time::format_description::well_known::Rfc3339;
+    format!("{} {id}", at.format(format).unwrap_or_default())
 }
 
 async fn set_mark(
@@ -419,8 +436,14 @@ async fn notices(
             mine,
         )],
         // Someone else (an administrator, or a direct assignment) canceled it; one's own
-        // cancel needs no email.
-        "canceled" if request.requestor_id != Some(to) || !said.starts_with("Canceled by") => {
+        // cancel needs no email, nor an extension settled by what is mailed anyway (the
+        // access removed, or extended by an administrator).
+        "canceled"
+            if (request.requestor_id != Some(to) || !said.starts_with("Canceled by"))
+                && !(extension
+                    && (said.starts_with(super::requests::CANCELED_BY_REMOVAL)
+                        || said.starts_with(super::requests::CANCELED_BY_ADMIN_EXTENSION))) =>
+        {
             vec![told(
                 MessageKind::RequestCanceled,
                 format!("{asked} canceled: {package}"),
@@ -558,19 +581,8 @@ async fn reminder_pass(
     public_url: &str,
 ) -> Result<usize, sea_orm::DbErr> {
     let now = clock.now();
-    let format = &time::format_description::well_known::Rfc3339;
-    let mark = system_state::Entity::find_by_id(REMINDER_MARK.to_owned())
-        .one(db)
-        .await?
-        .and_then(|row| OffsetDateTime::parse(&row.value, format).ok());
-    let Some(mark) = mark else {
-        put_state(
-            db,
-            now,
-            REMINDER_MARK,
-            now.format(format).unwrap_or_default(),
-        )
-        .await?;
+    let Some(mark) = read_mark(db, REMINDER_MARK).await? else {
+        put_state(db, now, REMINDER_MARK, write_mark((now, uuid::Uuid::max()))).await?;
         return Ok(0);
     };
     let due = assignment_request::Entity::find()
@@ -578,15 +590,26 @@ async fn reminder_pass(
             assignment_request::Column::State,
             "pendingApproval",
         ))
-        .filter(assignment_request::Column::RemindAt.gt(mark))
+        .filter(crate::store::after_key(
+            [
+                assignment_request::Column::RemindAt,
+                assignment_request::Column::Id,
+            ],
+            [mark.0.into(), mark.1.into()],
+            true,
+        ))
         .filter(assignment_request::Column::RemindAt.lte(now))
         .order_by_asc(assignment_request::Column::RemindAt)
+        .order_by_asc(assignment_request::Column::Id)
         .limit(BATCH)
         .all(db)
         .await?;
-    let next = match due.last().and_then(|r| r.remind_at) {
-        Some(last) if due.len() as u64 == BATCH => last,
-        _ => now,
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let next = match due.last() {
+        Some(last) if due.len() as u64 == BATCH => (last.remind_at.unwrap_or(now), last.id.0),
+        _ => (now, uuid::Uuid::max()),
     };
     let base = public_url.trim_end_matches('/');
     let txn = write_txn(db).await?;
@@ -612,13 +635,7 @@ async fn reminder_pass(
         }
     }
     enqueue(&txn, now, messages).await?;
-    put_state(
-        &txn,
-        now,
-        REMINDER_MARK,
-        next.format(format).unwrap_or_default(),
-    )
-    .await?;
+    put_state(&txn, now, REMINDER_MARK, write_mark(next)).await?;
     txn.commit().await?;
     Ok(due.len())
 }

@@ -119,7 +119,7 @@ where
 /// range of a `(a, b)` index. Spelled as `a > x OR (a = x AND b > y)` it is the same set of
 /// rows, but SQLite then scans from the start of the index (measured: 21–67 ms on a deep
 /// page of 100k users, against 0.07 ms).
-fn after_key<C: sea_orm::ColumnTrait>(
+pub(crate) fn after_key<C: sea_orm::ColumnTrait>(
     columns: [C; 2],
     key: [sea_orm::Value; 2],
     ascending: bool,

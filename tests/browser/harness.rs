@@ -324,8 +324,18 @@ impl Page {
         self.check_page(&format!("following {text}")).await
     }
 
+    /// A side navigation entry by its words (a count beside them, as next to `Approvals`,
+    /// is not part of them).
     pub async fn nav(&mut self, text: &str) -> Step {
-        self.follow("//nav[contains(@class,'sidenav')]", text).await
+        let xpath = format!(
+            "//nav[contains(@class,'sidenav')]//a[normalize-space(text()[1])={}]",
+            literal(text)
+        );
+        self.find(&xpath, &format!("the link “{text}”"))
+            .await?
+            .click()
+            .await?;
+        self.check_page(&format!("following {text}")).await
     }
 
     pub async fn subnav(&mut self, text: &str) -> Step {

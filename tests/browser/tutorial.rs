@@ -129,6 +129,9 @@ async fn step3(p: &mut Page) -> Step<String> {
     p.choose(Some("Access package assignments expire"), "Number of days")
         .await?;
     p.fill("Assignments expire after (days)", "30").await?;
+    // Not in the tutorial: User1 will extend access before it ends.
+    p.choose(Some("Allow users to extend access"), "Yes")
+        .await?;
     p.choose(Some("Enable policy"), "Yes").await?;
     p.screenshot("add-policy").await?;
     p.press("Create").await?;
@@ -233,6 +236,72 @@ async fn step5(p: &mut Page) -> Step {
     p.expect_text("Request approved").await
 }
 
+/// Not in the tutorial: User1's access ends tomorrow, so My access says so and offers
+/// `Extend`; User1 asks for as long as the policy gives.
+async fn extend_request(p: &mut Page, today: time::Date) -> Step {
+    p.nav("My access").await?;
+    p.expect_text("Ends in").await?;
+    p.screenshot("my-access-ending-soon").await?;
+    p.follow("", "Extend: Web project access package").await?;
+    p.expect_text("Extend access").await?;
+    p.fill("Business justification", "The project runs two more weeks")
+        .await?;
+    // The new end date starts as the latest the policy gives (30 days from today).
+    let until = (today + time::Duration::days(30)).to_string();
+    let offered = p
+        .field("New end date")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    if offered != until {
+        return Err(StepError(format!(
+            "the new end date offered is “{offered}”, not {until}"
+        )));
+    }
+    p.screenshot("extend-access").await?;
+    p.press("Submit").await?;
+    p.expect_text("Extension requested").await?;
+    p.expect_text("Pending approval").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.open("/myaccess/access").await?;
+    p.expect_text("Extension waiting for approval").await?;
+    p.screenshot("my-access-extension-waiting-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    Ok(())
+}
+
+/// Admin1 sees one request waiting next to `Approvals`, and approves the extension.
+async fn approve_extension(p: &mut Page) -> Step {
+    p.open("/myaccess/access-packages").await?;
+    let count = p
+        .client
+        .find(fantoccini::Locator::Css(".sidenav .nav-count"))
+        .await
+        .map_err(|_| StepError("no count next to Approvals".into()))?
+        .text()
+        .await?;
+    if count != "1" {
+        return Err(StepError(format!("Approvals counts {count}, not 1")));
+    }
+    p.nav("Approvals").await?;
+    p.screenshot("approvals-count").await?;
+    let view = p
+        .client
+        .find(fantoccini::Locator::XPath(
+            "//tr[contains(., 'User1')]//a[starts-with(normalize-space(), 'View')]",
+        ))
+        .await;
+    view.map_err(|_| StepError("could not find View for User1's extension".into()))?
+        .click()
+        .await?;
+    p.check_page("opening the extension").await?;
+    p.expect_text("The project runs two more weeks").await?;
+    p.choose(Some("Decision"), "Approve").await?;
+    p.press("Submit").await?;
+    p.expect_text("Request approved").await
+}
+
 async fn step6(p: &mut Page) -> Step {
     p.nav("Admin portal").await?;
     p.nav("Access packages").await?;
@@ -240,6 +309,7 @@ async fn step6(p: &mut Page) -> Step {
     p.subnav("Requests").await?;
     p.expect_text("Internal user policy").await?;
     p.expect_text("Fulfilled").await?;
+    p.expect_text("Extend access").await?;
     p.screenshot("requests").await?;
     p.follow("", "User1").await?;
     p.expect_text("Approved by Admin1").await?;
@@ -558,6 +628,10 @@ async fn the_tutorial_in_a_real_browser() {
 
     let done = step5(&mut admin).await;
     check(&admin, "step-5-approve", done).await;
+    let done = extend_request(&mut user, today).await;
+    check(&user, "extend-request", done).await;
+    let done = approve_extension(&mut admin).await;
+    check(&admin, "extend-approve", done).await;
     let done = step6(&mut admin).await;
     check(&admin, "step-6-validate", done).await;
     let done = step7(&mut admin).await;

@@ -300,6 +300,17 @@ async fn main() -> anyhow::Result<()> {
             &approvers,
             "/myaccess/approvals".into(),
         ),
+        // The requestor's assignments, with `Extend` and "Ends in …" worked out.
+        (
+            "My Access → My access",
+            &requestors,
+            "/myaccess/access".into(),
+        ),
+        (
+            "A popular package's Requests",
+            &admins,
+            format!("/admin/access-packages/{}/requests", world.popular),
+        ),
         (
             "Admin → Users, last page",
             &admins,

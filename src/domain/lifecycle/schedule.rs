@@ -149,6 +149,8 @@ pub fn check_extension(
             expiration.label().to_lowercase()
         )));
     }
+    // A chosen day ends at midnight; the policy's limit may come earlier that day.
+    let end = limit.map_or(end, |limit| end.min(limit));
     if end <= current {
         return Err(Invalid::new(format!(
             "Choose a date after {}, when your access ends now.",
@@ -223,7 +225,18 @@ mod tests {
             check_extension(NOW, current, Some(date!(2026 - 12 - 20)), policy),
             Ok(end_of_day(date!(2026 - 12 - 20)))
         );
-        assert!(check_extension(NOW, current, Some(date!(2026 - 12 - 24)), policy).is_ok());
+        // The last allowed day gives access until the policy's limit, not that midnight.
+        assert_eq!(
+            check_extension(NOW, current, Some(date!(2026 - 12 - 24)), policy),
+            Ok(NOW + Duration::days(30))
+        );
+        let hours = check_extension(
+            NOW,
+            NOW + Duration::hours(1),
+            Some(NOW.date()),
+            Expiration::Hours(4),
+        );
+        assert_eq!(hours, Ok(NOW + Duration::hours(4)));
         let too_late = check_extension(
             NOW,
             current,

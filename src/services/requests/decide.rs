@@ -54,6 +54,16 @@ pub async fn decide(
         .map_err(|_| already_decided())?;
     let reason = lifecycle::check_reason(reason, policy.spec.approver_justification_required)
         .map_err(|e| ServiceError::invalid("reason", e))?;
+    if decision == Decision::Approve
+        && request_type == crate::domain::lifecycle::RequestType::UserExtend
+        && !policy.spec.extend
+    {
+        return Err(ServiceError::field(
+            "decision",
+            "extension_not_allowed",
+            "The policy no longer lets users extend access: deny the request instead.",
+        ));
+    }
     if decision == Decision::Approve {
         if request.schedule_end.is_some_and(|end| end <= now) {
             return Err(ServiceError::field(

@@ -2,7 +2,9 @@
 //! policy like a new request), or an administrator extends it (`adminUpdate`). Either way
 //! the assignment keeps its id, its memberships and its history: only its end moves.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde_json::json;
 use time::{Date, OffsetDateTime};
 
@@ -121,6 +123,18 @@ pub async fn request_extension(
 
     let txn = write_txn(db).await?;
     super::hold_policy_and_check_pending(&txn, policy.id, me, row.access_package_id).await?;
+    // The assignment as it is now, held until this commits: removed, expired or extended by
+    // someone else since it was read, it is not extended again from a stale end.
+    let locked = assignment::Entity::find_by_id(row.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|a| a.end_at == Some(current) && ends_soon(a, now));
+    if locked.is_none() {
+        return Err(not_extendable(
+            "This access changed meanwhile (it was extended, removed or has ended). Look at My access again.",
+        ));
+    }
     let transition = lifecycle::on_submit(
         RequestType::UserExtend,
         policy.spec.approval_required,
@@ -236,13 +250,7 @@ pub async fn extend_assignment(
         .await?
         .filter(|r| r.request_type == RequestType::UserExtend.as_str())
     {
-        super::settle_open(
-            &txn,
-            &open,
-            now,
-            "Canceled: an administrator extended the access",
-        )
-        .await?;
+        super::settle_open(&txn, &open, now, super::CANCELED_BY_ADMIN_EXTENSION).await?;
     }
     let transition = lifecycle::after_approval(RequestType::AdminUpdate, now, now);
     let request = assignment_request::Model {
@@ -295,6 +303,8 @@ pub(crate) async fn apply_extension(
     let (Some(id), Some(end)) = (request.assignment_id, request.schedule_end) else {
         return Err(ServiceError::NotFound);
     };
+    // Only later, and only while the access lasts: an extension never shortens access
+    // someone else extended meanwhile, nor revives access that ended.
     let moved = assignment::Entity::update_many()
         .col_expr(assignment::Column::EndAt, Expr::value(Some(end)))
         .col_expr(assignment::Column::UpdatedAt, Expr::value(now))
@@ -304,14 +314,33 @@ pub(crate) async fn apply_extension(
             AssignmentState::Delivered.as_str(),
         ]))
         .filter(assignment::Column::EndAt.gt(now))
+        .filter(assignment::Column::EndAt.lt(end))
         .exec(db)
         .await?;
     if moved.rows_affected != 1 {
-        return Err(ServiceError::field(
-            "decision",
-            "access_ended",
-            "This access has already ended, so it cannot be extended: deny the request instead.",
-        ));
+        let still = assignment::Entity::find_by_id(id).one(db).await?;
+        let later = still.as_ref().and_then(|a| {
+            (a.state == AssignmentState::Delivered.as_str()
+                || a.state == AssignmentState::Delivering.as_str())
+            .then_some(a.end_at)
+            .flatten()
+            .filter(|e| *e > now)
+        });
+        return Err(match later {
+            Some(already) => ServiceError::field(
+                "decision",
+                "already_extended",
+                format!(
+                    "This access already lasts until {}, longer than this request asks: deny it instead.",
+                    already.date()
+                ),
+            ),
+            None => ServiceError::field(
+                "decision",
+                "access_ended",
+                "This access has already ended, so it cannot be extended: deny the request instead.",
+            ),
+        });
     }
     let by = if request.request_type == RequestType::AdminUpdate.as_str() {
         format!(" by {}", principal.display_name)

@@ -195,6 +195,12 @@ pub(crate) fn remind_at(
     decide_by.filter(|by| at < *by).map(|_| at)
 }
 
+/// The timeline's words when an extension waiting is settled by its access being removed.
+pub(crate) const CANCELED_BY_REMOVAL: &str = "Canceled: the access was removed";
+/// … or by an administrator extending the access.
+pub(crate) const CANCELED_BY_ADMIN_EXTENSION: &str =
+    "Canceled: an administrator extended the access";
+
 /// Cancels a request still waiting because something else settled it (`why`, on its
 /// timeline); nothing when it was decided meanwhile.
 pub(crate) async fn settle_open(

@@ -192,7 +192,7 @@ pub async fn remove_assignment(
         .await?
         .filter(|r| r.assignment_id == Some(row.id))
     {
-        super::settle_open(&txn, &open, now, "Canceled: the access was removed").await?;
+        super::settle_open(&txn, &open, now, super::CANCELED_BY_REMOVAL).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -211,29 +211,39 @@ pub async fn pending_count_for_approver(
     cap: u64,
 ) -> Result<u64, sea_orm::DbErr> {
     use crate::entities::policy_approver;
-    use sea_orm::sea_query::Query;
-    let ids: Vec<RequestId> = assignment_request::Entity::find()
+    // Most people approve nothing: one read of their own approver rows answers for them.
+    let policies: Vec<PolicyId> = policy_approver::Entity::find()
         .select_only()
-        .column(assignment_request::Column::Id)
-        .filter(super::literally(
-            assignment_request::Column::State,
-            RequestState::PendingApproval.as_str(),
-        ))
-        .filter(
-            assignment_request::Column::PolicyId.in_subquery(
-                Query::select()
-                    .column(policy_approver::Column::PolicyId)
-                    .from(policy_approver::Entity)
-                    .and_where(policy_approver::Column::UserId.eq(approver))
-                    .to_owned(),
-            ),
-        )
-        .filter(assignment_request::Column::TargetId.ne(approver))
-        .limit(cap)
+        .column(policy_approver::Column::PolicyId)
+        .filter(policy_approver::Column::UserId.eq(approver))
         .into_tuple()
         .all(db)
         .await?;
-    Ok(ids.len() as u64)
+    if policies.is_empty() {
+        return Ok(0);
+    }
+    let mut count = 0;
+    // Policy by policy, so each read is one range of the pending-by-policy index.
+    for policy in policies {
+        let ids: Vec<RequestId> = assignment_request::Entity::find()
+            .select_only()
+            .column(assignment_request::Column::Id)
+            .filter(super::literally(
+                assignment_request::Column::State,
+                RequestState::PendingApproval.as_str(),
+            ))
+            .filter(assignment_request::Column::PolicyId.eq(policy))
+            .filter(assignment_request::Column::TargetId.ne(approver))
+            .limit(cap - count)
+            .into_tuple()
+            .all(db)
+            .await?;
+        count += ids.len() as u64;
+        if count >= cap {
+            break;
+        }
+    }
+    Ok(count)
 }
 
 /// A package's pending requests that have waited past their reminder time, longest first

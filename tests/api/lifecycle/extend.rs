@@ -509,3 +509,120 @@ async fn removing_access_cancels_the_extension_waiting_for_it() {
         "removed"
     );
 }
+
+#[tokio::test]
+async fn an_extension_never_shortens_access_someone_extended_meanwhile() {
+    let app = spawn_app().await;
+    let world = world_with(&app, |_, policy| policy.extendable()).await;
+    let request = app.submit_request(world.user1, world.package).await;
+    let approver = app.principal_of(world.admin1).await;
+    requests::decide(
+        &app.db,
+        &app.clock,
+        &approver,
+        request,
+        Decision::Approve,
+        "",
+    )
+    .await
+    .unwrap();
+    let held = the_assignment(&app, world.user1, world.package).await;
+    app.clock.advance(Duration::days(25));
+    let user = app.principal_of(world.user1).await;
+    let now = gatehouse::clock::Clock::now(&app.clock);
+    let extension = requests::request_extension(
+        &app.db,
+        &app.clock,
+        &user,
+        requests::Extension {
+            assignment: held.id,
+            justification: "A little more".into(),
+            end: Some((now + Duration::days(10)).date()),
+        },
+    )
+    .await
+    .expect("an extension waits");
+    // Meanwhile the access came to last longer than the extension asks.
+    let later = now + Duration::days(20);
+    let mut row: assignment::ActiveModel = the_assignment(&app, world.user1, world.package)
+        .await
+        .into();
+    row.end_at = Set(Some(later));
+    row.update(&app.db).await.unwrap();
+    let approved = requests::decide(
+        &app.db,
+        &app.clock,
+        &approver,
+        extension,
+        Decision::Approve,
+        "",
+    )
+    .await;
+    let message = format!("{:?}", approved.expect_err("refused"));
+    assert!(message.contains("already lasts until"), "{message}");
+    assert_eq!(
+        the_assignment(&app, world.user1, world.package)
+            .await
+            .end_at,
+        Some(later),
+        "not shortened"
+    );
+    let row = assignment_request::Entity::find_by_id(extension)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.state, "pendingApproval",
+        "nothing changed: it can be denied"
+    );
+}
+
+#[tokio::test]
+async fn every_assignment_ending_at_the_same_moment_is_warned_however_many() {
+    use gatehouse::entities::user;
+    let app = spawn_app().await;
+    let world = world_with(&app, |_, policy| policy.without_approval()).await;
+    notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .unwrap();
+    app.submit_request(world.user1, world.package).await;
+    let template = the_assignment(&app, world.user1, world.package).await;
+    let person = user::Entity::find_by_id(world.user1)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // 450 people whose access ends at the same moment: more than two batches of a pass.
+    let end = gatehouse::clock::Clock::now(&app.clock) + Duration::days(20);
+    for n in 0..450 {
+        let id = UserId::new();
+        let mut someone = person.clone();
+        someone.id = id;
+        someone.user_principal_name = format!("p{n}@woodgrove.test");
+        someone.email = Some(format!("p{n}@woodgrove.test"));
+        someone.sso_subject = None;
+        user::Entity::insert(user::ActiveModel::from(someone))
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+        let mut theirs = template.clone();
+        theirs.id = gatehouse::ids::AssignmentId::new();
+        theirs.target_id = id;
+        theirs.end_at = Some(end);
+        assignment::Entity::insert(assignment::ActiveModel::from(theirs))
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+    }
+    app.clock.advance(Duration::days(7));
+    for _ in 0..4 {
+        notify_pass(&app).await;
+    }
+    let warned = email::Entity::find()
+        .filter(email::Column::Kind.eq("accessEnding"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(warned.len(), 450);
+}

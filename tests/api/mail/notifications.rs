@@ -326,6 +326,30 @@ async fn approvers_are_told_a_request_waits_and_the_requestor_how_it_went() {
     tick(&app, &server).await;
     tick(&app, &server).await;
     assert_eq!(server.messages().len(), count);
+
+    // Step 7: an administrator removes the access; User1 is told once, and nobody else.
+    let (admin, _) = app.admin().await;
+    let assignments = format!("/admin/access-packages/{package}/assignments");
+    let page = admin.get_html(&assignments).await;
+    let remove = page
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.ends_with("/remove") && href.contains("/assignments/"))
+        .expect("Remove access")
+        .to_owned();
+    let removed = admin.post(&remove, &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    tick(&app, &server).await;
+    tick(&app, &server).await;
+    let messages = server.messages();
+    let gone = by_subject(&messages, "Access removed: Marketing campaign");
+    assert_eq!(gone.len(), 1);
+    assert_eq!(
+        gone[0].header("To").as_deref(),
+        Some("user1@woodgrove.test")
+    );
+    assert!(gone[0].body().contains("Access removed by Admin1"));
+    assert_eq!(messages.len(), count + 1);
 }
 
 #[tokio::test]
