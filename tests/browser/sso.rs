@@ -42,6 +42,21 @@ fn start_provider(port: u16, redirect_uri: &str) -> Option<Process> {
     Some(Process(child))
 }
 
+async fn fill_provider_login(p: &mut Page) -> Step {
+    let login = p
+        .client
+        .wait()
+        .for_element(Locator::Css("input[name=login]"))
+        .await
+        .map_err(|_| StepError("the provider's login form did not show".into()))?;
+    login.clear().await?;
+    login.send_keys("alice").await?;
+    let password = p.client.find(Locator::Css("input[name=password]")).await?;
+    password.clear().await?;
+    password.send_keys("password").await?;
+    Ok(())
+}
+
 async fn sign_in_with_contoso(p: &mut Page) -> Step {
     p.client.goto(&format!("{}/", p.base)).await?;
     p.check_page("opening the sign-in page").await?;
@@ -53,19 +68,17 @@ async fn sign_in_with_contoso(p: &mut Page) -> Step {
         .await?
         .click()
         .await?;
-    // The provider's own login form.
-    let login = p
-        .client
-        .wait()
-        .for_element(Locator::Css("input[name=login]"))
-        .await
-        .map_err(|_| StepError("the provider's login form did not show".into()))?;
-    login.send_keys("alice").await?;
-    p.client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys("password")
-        .await?;
+    // The provider's own login form. It may be drawn again as its page settles (an element
+    // found a moment before is then stale): fill it again, a few times at most.
+    let mut filled = Err(StepError("the provider's login form did not show".into()));
+    for _ in 0..5 {
+        filled = fill_provider_login(p).await;
+        if filled.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    filled?;
     p.screenshot("sso-provider-login").await?;
     p.client
         .find(Locator::Css("button[type=submit]"))
