@@ -147,7 +147,12 @@ pub async fn request_extension(
         let limit = now + time::Duration::days(i64::from(policy.spec.approval_days));
         limit.min(current)
     });
-    let remind_at = super::remind_at(&policy.spec, now, decide_by);
+    // Approvers of an extension have until the access ends at most: they are reminded
+    // halfway there if the policy's reminder would come later.
+    let remind_at = decide_by.and_then(|by| {
+        let at = now + policy.spec.reminder_after().min((by - now) / 2);
+        (at < by).then_some(at)
+    });
     let request = assignment_request::Model {
         id: RequestId::new(),
         request_type: RequestType::UserExtend.as_str().to_owned(),

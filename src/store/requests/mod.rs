@@ -216,14 +216,56 @@ pub async fn pending_count_for_approver(
         .select_only()
         .column(policy_approver::Column::PolicyId)
         .filter(policy_approver::Column::UserId.eq(approver))
+        .limit(FEW_POLICIES as u64 + 1)
         .into_tuple()
         .all(db)
         .await?;
     if policies.is_empty() {
         return Ok(0);
     }
+    if policies.len() > FEW_POLICIES {
+        // Someone who approves much: walk the pending requests (the pending index), each
+        // checked against their policies, until the cap.
+        use sea_orm::QueryTrait;
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let approves = Query::select()
+            .expr(Expr::val(1))
+            .from(policy_approver::Entity)
+            .and_where(
+                Expr::col((policy_approver::Entity, policy_approver::Column::PolicyId)).equals((
+                    assignment_request::Entity,
+                    assignment_request::Column::PolicyId,
+                )),
+            )
+            .and_where(policy_approver::Column::UserId.eq(approver))
+            .to_owned();
+        let walk = assignment_request::Entity::find()
+            .select_only()
+            .expr(Expr::val(1))
+            .filter(super::literally(
+                assignment_request::Column::State,
+                RequestState::PendingApproval.as_str(),
+            ))
+            .filter(Expr::exists(approves))
+            .filter(assignment_request::Column::TargetId.ne(approver))
+            .limit(cap)
+            .into_query();
+        // Counted in the database: one row back, not up to `cap`.
+        let count = Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(walk, sea_orm::sea_query::Alias::new("w"))
+            .to_owned();
+        let row = db
+            .query_one_raw(db.get_database_backend().build(&count))
+            .await?;
+        let n: i64 = match row {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        };
+        return Ok(u64::try_from(n).unwrap_or(0));
+    }
     let mut count = 0;
-    // Policy by policy, so each read is one range of the pending-by-policy index.
+    // A few policies: each is one range of the pending-by-policy index.
     for policy in policies {
         let ids: Vec<RequestId> = assignment_request::Entity::find()
             .select_only()
@@ -245,6 +287,9 @@ pub async fn pending_count_for_approver(
     }
     Ok(count)
 }
+
+/// Up to this many policies, an approver's count reads policy by policy.
+const FEW_POLICIES: usize = 20;
 
 /// A package's pending requests that have waited past their reminder time, longest first
 /// (shown first on the package's Requests page).

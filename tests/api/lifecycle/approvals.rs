@@ -174,3 +174,51 @@ async fn the_package_list_shows_where_the_user_stands() {
         Some("Delivered")
     );
 }
+
+#[tokio::test]
+async fn the_number_next_to_approvals_counts_what_waits_however_many_policies() {
+    use crate::builders::policy;
+    let app = crate::helpers::spawn_app().await;
+    let (admin, admin1) = app.admin().await;
+    let user1 = app
+        .create_user(
+            "user1@woodgrove.test",
+            "User1",
+            gatehouse::domain::user::DirectoryRole::User,
+        )
+        .await;
+    let catalog = app.default_catalog().await;
+    let count = |html: String| {
+        html.split("class=\"nav-count\"")
+            .nth(1)
+            .and_then(|rest| rest.split('>').nth(1))
+            .and_then(|text| text.split('<').next())
+            .map(str::to_owned)
+    };
+    let mut packages = Vec::new();
+    // One policy, then more than a few: both ways of counting.
+    for n in 0..22 {
+        let group = app.create_group(&format!("Group {n}")).await;
+        let package = app
+            .create_package(catalog, &format!("Package {n}"), &[group])
+            .await;
+        app.create_policy(package, policy(&format!("Policy {n}"), &[user1], &[admin1]))
+            .await;
+        packages.push(package);
+        if n == 0 {
+            app.submit_request(user1, package).await;
+            assert_eq!(
+                count(admin.get_html("/myaccess/approvals").await).as_deref(),
+                Some("1")
+            );
+        }
+    }
+    app.submit_request(user1, packages[21]).await;
+    assert_eq!(
+        count(admin.get_html("/myaccess/access-packages").await).as_deref(),
+        Some("2")
+    );
+    // The requestor approves nothing: no number.
+    let user = super::user1(&app).await;
+    assert_eq!(count(user.get_html("/myaccess/approvals").await), None);
+}

@@ -203,6 +203,10 @@ async fn a_user_extends_access_that_ends_soon_and_an_approver_approves_it() {
         ),
         ("userExtend", "pendingApproval", Some(before.id))
     );
+    // It waits until the access ends at most, and approvers are reminded halfway there.
+    assert_eq!(row.decide_by, Some(end));
+    let asked_at = row.created_at;
+    assert_eq!(row.remind_at, Some(asked_at + (end - asked_at) / 2));
     // Until decided, access is as it was; a second extension waits for this one.
     assert_eq!(
         the_assignment(&app, world.user1, world.package)
