@@ -109,21 +109,12 @@ impl From<PendingRow> for PendingLine {
     }
 }
 
-/// Pending requests `approver` may decide: under a policy naming them, not their own. One
-/// statement: the page of requests first (26 rows of the pending index, each checked
-/// against the approver's policies), then their requestor's and package's names by key.
-pub async fn pending_for_approver(
-    db: &impl ConnectionTrait,
-    approver: UserId,
-    cursor: Cursor<TimeKey>,
-    per_page: usize,
-) -> Result<KeysetPage<PendingLine>, sea_orm::DbErr> {
-    use crate::entities::{policy_approver, user};
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-    use sea_orm::{FromQueryResult, QueryTrait};
-    // Read in (state, created_at, id) order and checked row by row (a correlated EXISTS), so
-    // a page stops after 26 rows however many policies the approver approves.
-    let approves = Query::select()
+/// `EXISTS` of this: the request's policy names `approver` (a correlated subquery on
+/// `assignment_requests`).
+fn approves(approver: UserId) -> sea_orm::sea_query::SelectStatement {
+    use crate::entities::policy_approver;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    Query::select()
         .expr(Expr::val(1))
         .from(policy_approver::Entity)
         .and_where(
@@ -133,7 +124,24 @@ pub async fn pending_for_approver(
             )),
         )
         .and_where(policy_approver::Column::UserId.eq(approver))
-        .to_owned();
+        .to_owned()
+}
+
+/// Pending requests `approver` may decide: under a policy naming them, not their own. One
+/// statement: the page of requests first (26 rows of the pending index, each checked
+/// against the approver's policies), then their requestor's and package's names by key.
+pub async fn pending_for_approver(
+    db: &impl ConnectionTrait,
+    approver: UserId,
+    cursor: Cursor<TimeKey>,
+    per_page: usize,
+) -> Result<KeysetPage<PendingLine>, sea_orm::DbErr> {
+    use crate::entities::user;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    // Read in (state, created_at, id) order and checked row by row (a correlated EXISTS), so
+    // a page stops after 26 rows however many policies the approver approves.
+    let approves = approves(approver);
     let query = assignment_request::Entity::find()
         .select_only()
         .column(assignment_request::Column::Id)
@@ -227,18 +235,8 @@ pub async fn pending_count_for_approver(
         // Someone who approves much: walk the pending requests (the pending index), each
         // checked against their policies, until the cap.
         use sea_orm::QueryTrait;
-        use sea_orm::sea_query::{Expr, ExprTrait, Query};
-        let approves = Query::select()
-            .expr(Expr::val(1))
-            .from(policy_approver::Entity)
-            .and_where(
-                Expr::col((policy_approver::Entity, policy_approver::Column::PolicyId)).equals((
-                    assignment_request::Entity,
-                    assignment_request::Column::PolicyId,
-                )),
-            )
-            .and_where(policy_approver::Column::UserId.eq(approver))
-            .to_owned();
+        use sea_orm::sea_query::{Expr, Query};
+        let approves = approves(approver);
         let walk = assignment_request::Entity::find()
             .select_only()
             .expr(Expr::val(1))
