@@ -637,3 +637,100 @@ async fn mail_goes_over_starttls_and_smtps_trusting_the_configured_authority() {
         assert_eq!(messages[0].header("Subject").as_deref(), Some("Over TLS"));
     }
 }
+
+/// The outbox alone (no SMTP server needed): what a denial, a timeout and a direct assignment
+/// that settles a waiting request write, each once.
+#[tokio::test]
+async fn denied_expired_and_settled_requests_are_written_once_with_their_reasons() {
+    use crate::builders::policy;
+    use gatehouse::domain::lifecycle::Decision;
+    use gatehouse::domain::user::DirectoryRole;
+    use gatehouse::services::{notify, requests, scheduler};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = app_mailing_to("smtp://127.0.0.1:9").await;
+    notify::run_pass(&app.db, &app.clock, &app.address)
+        .await
+        .unwrap();
+    let approver = app
+        .create_user("approver@woodgrove.test", "Approver", DirectoryRole::User)
+        .await;
+    let user1 = app
+        .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+        .await;
+    with_address(&app, user1, "user1@woodgrove.test").await;
+    let catalog = app.default_catalog().await;
+    let mut packages = Vec::new();
+    for name in ["Denied package", "Expiring package", "Settled package"] {
+        let group = app.create_group(name).await;
+        let package = app.create_package(catalog, name, &[group]).await;
+        let policy_id = app
+            .create_policy(package, policy("Approval", &[user1], &[approver]))
+            .await;
+        packages.push((package, policy_id));
+    }
+    let denied = app.submit_request(user1, packages[0].0).await;
+    let deciding = app.principal_of(approver).await;
+    requests::decide(
+        &app.db,
+        &app.clock,
+        &deciding,
+        denied,
+        Decision::Deny,
+        "Not this quarter",
+    )
+    .await
+    .unwrap();
+    app.submit_request(user1, packages[2].0).await;
+    requests::assign_directly(
+        &app.db,
+        &app.clock,
+        &gatehouse::domain::principal::Principal::console(),
+        packages[2].0,
+        packages[2].1,
+        user1,
+        None,
+    )
+    .await
+    .unwrap();
+    app.submit_request(user1, packages[1].0).await;
+    app.clock.advance(time::Duration::days(15));
+    scheduler::run_pass(&app.db, &app.clock).await.unwrap();
+    for _ in 0..3 {
+        app.clock.advance(time::Duration::seconds(10));
+        notify::run_pass(&app.db, &app.clock, &app.address)
+            .await
+            .unwrap();
+    }
+    let written = email::Entity::find()
+        .filter(email::Column::Recipient.eq("user1@woodgrove.test"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let subjects = |start: &str| {
+        written
+            .iter()
+            .filter(|m| m.subject.starts_with(start))
+            .collect::<Vec<_>>()
+    };
+    let no = subjects("Request denied: Denied package");
+    assert_eq!(no.len(), 1);
+    assert!(
+        no[0].text_body.contains("Not this quarter"),
+        "{}",
+        no[0].text_body
+    );
+    assert_eq!(subjects("Request expired: Expiring package").len(), 1);
+    let settled = subjects("Request canceled: Settled package");
+    assert_eq!(settled.len(), 1);
+    assert!(
+        settled[0]
+            .text_body
+            .contains("assigned the package directly")
+    );
+    assert_eq!(subjects("Access delivered: Settled package").len(), 1);
+    assert_eq!(
+        subjects("Request submitted:").len(),
+        3,
+        "their own requests, not the direct assignment"
+    );
+}
