@@ -5,6 +5,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Mail;
 
+/// How long one message may take, from connecting to the server's last answer.
+const SEND_LIMIT: std::time::Duration = std::time::Duration::from_secs(45);
+
 /// The configured SMTP server and sender.
 #[derive(Clone)]
 pub struct Mailer {
@@ -76,10 +79,16 @@ impl Mailer {
                 message.html.to_owned(),
             ))
             .map_err(|e| format!("the message could not be built: {e}"))?;
-        self.transport
-            .send(email)
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("the SMTP server refused or could not be reached: {e}"))
+        // A whole conversation is bounded too: a server that stops answering midway (seen
+        // after a refused password) must not hold the mail worker until its own timeout.
+        match tokio::time::timeout(SEND_LIMIT, self.transport.send(email)).await {
+            Ok(sent) => sent
+                .map(|_| ())
+                .map_err(|e| format!("the SMTP server refused or could not be reached: {e}")),
+            Err(_) => Err(format!(
+                "the SMTP server did not finish within {} s",
+                SEND_LIMIT.as_secs()
+            )),
+        }
     }
 }

@@ -342,8 +342,18 @@ impl Page {
         self.follow("//nav[contains(@class,'subnav')]", text).await
     }
 
+    /// The page's words. A page that is still loading (a redirect on its way) may replace
+    /// its body between finding and reading it: read again then.
     pub async fn text(&self) -> Step<String> {
-        Ok(self.find("//body", "the page").await?.text().await?)
+        let mut last = None;
+        for _ in 0..10 {
+            match self.find("//body", "the page").await?.text().await {
+                Ok(text) => return Ok(text),
+                Err(err) => last = Some(err),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(last.map_or_else(|| StepError("the page has no words".into()), Into::into))
     }
 
     /// Waits (bounded) for the page to say `words` by itself: a page that updates as a

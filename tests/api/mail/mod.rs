@@ -23,6 +23,8 @@ pub enum Security {
     StartTls,
     /// TLS from the first byte.
     Smtps,
+    /// STARTTLS, then this user name and password (`tests/mail/auth_server.py`).
+    StartTlsWithPassword(&'static str, &'static str),
 }
 
 impl Drop for SmtpServer {
@@ -141,7 +143,6 @@ impl SmtpServer {
             maildir.path().join("key.pem"),
         );
         let mut command = Command::new(python);
-        command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
         if security != Security::Plain {
             let made = Command::new("openssl")
                 .args([
@@ -157,15 +158,45 @@ impl SmtpServer {
                 .output()
                 .expect("openssl runs");
             assert!(made.status.success(), "{made:?}");
-            let (cert_flag, key_flag) = match security {
-                Security::Smtps => ("--smtpscert", "--smtpskey"),
-                _ => ("--tlscert", "--tlskey"),
-            };
-            command.arg(cert_flag).arg(&cert).arg(key_flag).arg(&key);
+        }
+        let mailbox = maildir.path().join("mail");
+        match security {
+            Security::StartTlsWithPassword(user, password) => {
+                let script =
+                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mail/auth_server.py");
+                command
+                    .arg(script)
+                    .arg(port.to_string())
+                    .arg(&mailbox)
+                    .arg(&cert)
+                    .arg(&key)
+                    .args([user, password]);
+            }
+            other => {
+                command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
+                match other {
+                    Security::Smtps => {
+                        command
+                            .arg("--smtpscert")
+                            .arg(&cert)
+                            .arg("--smtpskey")
+                            .arg(&key);
+                    }
+                    Security::StartTls => {
+                        command
+                            .arg("--tlscert")
+                            .arg(&cert)
+                            .arg("--tlskey")
+                            .arg(&key);
+                    }
+                    _ => {}
+                }
+                command
+                    .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                    .arg(&mailbox);
+            }
         }
         let child = command
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path().join("mail"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

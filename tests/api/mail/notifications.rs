@@ -734,3 +734,40 @@ async fn denied_expired_and_settled_requests_are_written_once_with_their_reasons
         "their own requests, not the direct assignment"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_wants_a_password_gets_the_one_in_the_url() {
+    use super::Security;
+    let Some(server) = SmtpServer::start_with(
+        "email with a password (aiosmtpd)",
+        Security::StartTlsWithPassword("gatehouse", "s3cret"),
+    ) else {
+        return;
+    };
+    let send = |credentials: &str| {
+        let mailer = Mailer::new(&Mail {
+            url: format!("smtp://{credentials}localhost:{}?tls=required", server.port),
+            from: FROM.to_owned(),
+            ca_pem: server.certificate.clone(),
+        })
+        .expect("a mailer");
+        async move {
+            mailer
+                .send(gatehouse::connectors::smtp::Outgoing {
+                    to: "it@woodgrove.test",
+                    subject: "Signed in",
+                    text: "Hello",
+                    html: "<p>Hello</p>",
+                })
+                .await
+        }
+    };
+    // Without a sign-in the server takes no mail.
+    let refused = send("").await.expect_err("refused without a password");
+    assert!(refused.contains("refused"), "{refused}");
+    assert!(server.messages().is_empty());
+    send("gatehouse:s3cret@").await.expect("signed in and sent");
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].header("Subject").as_deref(), Some("Signed in"));
+}
