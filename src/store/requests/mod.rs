@@ -78,11 +78,14 @@ pub struct PendingLine {
     pub target_name: String,
     pub target_upn: String,
     pub package_name: String,
+    /// An extension of access they have, rather than new access.
+    pub extension: bool,
 }
 
 #[derive(sea_orm::FromQueryResult)]
 struct PendingRow {
     id: RequestId,
+    request_type: String,
     created_at: time::OffsetDateTime,
     display_name: String,
     user_principal_name: String,
@@ -105,6 +108,8 @@ impl From<PendingRow> for PendingLine {
             target_name,
             target_upn,
             package_name: row.package_name,
+            extension: row.request_type
+                == crate::domain::lifecycle::RequestType::UserExtend.as_str(),
         }
     }
 }
@@ -145,6 +150,7 @@ pub async fn pending_for_approver(
     let query = assignment_request::Entity::find()
         .select_only()
         .column(assignment_request::Column::Id)
+        .column(assignment_request::Column::RequestType)
         .column(assignment_request::Column::TargetId)
         .column(assignment_request::Column::AccessPackageId)
         .column(assignment_request::Column::CreatedAt)
@@ -173,6 +179,7 @@ pub async fn pending_for_approver(
     let r = Alias::new("r");
     let statement = Query::select()
         .column((r.clone(), Alias::new("id")))
+        .column((r.clone(), Alias::new("request_type")))
         .column((r.clone(), Alias::new("created_at")))
         .column((user::Entity, user::Column::DisplayName))
         .column((user::Entity, user::Column::UserPrincipalName))

@@ -228,6 +228,10 @@ async fn a_user_extends_access_that_ends_soon_and_an_approver_approves_it() {
         admin_pending.contains("<span class=\"nav-count\" aria-label=\"1 pending\">1</span>"),
         "{admin_pending}"
     );
+    assert!(
+        admin_pending.contains("<div class=\"cell-sub\">Extend access</div>"),
+        "the approver sees it is an extension"
+    );
     requests::decide(
         &app.db,
         &app.clock,
