@@ -186,6 +186,20 @@ impl TestApp {
             .id
     }
 
+    /// Gives `user` an email address (people made here have none).
+    pub async fn set_email(&self, user: UserId, address: &str) {
+        use gatehouse::entities::user;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+        let mut row: user::ActiveModel = user::Entity::find_by_id(user)
+            .one(&self.db)
+            .await
+            .expect("database")
+            .expect("the user exists")
+            .into();
+        row.email = Set(Some(address.to_owned()));
+        row.update(&self.db).await.expect("email set");
+    }
+
     pub async fn create_group(&self, name: &str) -> GroupId {
         let new = groups::NewGroup {
             name: GroupName::parse(name).expect("name"),

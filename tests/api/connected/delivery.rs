@@ -192,18 +192,7 @@ async fn an_assignment_shows_delivering_then_delivery_failed_and_reprocess_bring
     gatehouse::services::notify::run_pass(&app.db, &app.clock, &app.address)
         .await
         .expect("a notify pass");
-    {
-        use gatehouse::entities::user;
-        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
-        let mut row: user::ActiveModel = user::Entity::find_by_id(user1)
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .into();
-        row.email = Set(Some("user1@woodgrove.test".into()));
-        row.update(&app.db).await.unwrap();
-    }
+    app.set_email(user1, "user1@woodgrove.test").await;
 
     directory.stop();
     let request = app.submit_request(user1, package).await;

@@ -15,18 +15,6 @@ use super::{user1, world_with};
 use crate::builders::PolicyOptions;
 use crate::helpers::{TestApp, audit_count, location, spawn_app};
 
-async fn with_address(app: &TestApp, user: UserId, address: &str) {
-    use gatehouse::entities::user;
-    let mut row: user::ActiveModel = user::Entity::find_by_id(user)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
-    row.email = Set(Some(address.to_owned()));
-    row.update(&app.db).await.unwrap();
-}
-
 /// The mail worker's first half: what the timelines call for, into the outbox.
 async fn notify_pass(app: &TestApp) {
     app.clock.advance(Duration::seconds(10));
@@ -88,8 +76,8 @@ async fn a_user_extends_access_that_ends_soon_and_an_approver_approves_it() {
     notify::run_pass(&app.db, &app.clock, &app.address)
         .await
         .unwrap();
-    with_address(&app, world.user1, "user1@woodgrove.test").await;
-    with_address(&app, world.admin1, "admin1@woodgrove.test").await;
+    app.set_email(world.user1, "user1@woodgrove.test").await;
+    app.set_email(world.admin1, "admin1@woodgrove.test").await;
     let request = app.submit_request(world.user1, world.package).await;
     // Approvers are asked while the request waits (a request decided before the worker
     // came round needs no one's decision).
@@ -310,7 +298,7 @@ async fn without_approval_an_extension_is_made_at_once_and_the_warning_links_to_
     notify::run_pass(&app.db, &app.clock, &app.address)
         .await
         .unwrap();
-    with_address(&app, world.user1, "user1@woodgrove.test").await;
+    app.set_email(world.user1, "user1@woodgrove.test").await;
     app.submit_request(world.user1, world.package).await;
     let before = the_assignment(&app, world.user1, world.package).await;
     app.clock.advance(Duration::days(20));
@@ -460,10 +448,12 @@ async fn an_administrator_extends_an_assignment_from_the_assignments_page() {
     );
 }
 
-#[tokio::test]
-async fn removing_access_cancels_the_extension_waiting_for_it() {
-    let app = spawn_app().await;
-    let world = world_with(&app, |_, policy| policy.extendable()).await;
+/// User1's request approved by Admin1 and delivered (30 days), then 25 days on: the
+/// assignment, and Admin1 as the services see them.
+async fn delivered_then_25_days(
+    app: &TestApp,
+    world: &super::World,
+) -> (assignment::Model, gatehouse::domain::principal::Principal) {
     let request = app.submit_request(world.user1, world.package).await;
     let approver = app.principal_of(world.admin1).await;
     requests::decide(
@@ -476,21 +466,35 @@ async fn removing_access_cancels_the_extension_waiting_for_it() {
     )
     .await
     .unwrap();
-    let held = the_assignment(&app, world.user1, world.package).await;
+    let held = the_assignment(app, world.user1, world.package).await;
     app.clock.advance(Duration::days(25));
-    let user = app.principal_of(world.user1).await;
-    let extension = requests::request_extension(
-        &app.db,
-        &app.clock,
-        &user,
-        requests::Extension {
-            assignment: held.id,
-            justification: "More time".into(),
-            end: None,
-        },
-    )
-    .await
-    .expect("an extension waits");
+    (held, approver)
+}
+
+/// `user` asks to extend `assignment` to the end of `end` (none: as the policy gives).
+async fn ask_extension(
+    app: &TestApp,
+    user: UserId,
+    assignment: gatehouse::ids::AssignmentId,
+    end: Option<time::Date>,
+) -> gatehouse::ids::RequestId {
+    let principal = app.principal_of(user).await;
+    let extension = requests::Extension {
+        assignment,
+        justification: "More time".into(),
+        end,
+    };
+    requests::request_extension(&app.db, &app.clock, &principal, extension)
+        .await
+        .expect("an extension waits")
+}
+
+#[tokio::test]
+async fn removing_access_cancels_the_extension_waiting_for_it() {
+    let app = spawn_app().await;
+    let world = world_with(&app, |_, policy| policy.extendable()).await;
+    let (held, approver) = delivered_then_25_days(&app, &world).await;
+    let extension = ask_extension(&app, world.user1, held.id, None).await;
     let admin = app.principal_of(world.admin1).await;
     requests::remove_assignment(&app.db, &app.clock, &admin, held.id)
         .await
@@ -522,34 +526,15 @@ async fn removing_access_cancels_the_extension_waiting_for_it() {
 async fn an_extension_never_shortens_access_someone_extended_meanwhile() {
     let app = spawn_app().await;
     let world = world_with(&app, |_, policy| policy.extendable()).await;
-    let request = app.submit_request(world.user1, world.package).await;
-    let approver = app.principal_of(world.admin1).await;
-    requests::decide(
-        &app.db,
-        &app.clock,
-        &approver,
-        request,
-        Decision::Approve,
-        "",
-    )
-    .await
-    .unwrap();
-    let held = the_assignment(&app, world.user1, world.package).await;
-    app.clock.advance(Duration::days(25));
-    let user = app.principal_of(world.user1).await;
+    let (held, approver) = delivered_then_25_days(&app, &world).await;
     let now = gatehouse::clock::Clock::now(&app.clock);
-    let extension = requests::request_extension(
-        &app.db,
-        &app.clock,
-        &user,
-        requests::Extension {
-            assignment: held.id,
-            justification: "A little more".into(),
-            end: Some((now + Duration::days(10)).date()),
-        },
+    let extension = ask_extension(
+        &app,
+        world.user1,
+        held.id,
+        Some((now + Duration::days(10)).date()),
     )
-    .await
-    .expect("an extension waits");
+    .await;
     // Meanwhile the access came to last longer than the extension asks.
     let later = now + Duration::days(20);
     let mut row: assignment::ActiveModel = the_assignment(&app, world.user1, world.package)

@@ -196,20 +196,6 @@ async fn with_email_off_the_page_says_how_to_turn_it_on() {
     );
 }
 
-/// Gives `user` an email address, as the `Edit` form would.
-async fn with_address(app: &TestApp, user: gatehouse::ids::UserId, address: &str) {
-    use gatehouse::entities::user;
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    let mut row: user::ActiveModel = user::Entity::find_by_id(user)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
-    row.email = Set(Some(address.to_owned()));
-    row.update(&app.db).await.unwrap();
-}
-
 /// What the mail worker does on each tick: the timelines' messages into the outbox, then out.
 async fn tick(app: &TestApp, server: &SmtpServer) {
     app.clock.advance(time::Duration::seconds(10));
@@ -248,8 +234,8 @@ async fn approvers_are_told_a_request_waits_and_the_requestor_how_it_went() {
     let (user_browser, user1) = app
         .signed_in("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
-    with_address(&app, approver, "approver@woodgrove.test").await;
-    with_address(&app, user1, "user1@woodgrove.test").await;
+    app.set_email(approver, "approver@woodgrove.test").await;
+    app.set_email(user1, "user1@woodgrove.test").await;
     let group = app.create_group("Marketing resources").await;
     let catalog = app.default_catalog().await;
     let package = app
@@ -365,12 +351,12 @@ async fn people_are_warned_before_their_access_ends() {
     let user1 = app
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
-    with_address(&app, user1, "user1@woodgrove.test").await;
+    app.set_email(user1, "user1@woodgrove.test").await;
     // User2 turns the warnings off in My Access → Settings.
     let (user2_browser, user2) = app
         .signed_in("user2@woodgrove.test", "User2", DirectoryRole::User)
         .await;
-    with_address(&app, user2, "user2@woodgrove.test").await;
+    app.set_email(user2, "user2@woodgrove.test").await;
     let page = user2_browser.get_html("/myaccess/settings").await;
     assert!(page.contains("Warn me before my access ends") && page.contains(" checked"));
     let saved = user2_browser.post("/myaccess/settings", &[]).await;
@@ -463,7 +449,7 @@ async fn approvers_are_reminded_once_unless_they_or_the_policy_turned_email_off(
         (quiet, "quiet@woodgrove.test"),
         (user1, "user1@woodgrove.test"),
     ] {
-        with_address(&app, id, address).await;
+        app.set_email(id, address).await;
     }
     // Quiet turned the optional emails off: asked, but never reminded.
     mail::set_optional_email(&app.db, &app.clock, &app.principal_of(quiet).await, false)
@@ -557,7 +543,7 @@ async fn two_instances_write_and_send_each_request_email_once() {
     let approver = app
         .create_user("approver@woodgrove.test", "Approver", DirectoryRole::User)
         .await;
-    with_address(&app, approver, "approver@woodgrove.test").await;
+    app.set_email(approver, "approver@woodgrove.test").await;
     let catalog = app.default_catalog().await;
     let group = app.create_group("Shared resources").await;
     let package = app.create_package(catalog, "Shared", &[group]).await;
@@ -567,7 +553,7 @@ async fn two_instances_write_and_send_each_request_email_once() {
         let id = app
             .create_user(&upn, &format!("Person {n}"), DirectoryRole::User)
             .await;
-        with_address(&app, id, &upn).await;
+        app.set_email(id, &upn).await;
         people.push(id);
     }
     app.create_policy(package, policy("Approval", &people, &[approver]))
@@ -657,7 +643,7 @@ async fn denied_expired_and_settled_requests_are_written_once_with_their_reasons
     let user1 = app
         .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
         .await;
-    with_address(&app, user1, "user1@woodgrove.test").await;
+    app.set_email(user1, "user1@woodgrove.test").await;
     let catalog = app.default_catalog().await;
     let mut packages = Vec::new();
     for name in ["Denied package", "Expiring package", "Settled package"] {

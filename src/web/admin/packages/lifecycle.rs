@@ -168,8 +168,7 @@ pub async fn reprocess_one(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let (id, assignment_id) = path.into_inner();
-    let loaded = load(&state, &manager, &id).await?;
-    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let (loaded, assignment) = managed_assignment(&state, &manager, &id, &assignment_id).await?;
     reprocessed(&state, &manager, &loaded, Some(assignment.id)).await
 }
 
@@ -221,6 +220,23 @@ async fn assignment_of(state: &AppState, loaded: &Loaded, raw: &str) -> AppResul
         .ok_or(AppError::NotFound)
 }
 
+/// The package and one of its assignments, for someone who manages its assignments:
+/// checked before the assignment is read.
+async fn managed_assignment(
+    state: &AppState,
+    manager: &EntitlementManager,
+    id: &str,
+    assignment_id: &str,
+) -> AppResult<(Loaded, AssignmentView)> {
+    let loaded = load(state, manager, id).await?;
+    require(
+        manager.principal(),
+        Action::ManageAssignments(loaded.package.catalog_id),
+    )?;
+    let assignment = assignment_of(state, &loaded, assignment_id).await?;
+    Ok((loaded, assignment))
+}
+
 #[derive(Template)]
 #[template(path = "admin/packages/remove_access.html")]
 struct RemoveAccessPage {
@@ -239,12 +255,7 @@ pub async fn confirm_remove(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, assignment_id) = path.into_inner();
-    let loaded = load(&state, &manager, &id).await?;
-    require(
-        manager.principal(),
-        Action::ManageAssignments(loaded.package.catalog_id),
-    )?;
-    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let (loaded, assignment) = managed_assignment(&state, &manager, &id, &assignment_id).await?;
     let Loaded {
         package,
         catalog,
@@ -271,8 +282,7 @@ pub async fn remove(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> AppResult<HttpResponse> {
     let (id, assignment_id) = path.into_inner();
-    let loaded = load(&state, &manager, &id).await?;
-    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let (loaded, assignment) = managed_assignment(&state, &manager, &id, &assignment_id).await?;
     let result = requests::remove_assignment(
         &state.db,
         state.clock.as_ref(),
@@ -317,12 +327,7 @@ async fn extend_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let loaded = load(state, manager, id).await?;
-    require(
-        manager.principal(),
-        Action::ManageAssignments(loaded.package.catalog_id),
-    )?;
-    let assignment = assignment_of(state, &loaded, assignment_id).await?;
+    let (loaded, assignment) = managed_assignment(state, manager, id, assignment_id).await?;
     let Loaded {
         package,
         catalog,
@@ -370,8 +375,7 @@ pub async fn extend(
 ) -> AppResult<HttpResponse> {
     let CsrfForm(form) = form;
     let (id, assignment_id) = path.into_inner();
-    let loaded = load(&state, &manager, &id).await?;
-    let assignment = assignment_of(&state, &loaded, &assignment_id).await?;
+    let (loaded, assignment) = managed_assignment(&state, &manager, &id, &assignment_id).await?;
     let mut errors = FormErrors::default();
     let end = errors
         .check("end_date", dates::parse_date(&form.end_date))
