@@ -52,6 +52,16 @@ pub struct Settings {
     )]
     pub scheduler_seconds: String,
 
+    /// Calls one API token may make per minute to the Graph-compatible API (per instance);
+    /// more get 429 Too Many Requests with Retry-After.
+    #[arg(
+        long,
+        env = "GATEHOUSE_API_CALLS_PER_MINUTE",
+        default_value = "600",
+        global = true
+    )]
+    pub api_calls_per_minute: String,
+
     /// Minutes without activity after which a signed-in session ends.
     #[arg(
         long,
@@ -153,6 +163,7 @@ impl Default for Settings {
             local_sign_in: "on".into(),
             trusted_proxy: None,
             scheduler_seconds: "30".into(),
+            api_calls_per_minute: "600".into(),
             smtp_url: None,
             mail_from: None,
             smtp_ca_file: None,
@@ -334,6 +345,8 @@ pub struct Config {
     pub idle_timeout: time::Duration,
     pub trusted_proxy: Option<std::net::IpAddr>,
     pub scheduler_interval: std::time::Duration,
+    /// Per API token and instance.
+    pub api_calls_per_minute: u32,
     pub oidc: Option<Oidc>,
     pub local_sign_in: LocalSignIn,
     /// Email, when an SMTP server is configured.
@@ -415,6 +428,21 @@ impl Config {
                     ),
                 )
             })?;
+        let api_calls_per_minute: u32 = settings
+            .api_calls_per_minute
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| {
+                refuse(
+                    "GATEHOUSE_API_CALLS_PER_MINUTE",
+                    format!(
+                        "'{}' is not a number of calls from 1 to 1000000",
+                        settings.api_calls_per_minute
+                    ),
+                )
+            })?;
         let oidc = parse_oidc(settings)?;
         let mail = parse_mail(settings)?;
         let local_sign_in = match settings.local_sign_in.trim() {
@@ -439,6 +467,7 @@ impl Config {
             mail,
             local_sign_in,
             scheduler_interval: std::time::Duration::from_secs(scheduler_seconds),
+            api_calls_per_minute,
             trusted_proxy,
             bind,
             database,

@@ -99,6 +99,10 @@ typed_id!(
     ProvisioningTokenId,
     /// One email to one recipient, in the mail outbox.
     EmailId,
+    /// A bearer token for the Graph-compatible API (a person's own, or an app's).
+    ApiTokenId,
+    /// A daemon registered to call the API with a client id and secret.
+    AppRegistrationId,
 );
 
 impl ConnectedSystemId {

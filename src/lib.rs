@@ -1,5 +1,6 @@
 //! Gatehouse: self-hosted entitlement management (access packages, approvals and
 //! time-bound group membership) in one server.
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -79,6 +79,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
         sign_in_gate: Default::default(),
         secrets: secrets.clone(),
         oidc,
+        api_calls: Default::default(),
     });
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -104,6 +105,7 @@ pub async fn build(mut config: Config, clock: SharedClock) -> anyhow::Result<App
             }))
             .configure(web::routes)
             .configure(web::scim::configure)
+            .configure(crate::api::configure)
             .default_service(aweb::to(not_found))
     })
     .listen(listener)?

@@ -19,4 +19,6 @@ pub struct AppState {
     pub secrets: crate::secrets::SecretBox,
     /// Single sign-on, when an OpenID provider is configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcSignIn>>,
+    /// API calls per token this minute.
+    pub api_calls: crate::api::auth::CallCounter,
 }

@@ -18,6 +18,7 @@ mod m20261128_000001_directory_sync;
 mod m20261129_000001_scim_provisioning;
 mod m20261130_000001_email;
 mod m20261201_000001_reminders_and_extend;
+mod m20261202_000001_api_tokens;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_scim_provisioning::Migration),
             Box::new(m20261130_000001_email::Migration),
             Box::new(m20261201_000001_reminders_and_extend::Migration),
+            Box::new(m20261202_000001_api_tokens::Migration),
         ]
     }
 }

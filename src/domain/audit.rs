@@ -63,6 +63,11 @@ pub const REVOKE_PROVISIONING_TOKEN: &str = "Revoke SCIM provisioning token";
 pub const UPDATE_PROVISIONING_SETTINGS: &str = "Update SCIM provisioning settings";
 pub const SEND_TEST_EMAIL: &str = "Send test email";
 pub const UPDATE_EMAIL_SETTINGS: &str = "Update email settings";
+pub const ADD_API_TOKEN: &str = "Add API token";
+pub const REVOKE_API_TOKEN: &str = "Revoke API token";
+pub const ADD_APP_REGISTRATION: &str = "Add app registration";
+pub const ADD_APP_SECRET: &str = "Add client secret";
+pub const DELETE_APP_REGISTRATION: &str = "Delete app registration";
 
 /// What kind of object an audit event is about.
 pub const TARGET_USER: &str = "User";
@@ -73,3 +78,5 @@ pub const TARGET_POLICY: &str = "Assignment policy";
 pub const TARGET_CONNECTED_SYSTEM: &str = "Connected system";
 pub const TARGET_PROVISIONING_TOKEN: &str = "SCIM provisioning token";
 pub const TARGET_EMAIL: &str = "Email";
+pub const TARGET_API_TOKEN: &str = "API token";
+pub const TARGET_APP: &str = "App registration";

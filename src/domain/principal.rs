@@ -8,8 +8,11 @@ use crate::ids::{CatalogId, UserId};
 pub enum Via {
     /// A person signed in to the portal.
     Session,
-    /// A script with a personal API token, limited to its scopes.
+    /// A script with a person's own API token: what the person may do, within its scopes.
     ApiToken { scopes: Vec<Scope> },
+    /// A daemon with an app registration's token: the system, within its application
+    /// permissions (never deciding or requesting for itself: that takes a person).
+    Application { scopes: Vec<Scope> },
     /// `gatehouse` on the machine's console: trusted.
     Console,
     /// The background scheduler: only system transitions.
@@ -22,22 +25,72 @@ pub enum Via {
 }
 
 /// What an API token may do, named as Microsoft Graph's permissions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     EntitlementManagementRead,
     EntitlementManagementReadWrite,
-    UserReadWrite,
+    UserRead,
+    GroupRead,
     GroupReadWrite,
 }
 
 impl Scope {
+    /// Every scope, in the order forms list them.
+    pub const ALL: [Scope; 5] = [
+        Self::EntitlementManagementRead,
+        Self::EntitlementManagementReadWrite,
+        Self::UserRead,
+        Self::GroupRead,
+        Self::GroupReadWrite,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EntitlementManagementRead => "EntitlementManagement.Read.All",
             Self::EntitlementManagementReadWrite => "EntitlementManagement.ReadWrite.All",
-            Self::UserReadWrite => "User.ReadWrite.All",
+            Self::UserRead => "User.Read.All",
+            Self::GroupRead => "Group.Read.All",
             Self::GroupReadWrite => "Group.ReadWrite.All",
         }
+    }
+
+    /// What the permission lets a script do, in words for the forms.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::EntitlementManagementRead => {
+                "Read catalogs, access packages, policies, requests and assignments"
+            }
+            Self::EntitlementManagementReadWrite => {
+                "Also create and change them, request access, approve and remove access"
+            }
+            Self::UserRead => "Read users",
+            Self::GroupRead => "Read groups and their members",
+            Self::GroupReadWrite => "Also add and remove group members",
+        }
+    }
+
+    /// A permission name, as Graph spells it (case-insensitive).
+    pub fn parse(name: &str) -> Option<Scope> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Space-separated names, as stored.
+    pub fn join(scopes: &[Scope]) -> String {
+        scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Stored names back to scopes; unknown names are dropped.
+    pub fn split(stored: &str) -> Vec<Scope> {
+        let mut scopes: Vec<Scope> = stored.split_whitespace().filter_map(Self::parse).collect();
+        scopes.sort();
+        scopes.dedup();
+        scopes
     }
 }
 
@@ -112,12 +165,47 @@ impl Principal {
         }
     }
 
+    /// A person's own API token: acts as that person, within `scopes`.
+    pub fn api_token(
+        user: &User,
+        catalog_roles: Vec<(CatalogId, CatalogRole)>,
+        token_name: &str,
+        scopes: Vec<Scope>,
+        client_ip: Option<String>,
+    ) -> Self {
+        Self {
+            name: format!("{} (API token “{token_name}”)", user.user_principal_name),
+            via: Via::ApiToken { scopes },
+            ..Self::session(user, catalog_roles, client_ip)
+        }
+    }
+
+    /// An app registration's token, named after the app.
+    pub fn application(app_name: &str, scopes: Vec<Scope>, client_ip: Option<String>) -> Self {
+        Self {
+            client_ip,
+            ..Self::system(&format!("{app_name} (app)"), Via::Application { scopes })
+        }
+    }
+
     /// The console and the scheduler act for the system, not for a person.
     pub fn is_system(&self) -> bool {
         matches!(
             self.via,
-            Via::Console | Via::Scheduler | Via::Connector | Via::Provisioning
+            Via::Console
+                | Via::Scheduler
+                | Via::Connector
+                | Via::Provisioning
+                | Via::Application { .. }
         )
+    }
+
+    /// The scopes that limit an API token or an app, if this principal has one.
+    pub fn scopes(&self) -> Option<&[Scope]> {
+        match &self.via {
+            Via::ApiToken { scopes } | Via::Application { scopes } => Some(scopes),
+            _ => None,
+        }
     }
 
     /// Whether this principal is the person `id`.

@@ -1,6 +1,8 @@
 //! sea-orm entities, one per table.
 pub mod access_package;
 pub mod access_package_draft;
+pub mod api_token;
+pub mod app_registration;
 pub mod assignment;
 pub mod assignment_policy;
 pub mod assignment_request;

@@ -1,4 +1,6 @@
 //! Use cases: each change is one transaction with its audit event.
+pub mod api_tokens;
+pub mod apps;
 pub mod audit;
 pub mod catalogs;
 pub mod connected;
@@ -6,6 +8,7 @@ pub mod delivery;
 pub mod drift;
 pub mod error;
 pub mod groups;
+pub mod lists;
 pub mod mail;
 pub mod notify;
 pub mod outbox;

@@ -59,7 +59,7 @@ impl SignInGate {
         entry.1
     }
 
-    async fn enter(&self, key: String) -> OwnedMutexGuard<()> {
+    pub(crate) async fn enter(&self, key: String) -> OwnedMutexGuard<()> {
         let lock = {
             let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
             if locks.len() > 4096 {
@@ -159,6 +159,24 @@ async fn record_blocked(
         }),
     };
     audit::record_as(db, now, actor, event).await
+}
+
+/// Whether another kind of secret (an app's client secret) for `account` is refused now:
+/// the same rules and counts as passwords. Records the refusal, and answers how many
+/// seconds to wait.
+pub(crate) async fn throttled(
+    db: &DatabaseConnection,
+    gate: &SignInGate,
+    now: OffsetDateTime,
+    account: &str,
+    actor: &Actor,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    let Some(lockout) = lockout(db, now, account, actor.client_ip.as_deref()).await? else {
+        return Ok(None);
+    };
+    let retry_after_secs = throttle::seconds_until(now, lockout.until);
+    record_blocked(db, gate, now, actor, account, lockout, retry_after_secs).await?;
+    Ok(Some(retry_after_secs))
 }
 
 /// Signs in with a password. With `admins_only` (single sign-on is the way in, passwords are

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod catalogs;
 pub mod drafts;
+pub mod graph;
 pub mod groups;
+pub mod odata;
 pub mod outbox;
 pub mod packages;
 pub mod requests;

@@ -99,6 +99,33 @@ pub fn html<T: askama::Template>(status: StatusCode, page: &T) -> Result<HttpRes
         .body(body))
 }
 
+/// A page that may hold a secret shown once: never kept by a cache or the browser's history.
+pub fn html_no_store<T: askama::Template>(
+    status: StatusCode,
+    page: &T,
+) -> Result<HttpResponse, AppError> {
+    let mut answer = html(status, page)?;
+    answer.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(answer)
+}
+
+/// The choices of a token's `Valid for`: days, and how the form says them.
+pub fn validity_choices(days: &[u32]) -> Vec<(String, String)> {
+    days.iter()
+        .map(|d| {
+            let label = match d {
+                365 => "1 year".to_owned(),
+                730 => "2 years".to_owned(),
+                d => format!("{d} days"),
+            };
+            (d.to_string(), label)
+        })
+        .collect()
+}
+
 /// Whether to show a page that only offers `action` (a form, a confirmation): the same
 /// question the service asks when the form is posted. A refusal becomes the error page.
 pub fn require(

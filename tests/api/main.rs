@@ -11,6 +11,7 @@ mod cli;
 mod connected;
 mod constraints;
 mod csrf;
+mod graph;
 mod groups;
 mod headers;
 mod helpers;

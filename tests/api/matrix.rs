@@ -205,6 +205,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/admin/connected-systems/scim-provisioning/tokens",          "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/scim-provisioning/tokens/{id}/revoke", "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/scim-provisioning/settings",        "in   403  403  403  403  ok   403  403  403  403"),
+    ("GET",  "/admin/app-registrations",                                   "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/app-registrations",                                   "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/app-registrations/{id}/secret",                       "in   403  403  403  403  ok   403  403  403  403"),
+    ("POST", "/admin/app-registrations/{id}/delete",                       "in   403  403  403  403  ok   403  403  403  403"),
     ("GET",  "/admin/connected-systems/{id}",                              "in   403  403  403  403  ok   403  403  403  403"),
     ("GET",  "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
     ("POST", "/admin/connected-systems/{id}/edit",                         "in   403  403  403  403  ok   403  403  403  403"),
@@ -243,6 +247,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/myaccess/access/{id}/remove",                               "in   ok   404  404  404  404  404  404  404  404"),
     ("GET",  "/myaccess/settings",                                         "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     ("POST", "/myaccess/settings",                                         "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    ("GET",  "/myaccess/api-tokens",                                       "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    ("POST", "/myaccess/api-tokens",                                       "in   ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    ("POST", "/myaccess/api-tokens/{id}/revoke",                           "in   ok   404  404  404  404  404  404  404  404"),
 ];
 
 struct Row {

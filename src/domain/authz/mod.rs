@@ -18,12 +18,19 @@ pub enum Action<'a> {
     },
     /// Change one's own account's role, status or existence.
     ManageOwnAccount,
+    /// See groups and their members (the API's `Group.Read.All`); the portal asks for
+    /// `ReadDirectory`.
+    ReadGroups,
     /// Create and delete groups, add and remove direct members.
     ManageGroups,
     ReadAuditLog,
     /// Connected systems (LDAP directories, SCIM service providers, webhooks): their
     /// settings, secrets and tests. Global administrators only.
     ManageConnectedSystems,
+    /// A person's own API tokens: made and revoked only while signed in to the portal.
+    ManageOwnTokens,
+    /// App registrations for daemons and their client secrets. Global administrators only.
+    ManageApps,
     CreateCatalog,
     ReadCatalog(CatalogId),
     /// Properties, roles and deletion of a catalog.
@@ -109,33 +116,38 @@ impl Denied {
 }
 
 impl Action<'_> {
-    /// The API token scope this action needs: reads need a read scope or its write form.
-    fn scope(&self) -> (Scope, Option<Scope>) {
+    /// The API token scopes that allow this action (any one of them); none means no token
+    /// may do it, whoever its owner is.
+    fn scopes(&self) -> &'static [Scope] {
         use Scope::*;
         match self {
-            Self::ReadDirectory | Self::ManageUser { .. } | Self::ManageOwnAccount => {
-                (UserReadWrite, None)
-            }
-            Self::ManageGroups => (GroupReadWrite, None),
-            Self::UseAdminPortal | Self::ReadAuditLog | Self::ReadCatalog(_) => (
-                EntitlementManagementRead,
-                Some(EntitlementManagementReadWrite),
-            ),
-            _ => (EntitlementManagementReadWrite, None),
+            Self::ReadDirectory => &[UserRead],
+            Self::ReadGroups => &[GroupRead, GroupReadWrite],
+            Self::ManageGroups => &[GroupReadWrite],
+            Self::ManageUser { .. }
+            | Self::ManageOwnAccount
+            | Self::ManageConnectedSystems
+            | Self::ManageOwnTokens
+            | Self::ManageApps
+            | Self::ReadAuditLog => &[],
+            Self::UseAdminPortal
+            | Self::ReadCatalog(_)
+            | Self::ReadRequestAsApprover { .. }
+            | Self::ReadOwn { .. } => &[EntitlementManagementRead, EntitlementManagementReadWrite],
+            _ => &[EntitlementManagementReadWrite],
         }
     }
 }
 
 /// Decides whether `principal` may do `action`.
 pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
-    if let Via::ApiToken { scopes } = &principal.via {
-        let (needed, or) = action.scope();
-        if !scopes.iter().any(|s| *s == needed || Some(*s) == or) {
-            return Err(Denied::forbidden(
-                "insufficient_scope",
-                "The API token does not have the scope this needs.",
-            ));
-        }
+    if let Some(scopes) = principal.scopes()
+        && !action.scopes().iter().any(|s| scopes.contains(s))
+    {
+        return Err(Denied::forbidden(
+            "insufficient_scope",
+            "The API token does not have the permission this needs.",
+        ));
     }
     if principal.is_system() {
         return system(principal, action);
@@ -161,11 +173,15 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denied
     };
     match action {
         Action::UseAdminPortal => allowed(principal.uses_admin_portal()),
-        Action::ReadDirectory | Action::ManageGroups | Action::ReadAuditLog => allowed(admin),
+        Action::ReadDirectory
+        | Action::ReadGroups
+        | Action::ManageGroups
+        | Action::ReadAuditLog => allowed(admin),
         Action::CreateCatalog => allowed(admin),
-        Action::ManageConnectedSystems => {
+        Action::ManageConnectedSystems | Action::ManageApps => {
             allowed(principal.role == DirectoryRole::GlobalAdministrator)
         }
+        Action::ManageOwnTokens => allowed(principal.via == Via::Session),
         Action::ManageUser { role } => {
             if !admin {
                 Err(Denied::NOT_ALLOWED)
@@ -261,6 +277,7 @@ fn system(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
         (
             _,
             Action::DecideRequest { .. }
+            | Action::ManageOwnTokens
             | Action::RequestUnderPolicy(_)
             | Action::ReadRequestAsApprover { .. }
             | Action::ReadOwn { .. },
@@ -285,6 +302,15 @@ fn system(principal: &Principal, action: Action<'_>) -> Result<(), Denied> {
             Action::ReadDirectory | Action::ManageGroups | Action::RemoveAssignment { .. },
         ) => Ok(()),
         (Via::Provisioning, _) => Err(Denied::NOT_ALLOWED),
+        // An app does what its permissions name, and no more than a User administrator.
+        (
+            Via::Application { .. },
+            Action::ManageConnectedSystems
+            | Action::ManageApps
+            | Action::ManageUser {
+                role: DirectoryRole::GlobalAdministrator,
+            },
+        ) => Err(Denied::NOT_ALLOWED),
         _ => Ok(()),
     }
 }

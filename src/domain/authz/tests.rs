@@ -307,3 +307,50 @@ fn provisioning_keeps_people_and_groups_in_step_and_nothing_else() {
         assert!(authorize(&provider, refused).is_err(), "{refused:?}");
     }
 }
+
+#[test]
+fn a_read_scope_reads_ones_own_requests_but_never_manages_accounts_or_tokens() {
+    let mut user = person(DirectoryRole::GlobalAdministrator, vec![]);
+    let me = user.user_id.unwrap_or_default();
+    user.via = Via::ApiToken {
+        scopes: vec![Scope::EntitlementManagementRead, Scope::UserRead],
+    };
+    assert_eq!(authorize(&user, Action::ReadOwn { target: me }), Ok(()));
+    assert_eq!(authorize(&user, Action::ReadDirectory), Ok(()));
+    for action in [
+        Action::ManageUser {
+            role: DirectoryRole::User,
+        },
+        Action::ManageOwnTokens,
+        Action::ManageApps,
+        Action::ReadGroups,
+        Action::CancelRequest { target: me },
+    ] {
+        assert!(authorize(&user, action).is_err(), "{action:?}");
+    }
+}
+
+#[test]
+fn an_app_acts_for_the_system_within_its_permissions_and_never_decides() {
+    let app = Principal::application("Daemon", vec![Scope::EntitlementManagementReadWrite], None);
+    let catalog = CatalogId::new();
+    assert_eq!(authorize(&app, Action::ManagePackages(catalog)), Ok(()));
+    assert_eq!(authorize(&app, Action::ManageAssignments(catalog)), Ok(()));
+    assert!(
+        authorize(&app, Action::ReadDirectory).is_err(),
+        "no User.Read.All"
+    );
+    assert!(
+        authorize(
+            &app,
+            Action::DecideRequest {
+                approvers: &[],
+                target: UserId::new()
+            }
+        )
+        .is_err()
+    );
+    let admin_app = Principal::application("Daemon", Scope::ALL.to_vec(), None);
+    assert!(authorize(&admin_app, Action::ManageApps).is_err());
+    assert!(authorize(&admin_app, Action::ManageConnectedSystems).is_err());
+}

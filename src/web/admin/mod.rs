@@ -1,4 +1,5 @@
 //! The admin portal (`/admin`): Global and User administrators.
+pub mod apps;
 pub mod audit;
 pub mod catalogs;
 pub mod connected;
@@ -17,6 +18,7 @@ pub fn routes() -> Vec<RouteDef> {
     table.extend(catalogs::routes());
     table.extend(packages::routes());
     table.extend(connected::routes());
+    table.extend(apps::routes());
     table.push(get("/admin/audit", audit::list));
     table.extend(notifications::routes());
     table

@@ -5,6 +5,7 @@ mod approvals;
 mod history;
 mod packages;
 mod settings;
+mod tokens;
 
 use actix_web::HttpResponse;
 
@@ -33,6 +34,9 @@ pub fn routes() -> Vec<RouteDef> {
         post("/myaccess/access/{id}/remove", access::remove),
         get("/myaccess/settings", settings::show),
         post("/myaccess/settings", settings::save),
+        get("/myaccess/api-tokens", tokens::show),
+        post("/myaccess/api-tokens", tokens::create),
+        post("/myaccess/api-tokens/{id}/revoke", tokens::revoke),
     ]
 }
 

@@ -21,6 +21,8 @@ pub fn fill(pattern: &str, t: &Targets, world: &World) -> String {
         Some("access-packages") => &t.package,
         Some("request-history" | "approvals") => &t.request,
         Some("access") => &t.assignment,
+        Some("api-tokens") => &t.api_token,
+        Some("app-registrations") => &t.app_registration,
         // The directory: it imports, and its drift page has the linked spare group.
         Some("connected-systems") if pattern.contains("/drift") || pattern.ends_with("/sync") => {
             &t.directory
@@ -120,6 +122,17 @@ pub fn fields(pattern: &str, actor: Actor, t: &Targets, world: &World, n: usize)
             ("name", format!("Identity provider {n}")),
             ("valid_days", text("90")),
         ],
+        "/myaccess/api-tokens" => vec![
+            ("name", format!("Script {n}")),
+            ("valid_days", text("30")),
+            ("scope", text("EntitlementManagement.Read.All")),
+        ],
+        "/admin/app-registrations" => vec![
+            ("name", format!("Daemon {n}")),
+            ("valid_days", text("180")),
+            ("permission", text("User.Read.All")),
+        ],
+        "/admin/app-registrations/{id}/secret" => vec![("valid_days", text("90"))],
         "/admin/connected-systems/scim-provisioning/settings" => {
             vec![("upn_domain", format!("tenant{n}.example"))]
         }

@@ -62,6 +62,9 @@ pub struct Targets {
     pub webhook_change: String,
     /// An active SCIM provisioning token.
     pub provisioning_token: String,
+    /// A personal API token of the User actor's.
+    pub api_token: String,
+    pub app_registration: String,
 }
 
 pub struct World {
@@ -437,6 +440,45 @@ impl World {
         .await
         .expect("a provisioning token");
         let provisioning_token = token.id.to_string();
+        let (owner, roles) = gatehouse::store::users::signed_in(&self.app.db, user)
+            .await
+            .expect("database")
+            .expect("the User actor");
+        // A person may hold only so many tokens; each cell gets a fresh one.
+        {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            gatehouse::entities::api_token::Entity::delete_many()
+                .filter(gatehouse::entities::api_token::Column::OwnerId.eq(user))
+                .exec(&self.app.db)
+                .await
+                .expect("old tokens cleared");
+        }
+        let (api_token, _) = gatehouse::services::api_tokens::create(
+            &self.app.db,
+            &self.app.clock,
+            &gatehouse::domain::principal::Principal::session(&owner, roles, None),
+            &gatehouse::services::api_tokens::NewToken {
+                name: format!("Script {n}"),
+                valid_days: "30".into(),
+                scopes: vec!["User.Read.All".into()],
+            },
+        )
+        .await
+        .expect("an API token");
+        let api_token = api_token.id.to_string();
+        let (app_registration, _) = gatehouse::services::apps::create(
+            &self.app.db,
+            &self.app.clock,
+            &gatehouse::domain::principal::Principal::console(),
+            &gatehouse::services::apps::NewApp {
+                name: format!("Daemon {n}"),
+                valid_days: "180".into(),
+                permissions: vec!["User.Read.All".into()],
+            },
+        )
+        .await
+        .expect("an app registration");
+        let app_registration = app_registration.id.to_string();
         Targets {
             catalog,
             catalog_name,
@@ -462,6 +504,8 @@ impl World {
             directory,
             webhook_change,
             provisioning_token,
+            api_token,
+            app_registration,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::filters;
 use crate::web::form::FormErrors;
-use crate::web::{html, layout::Chrome, parse_id, see_other};
+use crate::web::{html_no_store, layout::Chrome, parse_id, see_other};
 
 pub const PATH: &str = "/admin/connected-systems/scim-provisioning";
 
@@ -70,25 +70,9 @@ async fn render(
         form,
         errors,
         new_token,
-        validity: VALIDITY_DAYS
-            .iter()
-            .map(|d| {
-                let label = match d {
-                    365 => "1 year".to_owned(),
-                    730 => "2 years".to_owned(),
-                    d => format!("{d} days"),
-                };
-                (d.to_string(), label)
-            })
-            .collect(),
+        validity: crate::web::validity_choices(&VALIDITY_DAYS),
     };
-    let mut answer = html(status, &page)?;
-    // The page may hold a token: never kept by a cache or the browser's history.
-    answer.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    Ok(answer)
+    html_no_store(status, &page)
 }
 
 pub async fn show(state: web::Data<AppState>, admin: GlobalAdmin) -> AppResult<HttpResponse> {
