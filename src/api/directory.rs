@@ -211,3 +211,25 @@ pub async fn remove_member(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_users,
+    get_user,
+    list_groups,
+    get_group,
+    list_members,
+    add_member,
+    remove_member
+))]
+pub struct Doc;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_users)
+        .service(get_user)
+        .service(list_groups)
+        .service(get_group)
+        .service(list_members)
+        .service(add_member)
+        .service(remove_member);
+}

@@ -2,9 +2,11 @@
 //! calling (a bearer token), which OData options, call a service, answer in Graph's JSON.
 //! Outside the portal's route table: no session, no CSRF, Graph error bodies.
 pub mod auth;
+pub mod catalogs;
 pub mod directory;
 pub mod error;
 pub mod list;
+pub mod policies;
 pub mod reference;
 pub mod token;
 pub mod wire;
@@ -94,18 +96,6 @@ struct BearerAuth;
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        // Handlers name their paths inside the `/v1.0` scope; the document names them whole.
-        let paths = std::mem::take(&mut openapi.paths.paths);
-        openapi.paths.paths = paths
-            .into_iter()
-            .map(|(path, item)| {
-                if path.starts_with("/{tenant}") {
-                    (path, item)
-                } else {
-                    (format!("{BASE_PATH}{path}"), item)
-                }
-            })
-            .collect();
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -127,26 +117,35 @@ impl Modify for BearerAuth {
         title = "Gatehouse Graph-compatible API",
         description = "Microsoft Graph v1.0 resource shapes for users, groups and entitlement management, served by Gatehouse. Point a Graph SDK's base URL at `{server}/v1.0`."
     ),
-    paths(
-        token::issue,
-        directory::list_users,
-        directory::get_user,
-        directory::list_groups,
-        directory::get_group,
-        directory::list_members,
-        directory::add_member,
-        directory::remove_member,
-    ),
+    paths(token::issue),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
 
-/// The OpenAPI document, made once.
+/// The whole document: the token endpoint and every resource module's paths, named whole
+/// (handlers name their paths inside the `/v1.0` scope).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut resources = directory::Doc::openapi();
+    resources.merge(catalogs::Doc::openapi());
+    resources.merge(policies::Doc::openapi());
+    let mut doc = ApiDoc::openapi();
+    for (path, item) in resources.paths.paths {
+        doc.paths.paths.insert(format!("{BASE_PATH}{path}"), item);
+    }
+    if let Some(components) = resources.components {
+        let mine = doc.components.get_or_insert_with(Default::default);
+        mine.schemas.extend(components.schemas);
+        mine.responses.extend(components.responses);
+    }
+    doc
+}
+
+/// The OpenAPI document as JSON, made once.
 pub fn document() -> &'static str {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_default())
+    DOC.get_or_init(|| openapi().to_json().unwrap_or_default())
 }
 
 async fn openapi_json() -> HttpResponse {
@@ -192,13 +191,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
                     GraphError::bad_request("The address is not valid.").into()
                 }))
-                .service(directory::list_users)
-                .service(directory::get_user)
-                .service(directory::list_groups)
-                .service(directory::get_group)
-                .service(directory::list_members)
-                .service(directory::add_member)
-                .service(directory::remove_member)
+                .configure(directory::configure)
+                .configure(catalogs::configure)
+                .configure(policies::configure)
                 .default_service(web::to(unknown)),
         );
 }

@@ -2,7 +2,6 @@
 //! `/openapi.json` serves, so the two never disagree.
 use actix_web::HttpResponse;
 use askama::Template;
-use utoipa::OpenApi;
 
 /// One operation as the page lists it.
 struct Operation {
@@ -25,7 +24,7 @@ struct ReferencePage {
 }
 
 fn sections() -> Vec<Section> {
-    let doc = super::ApiDoc::openapi();
+    let doc = super::openapi();
     let mut sections: Vec<Section> = Vec::new();
     for (path, item) in doc.paths.paths {
         let operations = [
@@ -67,10 +66,7 @@ fn sections() -> Vec<Section> {
 
 pub async fn page() -> HttpResponse {
     let page = ReferencePage {
-        description: super::ApiDoc::openapi()
-            .info
-            .description
-            .unwrap_or_default(),
+        description: super::openapi().info.description.unwrap_or_default(),
         sections: sections(),
     };
     match page.render() {

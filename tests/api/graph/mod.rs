@@ -2,6 +2,7 @@
 //! the resources, driven with plain HTTP as a script would.
 mod directory;
 mod pages;
+mod policies;
 mod tokens;
 
 use gatehouse::domain::principal::{Principal, Scope};

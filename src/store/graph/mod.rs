@@ -1,5 +1,6 @@
 //! The Graph API's lists: each resource's properties as columns, and the scoped selects
 //! that [`super::odata::list`] pages.
+pub mod policies;
 use sea_orm::sea_query::{Expr, ExprTrait, Query as SqlQuery};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 

@@ -1,5 +1,6 @@
 //! Which properties each Microsoft Graph resource that the API serves has, and which of
 //! them `$filter` and `$orderby` may use: the tables OData options are checked against.
+pub mod policies;
 use super::odata::{Kind, Property, Resource};
 
 const fn prop(name: &'static str, kind: Kind, filter: bool, order: bool) -> Property {

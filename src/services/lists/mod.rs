@@ -1,5 +1,6 @@
 //! The Graph API's lists and single reads of the directory and catalogs, each scoped to
 //! what the principal may see and paged by the request's OData options.
+pub mod policies;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::error::{FieldError, ServiceError, ServiceResult};

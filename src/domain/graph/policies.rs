@@ -1,0 +1,1 @@
+//! `assignmentPolicies`: which properties a policy has for `$filter`, `$orderby` and `$select`.

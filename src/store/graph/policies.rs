@@ -1,0 +1,1 @@
+//! Assignment policies as a Graph list: their properties as columns, scoped to catalogs.

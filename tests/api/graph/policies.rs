@@ -1,0 +1,1 @@
+//! Assignment policies through the API.
