@@ -19,6 +19,7 @@ mod m20261129_000001_scim_provisioning;
 mod m20261130_000001_email;
 mod m20261201_000001_reminders_and_extend;
 mod m20261202_000001_api_tokens;
+mod m20261203_000001_api_list_indexes;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_email::Migration),
             Box::new(m20261201_000001_reminders_and_extend::Migration),
             Box::new(m20261202_000001_api_tokens::Migration),
+            Box::new(m20261203_000001_api_list_indexes::Migration),
         ]
     }
 }

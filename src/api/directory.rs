@@ -35,7 +35,7 @@ pub async fn list_users(req: HttpRequest, state: web::Data<AppState>, caller: Ca
 /// Gets a user by id.
 #[utoipa::path(
     tag = "Users",
-    params(("id" = String, Path, description = "The user's id"), crate::api::ItemParams),
+    params(("id" = uuid::Uuid, Path, description = "The user's id"), crate::api::ItemParams),
     responses(
         (status = 200, description = "The user", body = wire::User),
         crate::api::Errors,
@@ -74,7 +74,7 @@ pub async fn list_groups(req: HttpRequest, state: web::Data<AppState>, caller: C
 /// Gets a group by id.
 #[utoipa::path(
     tag = "Groups",
-    params(("id" = String, Path, description = "The group's id"), crate::api::ItemParams),
+    params(("id" = uuid::Uuid, Path, description = "The group's id"), crate::api::ItemParams),
     responses(
         (status = 200, description = "The group", body = wire::Group),
         crate::api::Errors,
@@ -96,7 +96,7 @@ pub async fn get_group(
 /// Lists a group's members (users).
 #[utoipa::path(
     tag = "Groups",
-    params(("id" = String, Path, description = "The group's id"), crate::api::ListParams),
+    params(("id" = uuid::Uuid, Path, description = "The group's id"), crate::api::ListParams),
     responses(
         (status = 200, description = "A page of members", body = Collection<wire::User>),
         crate::api::Errors,
@@ -152,7 +152,7 @@ fn referenced_user(reference: &Reference) -> Result<UserId, GraphError> {
 /// Adds a user to a group as a direct member. Needs `Group.ReadWrite.All`.
 #[utoipa::path(
     tag = "Groups",
-    params(("id" = String, Path, description = "The group's id")),
+    params(("id" = uuid::Uuid, Path, description = "The group's id")),
     request_body = Reference,
     responses(
         (status = 204, description = "Added"),
@@ -184,8 +184,8 @@ pub async fn add_member(
 #[utoipa::path(
     tag = "Groups",
     params(
-        ("id" = String, Path, description = "The group's id"),
-        ("member" = String, Path, description = "The member's user id"),
+        ("id" = uuid::Uuid, Path, description = "The group's id"),
+        ("member" = uuid::Uuid, Path, description = "The member's user id"),
     ),
     responses(
         (status = 204, description = "Removed"),

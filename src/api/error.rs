@@ -177,6 +177,12 @@ impl From<ServiceError> for GraphError {
             ServiceError::Conflict { code, message } => {
                 Self::new(StatusCode::CONFLICT, pascal(code), message)
             }
+            ServiceError::Invalid(fields)
+                if fields.len() == 1 && fields[0].field == crate::services::lists::QUERY_FIELD =>
+            {
+                let field = &fields[0];
+                Self::new(StatusCode::BAD_REQUEST, field.code, field.message.clone())
+            }
             ServiceError::Invalid(fields) => {
                 let message = fields
                     .iter()

@@ -1,13 +1,16 @@
 //! `/v1.0`: a Microsoft Graph–compatible API for scripts and Graph SDKs. Thin: who is
 //! calling (a bearer token), which OData options, call a service, answer in Graph's JSON.
 //! Outside the portal's route table: no session, no CSRF, Graph error bodies.
+pub mod approvals;
 pub mod auth;
 pub mod catalogs;
 pub mod directory;
 pub mod error;
 pub mod list;
+pub mod packages;
 pub mod policies;
 pub mod reference;
+pub mod requests;
 pub mod token;
 pub mod wire;
 
@@ -129,7 +132,10 @@ pub struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut resources = directory::Doc::openapi();
     resources.merge(catalogs::Doc::openapi());
+    resources.merge(packages::Doc::openapi());
     resources.merge(policies::Doc::openapi());
+    resources.merge(requests::Doc::openapi());
+    resources.merge(approvals::Doc::openapi());
     let mut doc = ApiDoc::openapi();
     for (path, item) in resources.paths.paths {
         doc.paths.paths.insert(format!("{BASE_PATH}{path}"), item);
@@ -193,7 +199,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 }))
                 .configure(directory::configure)
                 .configure(catalogs::configure)
+                .configure(packages::configure)
                 .configure(policies::configure)
+                .configure(requests::configure)
+                .configure(approvals::configure)
                 .default_service(web::to(unknown)),
         );
 }

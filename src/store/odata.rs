@@ -22,6 +22,9 @@ pub const DEFAULT_TOP: u32 = 100;
 pub enum Column {
     /// Text compared without regard to case, as Graph's directory does.
     Text(SimpleExpr),
+    /// Stored in lower case (user principal names): the value is folded instead of the
+    /// column, so that the column's index answers.
+    Folded(SimpleExpr),
     /// Compared as stored (ids, times, flags, enumerations stored as Graph spells them).
     Exact(SimpleExpr),
     /// An enumeration stored under other names: Graph's value → the stored one.
@@ -99,15 +102,20 @@ fn sides(
             Func::lower(expr.clone()).into(),
             Expr::val(s.to_lowercase()),
         ),
+        (Column::Folded(expr), Literal::String(s)) => (expr.clone(), Expr::val(s.to_lowercase())),
         (Column::Mapped(expr, map), Literal::String(s)) => {
             let stored = map(s).ok_or_else(|| {
                 QueryError::bad_request(format!("'{s}' is not a value of '{property}'."))
             })?;
             (expr.clone(), Expr::val(stored))
         }
-        (Column::Text(expr) | Column::Exact(expr) | Column::Mapped(expr, _), other) => {
-            (expr.clone(), Expr::val(value_of(other)))
-        }
+        (
+            Column::Text(expr)
+            | Column::Folded(expr)
+            | Column::Exact(expr)
+            | Column::Mapped(expr, _),
+            other,
+        ) => (expr.clone(), Expr::val(value_of(other))),
     })
 }
 
@@ -136,15 +144,15 @@ pub fn condition(filter: &Filter, columns: Columns) -> Result<SimpleExpr, QueryE
         Filter::StartsWith { property, prefix } => {
             let column = columns(property).ok_or_else(|| unsupported(property))?;
             let expr = match column {
-                Column::Text(e) | Column::Exact(e) | Column::Mapped(e, _) => e,
+                Column::Folded(e) => e,
+                Column::Text(e) | Column::Exact(e) | Column::Mapped(e, _) => Func::lower(e).into(),
             };
             let escaped = prefix
                 .to_lowercase()
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            SimpleExpr::from(Func::lower(expr))
-                .like(sea_orm::sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\'))
+            expr.like(sea_orm::sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\'))
         }
         Filter::In { property, values } => {
             let column = columns(property).ok_or_else(|| unsupported(property))?;
@@ -229,7 +237,7 @@ where
         .map(|p| p.kind)
         .unwrap_or(Kind::String);
     let order_expr = match (listing.columns)(order) {
-        Some(Column::Text(e) | Column::Exact(e) | Column::Mapped(e, _)) => e,
+        Some(Column::Text(e) | Column::Folded(e) | Column::Exact(e) | Column::Mapped(e, _)) => e,
         None => {
             return Err(QueryError {
                 code: crate::domain::odata::UNSUPPORTED_QUERY,

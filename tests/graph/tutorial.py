@@ -232,10 +232,11 @@ async def group_member_ids(ctx: Ctx) -> set[str]:
 
 async def step1_catalog(ctx: Ctx) -> None:
     catalogs = await collect(ctx.em_admin.catalogs)
-    general = next((c for c in catalogs if c.display_name == "General"), None)
+    # The tutorial works in the directory's default catalog: Gatehouse's is "Default catalog".
+    general = next((c for c in catalogs if c.display_name in ("Default catalog", "General")), None)
     if general is not None:
         ctx.catalog_id = general.id
-        print(f"  catalog 'General' found: {general.id} (of {len(catalogs)} catalogs)")
+        print(f"  default catalog found: {general.id} (of {len(catalogs)} catalogs)")
     else:
         created = await ctx.em_admin.catalogs.post(
             AccessPackageCatalog(
@@ -247,7 +248,7 @@ async def step1_catalog(ctx: Ctx) -> None:
         )
         assert created is not None and created.id, "creating catalog 'Marketing' returned no id"
         ctx.catalog_id = created.id
-        print(f"  no 'General' among {len(catalogs)} catalogs; created 'Marketing': {created.id}")
+        print(f"  no default catalog among {len(catalogs)} catalogs; created 'Marketing': {created.id}")
     assert ctx.catalog_id, "no catalog id"
 
 

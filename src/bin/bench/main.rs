@@ -103,6 +103,8 @@ fn settings(url: &str) -> Settings {
         // The delivery measurement derives the same secrets key from these bytes (0xab × 64).
         session_key: Some("ab".repeat(64)),
         scheduler_seconds: "3600".into(),
+        // The load generator is one client per connection with one token.
+        api_calls_per_minute: "1000000".into(),
         ..Settings::default()
     }
 }
@@ -276,6 +278,42 @@ async fn main() -> anyhow::Result<()> {
         .map(|_| load::provisioning_client(&token))
         .collect::<Result<_, _>>()?;
 
+    // Scripts with personal API tokens, for the Graph-compatible API.
+    let api_token = |upn: String| {
+        let db = db.clone();
+        async move {
+            let (user, _) = gatehouse::store::users::find_credentials(&db, &upn)
+                .await?
+                .context("a seeded person")?;
+            let (user, roles) = gatehouse::store::users::signed_in(&db, user.id)
+                .await?
+                .context("a seeded person")?;
+            let principal = gatehouse::domain::principal::Principal::session(&user, roles, None);
+            let input = gatehouse::services::api_tokens::NewToken {
+                name: "Bench script".into(),
+                valid_days: "7".into(),
+                scopes: gatehouse::domain::principal::Scope::ALL
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+            };
+            let (_, secret) =
+                gatehouse::services::api_tokens::create(&db, &SystemClock, &principal, &input)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            anyhow::Ok(secret)
+        }
+    };
+    let scripts = |token: String| -> anyhow::Result<Vec<reqwest::Client>> {
+        (0..args.connections)
+            .map(|_| load::provisioning_client(&token))
+            .collect()
+    };
+    let admin_scripts = scripts(api_token(world.admin.clone()).await?)?;
+    let approver_scripts = scripts(api_token(world.approver.clone()).await?)?;
+    let requestor_scripts = scripts(api_token(world.requestor.clone()).await?)?;
+    const EM: &str = "/v1.0/identityGovernance/entitlementManagement";
+
     // Keyset paging: a page near the end costs what the first does.
     let deep = gatehouse::domain::page::NameKey {
         name: format!("User {:06}", size.users.saturating_sub(10)),
@@ -344,6 +382,54 @@ async fn main() -> anyhow::Result<()> {
             "SCIM → Groups?excludedAttributes=members",
             &providers,
             "/scim/v2/Groups?excludedAttributes=members".into(),
+        ),
+        (
+            "API → users?$top=100",
+            &admin_scripts,
+            "/v1.0/users?$top=100".into(),
+        ),
+        (
+            "API → users?$filter=startswith(displayName)",
+            &admin_scripts,
+            format!(
+                "/v1.0/users?$filter=startswith(displayName,'User%20{:06}')",
+                size.users / 2
+            ),
+        ),
+        (
+            "API → users?$filter=userPrincipalName eq",
+            &admin_scripts,
+            format!(
+                "/v1.0/users?$filter=userPrincipalName%20eq%20'user{:06}@bench.test'",
+                size.users / 2
+            ),
+        ),
+        (
+            "API → assignments?$top=100 (of all)",
+            &admin_scripts,
+            format!("{EM}/assignments?$top=100"),
+        ),
+        (
+            "API → assignments, newest 100 delivered",
+            &admin_scripts,
+            format!(
+                "{EM}/assignments?$top=100&$orderby=createdDateTime%20desc&$filter=state%20eq%20'delivered'"
+            ),
+        ),
+        (
+            "API → assignmentRequests?$top=100 (of all)",
+            &admin_scripts,
+            format!("{EM}/assignmentRequests?$top=100"),
+        ),
+        (
+            "API → my assignments (filterByCurrentUser)",
+            &requestor_scripts,
+            format!("{EM}/assignments/filterByCurrentUser(on='target')"),
+        ),
+        (
+            "API → approvals waiting for me",
+            &approver_scripts,
+            format!("{EM}/accessPackageAssignmentApprovals/filterByCurrentUser(on='approver')"),
         ),
     ];
     let length = Duration::from_secs(args.seconds);

@@ -1,14 +1,16 @@
 //! The Graph API's lists and single reads of the directory and catalogs, each scoped to
 //! what the principal may see and paged by the request's OData options.
 pub mod policies;
+pub mod requests;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::error::{FieldError, ServiceError, ServiceResult};
+use crate::domain::access_package::ResourceRole;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::odata::Query;
 use crate::domain::principal::Principal;
-use crate::entities::{catalog, group, user};
-use crate::ids::{CatalogId, GroupId, UserId};
+use crate::entities::{access_package, catalog, catalog_resource, group, user};
+use crate::ids::{AccessPackageId, CatalogId, CatalogResourceId, GroupId, UserId};
 use crate::store::graph;
 use crate::store::odata::{ListError, ListPage};
 
@@ -86,22 +88,8 @@ pub async fn catalogs(
     principal: &Principal,
     query: &Query,
 ) -> ServiceResult<ListPage<catalog::Model>> {
+    entitlement_reader(principal)?;
     let visible = principal.visible_catalogs();
-    if let Some(first) = visible.as_ref().and_then(|v| v.first()) {
-        authorize(principal, Action::ReadCatalog(*first))?;
-    } else {
-        authorize(principal, Action::UseAdminPortal).or_else(|denied| {
-            // Someone without a catalog role sees an empty list, not a refusal, unless
-            // the token lacks the scope.
-            match denied {
-                crate::domain::authz::Denied::Forbidden {
-                    code: "insufficient_scope",
-                    ..
-                } => Err(denied),
-                _ => Ok(()),
-            }
-        })?;
-    }
     Ok(graph::catalogs(db, visible.as_deref(), query).await?)
 }
 
@@ -115,4 +103,109 @@ pub async fn catalog(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)
+}
+
+/// A catalog's resources (its groups), with each group's row in the catalog.
+pub async fn catalog_resources(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: CatalogId,
+    query: &Query,
+) -> ServiceResult<ListPage<(catalog_resource::Model, group::Model)>> {
+    self::catalog(db, principal, id).await?;
+    Ok(graph::catalog_resources(db, id, query).await?)
+}
+
+/// Access packages the principal may see, all or of one catalog.
+pub async fn packages(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    catalog: Option<CatalogId>,
+    query: &Query,
+) -> ServiceResult<ListPage<access_package::Model>> {
+    if let Some(id) = catalog {
+        self::catalog(db, principal, id).await?;
+    } else {
+        entitlement_reader(principal)?;
+    }
+    let visible = principal.visible_catalogs();
+    Ok(graph::packages(db, visible.as_deref(), catalog, query).await?)
+}
+
+/// One access package, if the principal may read its catalog.
+pub async fn package(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: AccessPackageId,
+) -> ServiceResult<access_package::Model> {
+    entitlement_reader(principal)?;
+    let found = access_package::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    authorize(principal, Action::ReadCatalog(found.catalog_id))?;
+    Ok(found)
+}
+
+/// The groups and roles a package grants.
+pub async fn role_scopes(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: AccessPackageId,
+) -> ServiceResult<Vec<ResourceRole>> {
+    self::package(db, principal, id).await?;
+    Ok(crate::store::packages::resource_roles(db, id).await?)
+}
+
+/// Lists of catalog objects are for entitlement managers; anyone else with the scope sees
+/// an empty list (they hold no catalog role), a token without it is refused.
+pub(crate) fn entitlement_reader(principal: &Principal) -> ServiceResult<()> {
+    match authorize(principal, Action::UseAdminPortal) {
+        Err(
+            denied @ crate::domain::authz::Denied::Forbidden {
+                code: "insufficient_scope",
+                ..
+            },
+        ) => Err(denied.into()),
+        _ => Ok(()),
+    }
+}
+
+/// One resource of a catalog, by its id in the catalog.
+pub async fn catalog_resource(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    catalog: CatalogId,
+    id: CatalogResourceId,
+) -> ServiceResult<catalog_resource::Model> {
+    self::catalog(db, principal, catalog).await?;
+    catalog_resource::Entity::find_by_id(id)
+        .filter(catalog_resource::Column::CatalogId.eq(catalog))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// A group in a catalog, with its row there.
+pub async fn catalog_group(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    catalog: CatalogId,
+    group: GroupId,
+) -> ServiceResult<(catalog_resource::Model, group::Model)> {
+    self::catalog(db, principal, catalog).await?;
+    catalog_resource::Entity::find()
+        .filter(catalog_resource::Column::CatalogId.eq(catalog))
+        .filter(catalog_resource::Column::GroupId.eq(group))
+        .find_also_related(group::Entity)
+        .one(db)
+        .await?
+        .and_then(|(row, group)| Some((row, group?)))
+        .ok_or_else(|| {
+            ServiceError::field(
+                "resource",
+                "not_in_catalog",
+                "That group is not in this catalog.",
+            )
+        })
 }

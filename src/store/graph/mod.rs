@@ -1,13 +1,14 @@
 //! The Graph API's lists: each resource's properties as columns, and the scoped selects
 //! that [`super::odata::list`] pages.
 pub mod policies;
+pub mod requests;
 use sea_orm::sea_query::{Expr, ExprTrait, Query as SqlQuery};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 
 use super::odata::{Column, ListError, ListPage, Listing, col, list};
 use crate::domain::graph;
 use crate::domain::odata::Query;
-use crate::entities::{catalog, group, group_member, user};
+use crate::entities::{access_package, catalog, catalog_resource, group, group_member, user};
 use crate::ids::{CatalogId, GroupId};
 
 fn user_columns(property: &'static str) -> Option<Column> {
@@ -15,7 +16,7 @@ fn user_columns(property: &'static str) -> Option<Column> {
     Some(match property {
         "id" => Column::Exact(col(C::Id)),
         "displayName" => Column::Text(col(C::DisplayName)),
-        "userPrincipalName" => Column::Text(col(C::UserPrincipalName)),
+        "userPrincipalName" => Column::Folded(col(C::UserPrincipalName)),
         "mail" => Column::Text(col(C::Email)),
         "accountEnabled" => Column::Exact(col(C::AccountEnabled)),
         "createdDateTime" => Column::Exact(col(C::CreatedAt)),
@@ -148,4 +149,100 @@ pub async fn catalogs(
         select = select.filter(catalog::Column::Id.is_in(ids.iter().copied()));
     }
     list(db, select, query, &CATALOGS).await
+}
+
+fn resource_group_columns(property: &'static str) -> Option<Column> {
+    use group::Column as C;
+    Some(match property {
+        "displayName" => Column::Text(col(C::DisplayName)),
+        "description" => Column::Text(col(C::Description)),
+        "originId" => Column::Exact(col(C::Id)),
+        _ => return None,
+    })
+}
+
+const RESOURCE_GROUPS: Listing<group::Entity> = Listing {
+    resource: &graph::CATALOG_RESOURCES,
+    columns: resource_group_columns,
+    id: group::Column::Id,
+    key: group_key,
+};
+
+/// A catalog's resources: its groups (by the group's columns), each with its row in the
+/// catalog.
+pub async fn catalog_resources(
+    db: &impl ConnectionTrait,
+    catalog: CatalogId,
+    query: &Query,
+) -> Result<ListPage<(catalog_resource::Model, group::Model)>, ListError> {
+    let in_catalog = SqlQuery::select()
+        .column(catalog_resource::Column::GroupId)
+        .from(catalog_resource::Entity)
+        .and_where(Expr::col(catalog_resource::Column::CatalogId).eq(catalog))
+        .to_owned();
+    let select = group::Entity::find().filter(group::Column::Id.in_subquery(in_catalog));
+    let page = list(db, select, query, &RESOURCE_GROUPS).await?;
+    let ids: Vec<GroupId> = page.items.iter().map(|g| g.id).collect();
+    let rows = catalog_resource::Entity::find()
+        .filter(catalog_resource::Column::CatalogId.eq(catalog))
+        .filter(catalog_resource::Column::GroupId.is_in(ids))
+        .all(db)
+        .await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for group in page.items {
+        if let Some(row) = rows.iter().find(|r| r.group_id == group.id) {
+            items.push((row.clone(), group));
+        }
+    }
+    Ok(ListPage {
+        items,
+        count: page.count,
+        next: page.next,
+    })
+}
+
+fn package_columns(property: &'static str) -> Option<Column> {
+    use access_package::Column as C;
+    Some(match property {
+        "id" => Column::Exact(col(C::Id)),
+        "displayName" => Column::Text(col(C::DisplayName)),
+        "description" => Column::Text(col(C::Description)),
+        "isHidden" => Column::Exact(col(C::IsHidden)),
+        "createdDateTime" => Column::Exact(col(C::CreatedAt)),
+        "modifiedDateTime" => Column::Exact(col(C::UpdatedAt)),
+        _ => return None,
+    })
+}
+
+fn package_key(row: &access_package::Model, property: &'static str) -> (uuid::Uuid, Value) {
+    let value = match property {
+        "createdDateTime" => row.created_at.into(),
+        "modifiedDateTime" => row.updated_at.into(),
+        _ => row.display_name.clone().into(),
+    };
+    (row.id.0, value)
+}
+
+const PACKAGES: Listing<access_package::Entity> = Listing {
+    resource: &graph::ACCESS_PACKAGES,
+    columns: package_columns,
+    id: access_package::Column::Id,
+    key: package_key,
+};
+
+/// Access packages in `visible` catalogs (all when None), or in one catalog.
+pub async fn packages(
+    db: &impl ConnectionTrait,
+    visible: Option<&[CatalogId]>,
+    catalog: Option<CatalogId>,
+    query: &Query,
+) -> Result<ListPage<access_package::Model>, ListError> {
+    let mut select = access_package::Entity::find();
+    if let Some(ids) = visible {
+        select = select.filter(access_package::Column::CatalogId.is_in(ids.iter().copied()));
+    }
+    if let Some(catalog) = catalog {
+        select = select.filter(access_package::Column::CatalogId.eq(catalog));
+    }
+    list(db, select, query, &PACKAGES).await
 }

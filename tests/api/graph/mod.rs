@@ -1,8 +1,12 @@
 //! The Graph-compatible API under `/v1.0`: tokens, OData options, Graph error bodies, and
 //! the resources, driven with plain HTTP as a script would.
+mod catalogs;
 mod directory;
 mod pages;
 mod policies;
+mod readme;
+mod requests;
+mod sdk;
 mod tokens;
 
 use gatehouse::domain::principal::{Principal, Scope};
@@ -29,6 +33,31 @@ pub async fn token(app: &TestApp, user: UserId, scopes: &[Scope]) -> String {
         .await
         .expect("token made");
     secret
+}
+
+/// The tutorial's people and group: Admin1 (a Global administrator), User1 and
+/// `Marketing resources`.
+pub struct People {
+    pub admin1: UserId,
+    pub user1: UserId,
+    pub group: gatehouse::ids::GroupId,
+}
+
+pub async fn people(app: &TestApp) -> People {
+    use gatehouse::domain::user::DirectoryRole;
+    People {
+        admin1: app
+            .create_user(
+                "admin1@woodgrove.test",
+                "Admin1",
+                DirectoryRole::GlobalAdministrator,
+            )
+            .await,
+        user1: app
+            .create_user("user1@woodgrove.test", "User1", DirectoryRole::User)
+            .await,
+        group: app.create_group("Marketing resources").await,
+    }
 }
 
 /// A script's client: the API's base address and a bearer token.
