@@ -50,7 +50,8 @@ fn sections() -> Vec<Section> {
             let entry = Operation {
                 method,
                 path: path.clone(),
-                summary,
+                // The document's Markdown, as plain words.
+                summary: summary.replace('`', ""),
             };
             match sections.iter_mut().find(|s| s.name == tag) {
                 Some(section) => section.operations.push(entry),

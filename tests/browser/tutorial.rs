@@ -490,6 +490,61 @@ async fn scim_provisioning(p: &mut Page) -> Step {
     Ok(())
 }
 
+/// User1 makes an API token in My Access and a script reads their access with it.
+async fn api_token(p: &mut Page) -> Step {
+    p.nav("API tokens").await?;
+    p.expect_text("No tokens yet").await?;
+    p.fill("Name", "Onboarding script").await?;
+    p.press("Create token").await?;
+    p.expect_text("Token created: Onboarding script").await?;
+    let token = p
+        .client
+        .find(Locator::Id("new-token"))
+        .await?
+        .prop("value")
+        .await?
+        .ok_or_else(|| StepError("the token is not shown".into()))?;
+    p.screenshot("api-token-created").await?;
+    let answer = reqwest::Client::new()
+        .get(format!(
+            "{}/v1.0/identityGovernance/entitlementManagement/assignments/filterByCurrentUser(on='target')",
+            p.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map_err(|e| StepError(format!("GET assignments: {e}")))?;
+    if answer.status() != reqwest::StatusCode::OK {
+        return Err(StepError(format!("the API answered {}", answer.status())));
+    }
+    p.open("/myaccess/api-tokens").await?;
+    p.expect_text("Active").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.screenshot("api-tokens-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    p.follow("", "API reference").await?;
+    p.expect_text("Assignment requests").await?;
+    p.screenshot("api-reference").await?;
+    p.open("/myaccess/access").await
+}
+
+/// Admin1 registers a daemon and gets its client secret once.
+async fn app_registration(p: &mut Page) -> Step {
+    p.nav("App registrations").await?;
+    p.expect_text("No app registrations yet").await?;
+    p.fill("Name", "HR onboarding daemon").await?;
+    p.choose(Some("Application permissions"), "User.Read.All Read users")
+        .await?;
+    p.press("Register").await?;
+    p.expect_text("Client secret for HR onboarding daemon")
+        .await?;
+    p.screenshot("app-registration-created").await?;
+    p.client.set_window_size(390, 844).await?;
+    p.screenshot("app-registrations-phone").await?;
+    p.client.set_window_size(1280, 900).await?;
+    Ok(())
+}
+
 /// People and groups come in from a real OpenLDAP directory: Sync now, the run's progress
 /// and summary, then drift made outside Gatehouse and found by Check now.
 async fn directory_sync(p: &mut Page, directory: &slapd::Slapd) -> Step {
@@ -626,6 +681,9 @@ async fn the_tutorial_in_a_real_browser() {
     let done = phone_pages(&mut phone).await;
     check(&phone, "phone-my-access", done).await;
 
+    let done = api_token(&mut user).await;
+    check(&user, "api-token", done).await;
+
     let done = step5(&mut admin).await;
     check(&admin, "step-5-approve", done).await;
     let done = extend_request(&mut user, today).await;
@@ -640,6 +698,8 @@ async fn the_tutorial_in_a_real_browser() {
     check(&admin, "connected-systems", done).await;
     let done = scim_provisioning(&mut admin).await;
     check(&admin, "scim-provisioning", done).await;
+    let done = app_registration(&mut admin).await;
+    check(&admin, "app-registration", done).await;
     if let Some(directory) = slapd::Slapd::start("the directory sync in a browser") {
         let done = directory_sync(&mut admin, &directory).await;
         check(&admin, "directory-sync", done).await;
