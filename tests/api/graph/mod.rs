@@ -8,6 +8,7 @@ mod readme;
 mod requests;
 mod sdk;
 mod tokens;
+mod tutorial;
 
 use gatehouse::domain::principal::{Principal, Scope};
 use gatehouse::ids::UserId;
