@@ -35,16 +35,7 @@ async fn one(
     caller: Caller,
     id: web::Path<String>,
 ) -> Answer {
-    if id.starts_with("filterByCurrentUser") {
-        let on = id
-            .replace("%27", "'")
-            .to_ascii_lowercase()
-            .contains("on='approver'");
-        if !on {
-            return Err(GraphError::bad_request(
-                "Use filterByCurrentUser(on='approver').",
-            ));
-        }
+    if super::requests::only_on(&id, "approver")? {
         return pending(req, state, caller).await;
     }
     let query = item_query(&req, &graph::APPROVALS)?;

@@ -244,7 +244,7 @@ pub async fn list_catalog_packages(
     let query = list_query(&req, &graph::ACCESS_PACKAGES)?;
     let id: CatalogId = parse_id(&id)?;
     let page = lists::packages(&state.db, &caller.principal, Some(id), &query).await?;
-    let page = super::packages::expanded(&state.db, &caller.principal, &query, page).await?;
+    let page = super::packages::expanded(&state.db, &query, page).await?;
     Ok(collection(
         &req,
         &format!("{EM}/accessPackages"),

@@ -13,7 +13,6 @@ use crate::domain::access_package::PackageName;
 use crate::domain::graph;
 use crate::domain::group::{Description, MemberRole};
 use crate::domain::odata::Query;
-use crate::domain::principal::Principal;
 use crate::entities::access_package;
 use crate::ids::{AccessPackageId, CatalogId, GroupId, ResourceRoleId};
 use crate::services::error::{ServiceError, ServiceResult};
@@ -29,26 +28,37 @@ const EM: &str = "identityGovernance/entitlementManagement";
 /// Packages in Graph's shape, with what `$expand` asked for.
 pub async fn expanded(
     db: &DatabaseConnection,
-    principal: &Principal,
     query: &Query,
     page: ListPage<access_package::Model>,
 ) -> ServiceResult<ListPage<wire::AccessPackage>> {
     let wants = |name: &str| query.expand.iter().any(|e| e.name == name);
+    // The page's packages were read through the principal's scope; what they expand to is
+    // read for the whole page at once.
+    let catalogs = if wants("catalog") {
+        lists::catalogs_by_id(db, page.items.iter().map(|p| p.catalog_id).collect()).await?
+    } else {
+        Vec::new()
+    };
+    let roles = if wants("resourceRoleScopes") {
+        let ids: Vec<AccessPackageId> = page.items.iter().map(|p| p.id).collect();
+        lists::role_scopes_of(db, &ids).await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::with_capacity(page.items.len());
     for row in page.items {
-        let catalog = if wants("catalog") {
-            Some(wire::Catalog::from(
-                lists::catalog(db, principal, row.catalog_id).await?,
-            ))
-        } else {
-            None
-        };
-        let scopes = if wants("resourceRoleScopes") {
-            let roles = lists::role_scopes(db, principal, row.id).await?;
-            Some(roles.iter().map(wire::RoleScope::from).collect())
-        } else {
-            None
-        };
+        let catalog = catalogs
+            .iter()
+            .find(|c| c.id == row.catalog_id)
+            .cloned()
+            .map(wire::Catalog::from);
+        let scopes = wants("resourceRoleScopes").then(|| {
+            roles
+                .iter()
+                .filter(|(package, _)| *package == row.id)
+                .map(|(_, role)| wire::RoleScope::from(role))
+                .collect()
+        });
         let mut wire = wire::AccessPackage::from(row);
         wire.catalog = catalog;
         wire.resource_role_scopes = scopes;
@@ -74,7 +84,7 @@ pub async fn expanded(
 pub async fn list_packages(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Answer {
     let query = list_query(&req, &graph::ACCESS_PACKAGES)?;
     let page = lists::packages(&state.db, &caller.principal, None, &query).await?;
-    let page = expanded(&state.db, &caller.principal, &query, page).await?;
+    let page = expanded(&state.db, &query, page).await?;
     Ok(collection(
         &req,
         &format!("{EM}/accessPackages"),
@@ -96,7 +106,7 @@ async fn one(
         count: None,
         next: None,
     };
-    let mut page = expanded(&state.db, &caller.principal, query, page).await?;
+    let mut page = expanded(&state.db, query, page).await?;
     page.items.pop().ok_or(ServiceError::NotFound)
 }
 

@@ -26,7 +26,7 @@ type Answer = Result<HttpResponse, GraphError>;
 const EM: &str = "identityGovernance/entitlementManagement";
 
 /// `filterByCurrentUser(on='…')` as a path segment (quotes possibly percent-encoded).
-fn filter_on(segment: &str) -> Option<String> {
+pub(super) fn filter_on(segment: &str) -> Option<String> {
     let decoded = segment
         .replace("%27", "'")
         .replace("%28", "(")
@@ -39,7 +39,7 @@ fn filter_on(segment: &str) -> Option<String> {
     Some(value.to_owned())
 }
 
-fn only_on(segment: &str, allowed: &str) -> Result<bool, GraphError> {
+pub(super) fn only_on(segment: &str, allowed: &str) -> Result<bool, GraphError> {
     match filter_on(segment) {
         None => Ok(false),
         Some(on) if on.eq_ignore_ascii_case(allowed) => Ok(true),

@@ -157,6 +157,25 @@ pub async fn role_scopes(
     Ok(crate::store::packages::resource_roles(db, id).await?)
 }
 
+/// The catalogs of packages the principal already read (for `$expand=catalog`).
+pub async fn catalogs_by_id(
+    db: &DatabaseConnection,
+    ids: Vec<CatalogId>,
+) -> ServiceResult<Vec<catalog::Model>> {
+    Ok(catalog::Entity::find()
+        .filter(catalog::Column::Id.is_in(ids))
+        .all(db)
+        .await?)
+}
+
+/// The role scopes of packages the principal already read, in one query.
+pub async fn role_scopes_of(
+    db: &DatabaseConnection,
+    packages: &[AccessPackageId],
+) -> ServiceResult<Vec<(AccessPackageId, ResourceRole)>> {
+    Ok(crate::store::packages::resource_roles_of(db, packages).await?)
+}
+
 /// Lists of catalog objects are for entitlement managers; anyone else with the scope sees
 /// an empty list (they hold no catalog role), a token without it is refused.
 pub(crate) fn entitlement_reader(principal: &Principal) -> ServiceResult<()> {
